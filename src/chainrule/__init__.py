@@ -1,0 +1,37 @@
+"""chainrule: neural networks trained by backpropagation and gradient descent, in NumPy.
+
+>>> import chainrule
+>>> net = chainrule.Network.from_node_weights({"node_0": [1, 1], "node_1": [-1, 1], "output": [2, -1]},
+...                                            activation="identity")
+>>> net.predict([2, 3])
+array([9.])
+"""
+
+from .activations import ACTIVATIONS, Activation
+from .errors import ChainruleError, ModelFormatError, TrainingDiverged
+from .explain import Explanation, NodeRecord, WeightRecord
+from .gradcheck import gradcheck, numerical_gradients
+from .losses import LOSSES, Loss
+from .network import Network
+from .propagation import Slopes, Trace
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ACTIVATIONS",
+    "LOSSES",
+    "Activation",
+    "ChainruleError",
+    "Explanation",
+    "Loss",
+    "ModelFormatError",
+    "Network",
+    "NodeRecord",
+    "Slopes",
+    "Trace",
+    "TrainingDiverged",
+    "WeightRecord",
+    "__version__",
+    "gradcheck",
+    "numerical_gradients",
+]

@@ -1,0 +1,85 @@
+"""Turning user input into checked arrays, with errors that name the argument."""
+
+from __future__ import annotations
+
+import numpy as np
+
+DTYPES = {"float64": np.float64, "float32": np.float32}
+
+
+def as_dtype(dtype) -> np.dtype:
+    """np.float32 or np.float64 from a name, a NumPy dtype or a type."""
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError:
+        resolved = None
+    if resolved is None or resolved.name not in DTYPES:
+        raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
+    return resolved
+
+
+def _first_nonfinite(array: np.ndarray) -> str:
+    index = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+    if array.ndim == 2:
+        return f"row {index[0]}, column {index[1]}: {array[index]!r}"
+    return f"position {index}: {array[index]!r}"
+
+
+def as_matrix(values, name: str, dtype: np.dtype, width: int | None = None) -> tuple[np.ndarray, bool]:
+    """``values`` as a 2-D finite array of ``dtype``; a 1-D input is one sample.
+
+    Returns the array and whether the input was 1-D (one sample).
+    """
+    try:
+        array = np.asarray(values, dtype=dtype)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{name} must be numeric: {error}") from None
+    single = array.ndim == 1
+    if single:
+        array = array[None, :]
+    if array.ndim != 2:
+        raise ValueError(
+            f"{name} must be 1-D (one sample) or 2-D (samples × features), got shape {array.shape}"
+        )
+    if width is not None and array.shape[1] != width:
+        raise ValueError(f"{name} has {array.shape[1]} columns, but the network expects {width} inputs")
+    if array.shape[0] == 0:
+        raise ValueError(f"{name} has no rows")
+    if not np.isfinite(array).all():
+        raise ValueError(
+            f"{name} contains NaN or infinity at {_first_nonfinite(array)}; clean or impute it first"
+        )
+    return array, single
+
+
+def as_targets(y, n_samples: int, n_outputs: int, dtype: np.dtype, one_hot: bool = False) -> np.ndarray:
+    """Targets as ``(n_samples, n_outputs)``. A 1-D y is accepted for one output; with
+    ``one_hot`` a 1-D array of integer class indices becomes one-hot rows."""
+    try:
+        array = np.asarray(y)
+        if array.dtype.kind not in "biuf":
+            raise TypeError(f"dtype {array.dtype}")
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"y must be numeric: {error}") from None
+    if array.ndim == 0:
+        array = array.reshape(1)
+    one_row = array.ndim == 1 and n_samples == 1 and array.shape[0] == n_outputs
+    if one_hot and array.ndim == 1 and n_outputs > 1 and not one_row:
+        labels = array
+        if not np.all(np.equal(np.mod(labels, 1), 0)) or labels.min() < 0 or labels.max() >= n_outputs:
+            raise ValueError(f"y as class indices must be integers in 0..{n_outputs - 1}")
+        array = np.eye(n_outputs, dtype=dtype)[labels.astype(np.intp)]
+    if array.ndim == 1:
+        if n_outputs == 1:
+            array = array[:, None]
+        elif one_row:
+            array = array[None, :]
+    if array.shape != (n_samples, n_outputs):
+        raise ValueError(
+            f"y has shape {np.shape(y)}, but {n_samples} samples and {n_outputs} outputs need "
+            f"({n_samples}, {n_outputs})" + (" or (n_samples,)" if n_outputs == 1 else "")
+        )
+    array = array.astype(dtype, copy=False)
+    if not np.isfinite(array).all():
+        raise ValueError(f"y contains NaN or infinity at {_first_nonfinite(array)}")
+    return array

@@ -1,0 +1,301 @@
+"""The Network: a stack of dense layers that predicts, measures its loss and finds its slopes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from . import propagation
+from ._validation import as_dtype, as_matrix, as_targets
+from .activations import Activation, get_activation
+from .init import get_initializer
+from .layers import Dense
+from .losses import CrossEntropy, Loss, get_loss
+
+__all__ = ["Network"]
+
+_NODE_KEY = re.compile(r"node_(\d+)(?:_(\d+))?\Z")
+
+
+class Network:
+    """A fully connected feed-forward network.
+
+    Parameters
+    ----------
+    sizes : [n_inputs, hidden..., n_outputs]
+    activation : name or Activation for the hidden layers, or a list with one per hidden layer
+    output_activation : activation of the output layer ("identity", "sigmoid", "softmax", ...)
+    bias : whether every layer has a bias
+    init : "normal" (the course's normal(0, 1/sqrt(n_in))), "glorot_uniform" or "he_normal"
+    seed : seed of the NumPy Generator that draws the initial weights
+    dtype : "float64" or "float32"; every computation follows it
+
+    ``net.layers[l].weight`` is ``(n_in, n_out)`` and ``net.layers[l].bias`` is ``(n_out,)``
+    (or None); writing into them changes the network.
+    """
+
+    def __init__(
+        self,
+        sizes: Sequence[int],
+        activation: str | Activation | Sequence[str | Activation] = "relu",
+        output_activation: str | Activation = "identity",
+        bias: bool = True,
+        init: str = "normal",
+        seed: int | None = None,
+        dtype: str = "float64",
+    ) -> None:
+        sizes = _check_sizes(sizes)
+        self.dtype = as_dtype(dtype)
+        n_hidden = len(sizes) - 2
+        if isinstance(activation, (str, Activation)):
+            hidden = [get_activation(activation) for _ in range(n_hidden)]
+        else:
+            activation = list(activation)
+            if len(activation) != n_hidden:
+                raise ValueError(
+                    f"activation has {len(activation)} entries, but sizes {sizes} has {n_hidden} hidden layers"
+                )
+            hidden = [get_activation(name) for name in activation]
+        output = get_activation(output_activation, "output_activation")
+        for act in hidden:
+            if not act.elementwise:
+                raise ValueError(f"activation {act.name!r} can only be used as output_activation")
+        draw = get_initializer(init)
+        rng = np.random.default_rng(seed)
+        self.layers: list[Dense] = []
+        for n_in, n_out, act in zip(sizes[:-1], sizes[1:], [*hidden, output]):
+            weight = np.ascontiguousarray(draw(rng, n_in, n_out), dtype=self.dtype)
+            layer_bias = np.zeros(n_out, dtype=self.dtype) if bias else None
+            self.layers.append(Dense(weight, layer_bias, act))
+        self.init = init
+        self.seed = seed
+
+    # ----------------------------------------------------------------- building
+    @classmethod
+    def from_weights(
+        cls,
+        weights: Sequence[np.ndarray],
+        biases: Sequence[np.ndarray | None] | None = None,
+        activation="relu",
+        output_activation="identity",
+        dtype: str = "float64",
+    ) -> Network:
+        """A network with the given weight matrices ``(n_in, n_out)`` (and biases)."""
+        weights = [np.atleast_2d(np.asarray(w, dtype=as_dtype(dtype))) for w in weights]
+        if not weights:
+            raise ValueError("weights must hold at least one weight matrix")
+        sizes = [weights[0].shape[0]]
+        for index, weight in enumerate(weights):
+            if weight.ndim != 2 or weight.shape[0] != sizes[-1]:
+                raise ValueError(f"weights[{index}] has shape {weight.shape}, expected ({sizes[-1]}, n_out)")
+            sizes.append(weight.shape[1])
+        has_bias = biases is not None
+        net = cls(sizes, activation, output_activation, bias=has_bias, dtype=dtype)
+        for index, layer in enumerate(net.layers):
+            layer.weight[...] = weights[index]
+            if has_bias:
+                bias = np.asarray(biases[index], dtype=net.dtype).reshape(-1)
+                if bias.shape != layer.bias.shape:
+                    raise ValueError(f"biases[{index}] has shape {bias.shape}, expected {layer.bias.shape}")
+                layer.bias[...] = bias
+        return net
+
+    @classmethod
+    def from_node_weights(
+        cls,
+        weights: Mapping[str, Sequence[float]],
+        activation="relu",
+        output_activation="identity",
+    ) -> Network:
+        """A bias-free network from the course's dictionaries of node weights.
+
+        ``{'node_0': [2, 1], 'node_1': [1, 2], 'output': [1, 1]}`` has one hidden layer;
+        ``{'node_0_0': ..., 'node_1_0': ..., 'output': ...}`` names nodes
+        ``node_<layer>_<index>``. Each entry lists the weights coming into that node.
+        """
+        if "output" not in weights:
+            raise ValueError("weights has no 'output' key: the output node's weights are needed")
+        layers: dict[int, dict[int, np.ndarray]] = {}
+        styles = set()
+        for key, values in weights.items():
+            if key == "output":
+                continue
+            match = _NODE_KEY.match(str(key))
+            if not match:
+                raise ValueError(f"weights key {key!r} is not 'output', 'node_<i>' or 'node_<layer>_<i>'")
+            styles.add(match.group(2) is None)
+            layer, index = (0, int(match.group(1))) if match.group(2) is None else map(int, match.groups())
+            layers.setdefault(layer, {})[index] = _as_vector(values, key)
+        if len(styles) > 1:
+            raise ValueError("weights mixes 'node_<i>' and 'node_<layer>_<i>' keys; use one naming")
+        matrices = []
+        for layer in range(len(layers)):
+            if layer not in layers:
+                raise ValueError(f"weights has no nodes for hidden layer {layer} (keys 'node_{layer}_<i>')")
+            nodes = layers[layer]
+            for index in range(len(nodes)):
+                if index not in nodes:
+                    raise ValueError(f"weights is missing node {index} of hidden layer {layer}")
+            matrices.append(_stack_nodes(nodes, layer, styles == {True}, matrices))
+        output = _as_vector(weights["output"], "output")
+        expected = matrices[-1].shape[1] if matrices else output.shape[0]
+        if output.shape[0] != expected:
+            raise ValueError(
+                f"weights['output'] has {output.shape[0]} weights, expected {expected} (one per node before it)"
+            )
+        matrices.append(output[:, None])
+        return cls.from_weights(matrices, None, activation, output_activation)
+
+    # ---------------------------------------------------------------- shape info
+    @property
+    def sizes(self) -> list[int]:
+        return [self.layers[0].n_inputs] + [layer.n_outputs for layer in self.layers]
+
+    @property
+    def n_inputs(self) -> int:
+        return self.layers[0].n_inputs
+
+    @property
+    def n_outputs(self) -> int:
+        return self.layers[-1].n_outputs
+
+    @property
+    def has_bias(self) -> bool:
+        return self.layers[0].bias is not None
+
+    @property
+    def output_activation(self) -> Activation:
+        return self.layers[-1].activation
+
+    def parameters(self) -> list[np.ndarray]:
+        """Every weight matrix and bias vector, in layer order (the arrays themselves)."""
+        params = []
+        for layer in self.layers:
+            params.append(layer.weight)
+            if layer.bias is not None:
+                params.append(layer.bias)
+        return params
+
+    def copy(self) -> Network:
+        """An independent copy with the same weights."""
+        clone = object.__new__(Network)
+        clone.__dict__.update(self.__dict__)
+        clone.layers = [
+            Dense(layer.weight.copy(), None if layer.bias is None else layer.bias.copy(), layer.activation)
+            for layer in self.layers
+        ]
+        return clone
+
+    def astype(self, dtype) -> Network:
+        """A copy whose weights, and so every computation, use ``dtype``."""
+        clone = self.copy()
+        clone.dtype = as_dtype(dtype)
+        for layer in clone.layers:
+            layer.weight = layer.weight.astype(clone.dtype)
+            if layer.bias is not None:
+                layer.bias = layer.bias.astype(clone.dtype)
+        return clone
+
+    def __repr__(self) -> str:
+        hidden = ", ".join(layer.activation.name for layer in self.layers[:-1])
+        return (
+            f"Network(sizes={self.sizes}, activation=[{hidden}], "
+            f"output_activation={self.output_activation.name!r}, bias={self.has_bias}, dtype={self.dtype.name!r})"
+        )
+
+    # ------------------------------------------------------- forward propagation
+    def inputs(self, X, name: str = "X") -> tuple[np.ndarray, bool]:
+        """X checked and converted: ``(n, n_inputs)`` of the network's dtype, and whether it was 1-D."""
+        return as_matrix(X, name, self.dtype, self.n_inputs)
+
+    def targets(self, y, n_samples: int, loss: Loss) -> np.ndarray:
+        """y as ``(n_samples, n_outputs)``; class indices are one-hot encoded for cross-entropy."""
+        return as_targets(y, n_samples, self.n_outputs, self.dtype, one_hot=isinstance(loss, CrossEntropy))
+
+    def forward(self, X) -> propagation.Trace:
+        """Forward propagation keeping every layer's node inputs and outputs (see Trace)."""
+        X, _ = self.inputs(X)
+        return propagation.forward(self.layers, X)
+
+    def predict(self, X) -> np.ndarray:
+        """Predictions ``(n_samples, n_outputs)``; a 1-D X is one sample and gives a 1-D result."""
+        X, single = self.inputs(X)
+        x = X
+        for layer in self.layers:
+            _, x = layer.forward(x)
+        return x[0] if single else x
+
+    # --------------------------------------------------------- loss and slopes
+    def loss_function(self, loss: str | Loss) -> Loss:
+        """The Loss for ``loss``, checked against this network's output activation."""
+        resolved = get_loss(loss)
+        resolved.check_output(self.output_activation)
+        return resolved
+
+    def loss(self, X, y, loss: str | Loss = "mse") -> float:
+        """The loss of the predictions for X against targets y (see chainrule.losses for scaling)."""
+        loss_fn = self.loss_function(loss)
+        X, _ = self.inputs(X)
+        trace = propagation.forward(self.layers, X)
+        return loss_fn.value(trace.node_inputs[-1], trace.output, self.targets(y, X.shape[0], loss_fn))
+
+    def backprop(self, X, y, loss: str | Loss = "mse") -> tuple[propagation.Trace, propagation.Slopes]:
+        """Forward then backward propagation: every value and every slope of the batch."""
+        loss_fn = self.loss_function(loss)
+        X, _ = self.inputs(X)
+        targets = self.targets(y, X.shape[0], loss_fn)
+        trace = propagation.forward(self.layers, X)
+        return trace, propagation.backward(self.layers, trace, loss_fn, targets)
+
+    def gradients(self, X, y, loss: str | Loss = "mse") -> list[tuple[np.ndarray, np.ndarray | None]]:
+        """dL/dW and dL/db for every layer, by backpropagation over the whole batch.
+
+        One ``(dW, db)`` pair per layer, shaped like ``weight`` and ``bias``
+        (``db`` is None when the network has no bias).
+        """
+        return self.backprop(X, y, loss)[1].weights
+
+    def explain(self, x, y, loss: str | Loss = "mse"):
+        """The chain rule for one sample, weight by weight and node by node (see chainrule.explain)."""
+        from .explain import explain
+
+        return explain(self, x, y, loss)
+
+
+def _check_sizes(sizes) -> list[int]:
+    try:
+        sizes = [int(size) for size in sizes]
+        valid = len(sizes) >= 2 and all(size >= 1 for size in sizes)
+    except (TypeError, ValueError):
+        valid = False
+    if not valid:
+        raise ValueError(
+            f"sizes must list at least two positive layer widths [n_inputs, ..., n_outputs], got {sizes!r}"
+        )
+    return sizes
+
+
+def _as_vector(values, key: str) -> np.ndarray:
+    try:
+        vector = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"weights[{key!r}] must be a list of numbers, got {values!r}") from None
+    if vector.ndim != 1 or vector.size == 0:
+        raise ValueError(
+            f"weights[{key!r}] must be a flat, non-empty list of numbers, got shape {vector.shape}"
+        )
+    return vector
+
+
+def _stack_nodes(
+    nodes: dict[int, np.ndarray], layer: int, short: bool, before: list[np.ndarray]
+) -> np.ndarray:
+    """Columns of one layer's weight matrix, one per node, checked for equal length."""
+    expected = before[-1].shape[1] if before else len(nodes[0])
+    for index, vector in sorted(nodes.items()):
+        if vector.shape[0] != expected:
+            key = f"node_{index}" if short else f"node_{layer}_{index}"
+            raise ValueError(f"weights[{key!r}] has {vector.shape[0]} weights, expected {expected}")
+    return np.stack([nodes[index] for index in range(len(nodes))], axis=1)

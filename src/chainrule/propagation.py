@@ -1,0 +1,101 @@
+"""Forward and backward propagation through a stack of dense layers, in matrix form.
+
+Forward: each layer turns the node values of the layer before into its own.
+Backward: the chain rule, one layer at a time from the output back. For the
+weight from node i to node j,
+
+    dL/dW_ij = node value a_i  ×  slope of the activation f'(z_j)  ×  slope of the loss dL/da_j
+
+and the slope of a node value is the sum over the weights leaving it,
+dL/da_i = Σ_j W_ij · f'(z_j) · dL/da_j. Whole batches go through at once: no
+Python loop over samples or nodes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .layers import Dense
+from .losses import Loss
+
+__all__ = ["Trace", "Slopes", "forward", "backward"]
+
+
+@dataclass
+class Trace:
+    """Every value forward propagation computed, layer by layer (0 = first hidden layer).
+
+    ``inputs[l]``: the node values fed into layer l, ``(n, n_in)`` (``inputs[0]`` is X);
+    ``node_inputs[l]``: z, the weighted sums flowing into the nodes of layer l;
+    ``node_outputs[l]``: a = f(z), the node values after the activation.
+    """
+
+    inputs: list[np.ndarray] = field(default_factory=list)
+    node_inputs: list[np.ndarray] = field(default_factory=list)
+    node_outputs: list[np.ndarray] = field(default_factory=list)
+
+    @property
+    def output(self) -> np.ndarray:
+        """The network's predictions, ``(n, n_outputs)``."""
+        return self.node_outputs[-1]
+
+
+@dataclass
+class Slopes:
+    """What backpropagation computed, layer by layer.
+
+    ``weights[l]`` is ``(dL/dW, dL/db)`` for layer l (dL/db is None without bias);
+    ``node_values[l]`` is dL/da, the slope of the loss with respect to each node's output;
+    ``node_inputs[l]`` is dL/dz, the slope with respect to each node's input.
+    """
+
+    weights: list[tuple[np.ndarray, np.ndarray | None]]
+    node_values: list[np.ndarray | None]
+    node_inputs: list[np.ndarray]
+
+
+def forward(layers: list[Dense], X: np.ndarray, trace: Trace | None = None) -> Trace:
+    """Propagate X ``(n, n_inputs)`` through every layer and keep each step."""
+    trace = Trace() if trace is None else trace
+    x = X
+    for layer in layers:
+        z, a = layer.forward(x)
+        trace.inputs.append(x)
+        trace.node_inputs.append(z)
+        trace.node_outputs.append(a)
+        x = a
+    return trace
+
+
+def backward(layers: list[Dense], trace: Trace, loss: Loss, y: np.ndarray) -> Slopes:
+    """Backpropagate the loss of ``trace.output`` against targets y ``(n, n_outputs)``."""
+    n_layers = len(layers)
+    weights: list = [None] * n_layers
+    node_values: list = [None] * n_layers
+    node_inputs: list = [None] * n_layers
+
+    output = layers[-1].activation
+    z, a = trace.node_inputs[-1], trace.node_outputs[-1]
+    if output.elementwise:
+        node_values[-1] = loss.slope(a, y) if not _fused(loss) else None
+    # slope of the loss × slope of the output activation (fused for sigmoid/softmax with cross-entropy)
+    dL_dz = loss.output_delta(output, z, a, y)
+
+    for index in range(n_layers - 1, -1, -1):
+        layer = layers[index]
+        node_inputs[index] = dL_dz
+        weights[index] = layer.weight_slopes(trace.inputs[index], dL_dz)  # × node value feeding in
+        if index == 0:
+            break
+        dL_da = layer.input_slopes(dL_dz)  # Σ over outgoing weights of weight × slope
+        node_values[index - 1] = dL_da
+        before = layers[index - 1].activation
+        dL_dz = before.backward(trace.node_inputs[index - 1], trace.node_outputs[index - 1], dL_da)
+    return Slopes(weights=weights, node_values=node_values, node_inputs=node_inputs)
+
+
+def _fused(loss: Loss) -> bool:
+    """True when the loss starts backpropagation at dL/dz directly (cross-entropies)."""
+    return type(loss).output_delta is not Loss.output_delta
