@@ -7,7 +7,9 @@
 array([9.])
 """
 
+from . import optim, schedules
 from .activations import ACTIVATIONS, Activation
+from .callbacks import Callback, EarlyStopping, History
 from .errors import ChainruleError, ModelFormatError, TrainingDiverged
 from .explain import Explanation, NodeRecord, WeightRecord
 from .gradcheck import gradcheck, numerical_gradients
@@ -19,6 +21,11 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ACTIVATIONS",
+    "Callback",
+    "EarlyStopping",
+    "History",
+    "optim",
+    "schedules",
     "LOSSES",
     "Activation",
     "ChainruleError",

@@ -40,6 +40,8 @@ class Loss:
     """Base class for losses. See the module docstring for the scaling of each."""
 
     name = "loss"
+    #: "mean" when the loss averages over samples, "sum" when it adds them up (epoch totals add too).
+    reduction = "mean"
 
     def value(self, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> float:
         raise NotImplementedError
@@ -86,6 +88,7 @@ class SumSquaredError(Loss):
     """L = Σ (a - y)², the plain sum over samples and outputs; dL/da = 2 (a - y)."""
 
     name = "sse"
+    reduction = "sum"
 
     def value(self, z, a, y):
         error = a - y

@@ -257,6 +257,65 @@ class Network:
         """
         return self.backprop(X, y, loss)[1].weights
 
+    # ------------------------------------------------------------------ training
+    def step(self, X, y, loss: str | Loss = "mse", lr: float = 0.01) -> float:
+        """One update of gradient descent on the batch: forward propagation, backpropagation,
+        then w ← w - lr × slope for every weight. Returns the loss before the update."""
+        from .training import step
+
+        return step(self, X, y, loss, lr)
+
+    def fit(
+        self,
+        X,
+        y,
+        loss: str | Loss = "mse",
+        optimizer="sgd",
+        lr: float = 0.01,
+        epochs: int = 10,
+        batch_size: int | None = None,
+        shuffle: bool = True,
+        seed: int | None = None,
+        validation_data=None,
+        validation_split: float = 0.0,
+        early_stopping=None,
+        callbacks=(),
+        checkpoint=None,
+        checkpoint_every: int = 1,
+        resume: bool = False,
+        verbose: int = 1,
+        **options,
+    ):
+        """Train by gradient descent; returns a History.
+
+        batch_size: None for full-batch gradient descent (one update per epoch), 1 for
+            online learning, k for minibatch stochastic gradient descent (batches larger
+            than the data are the whole data). An epoch is one pass through the data.
+        optimizer: "sgd" or "adam", or an Optimizer from chainrule.optim (which then
+            brings its own lr). shuffle reorders the rows every epoch (minibatches only).
+        seed: one seed for shuffling and the validation split (the network's own seed
+            when None); the same seed gives bit-identical weights.
+        validation_data=(X_val, y_val) or validation_split (a fraction held out) add
+            "val_loss" to the history; early_stopping: True, a patience, or an EarlyStopping.
+        callbacks: Callback objects or functions (epoch, logs) returning True to stop.
+        checkpoint: a path written every checkpoint_every epochs (atomically, safe format);
+            resume=True continues from it when it exists.
+        verbose: 0 silent, 1 a progress bar in a terminal, 2 a progress bar always.
+        options: momentum, nesterov (SGD), weight_decay (L2), clip_norm (gradient norm
+            clipping) and schedule ("step", "exponential", "invscaling", "plateau" or a
+            Schedule from chainrule.schedules).
+
+        Raises TrainingDiverged when the loss or slopes stop being finite; the network
+        then keeps its last finite weights.
+        """
+        from .training import fit
+
+        return fit(
+            self, X, y, loss, optimizer, lr, epochs, batch_size, shuffle, seed, validation_data,
+            validation_split, early_stopping, callbacks, checkpoint, checkpoint_every, resume, verbose,
+            **options,
+        )  # fmt: skip
+
     def explain(self, x, y, loss: str | Loss = "mse"):
         """The chain rule for one sample, weight by weight and node by node (see chainrule.explain)."""
         from .explain import explain

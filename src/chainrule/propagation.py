@@ -20,7 +20,7 @@ import numpy as np
 from .layers import Dense
 from .losses import Loss
 
-__all__ = ["Trace", "Slopes", "forward", "backward"]
+__all__ = ["Slopes", "Trace", "Workspace", "backward", "forward"]
 
 
 @dataclass
@@ -56,12 +56,34 @@ class Slopes:
     node_inputs: list[np.ndarray]
 
 
-def forward(layers: list[Dense], X: np.ndarray, trace: Trace | None = None) -> Trace:
+class Workspace:
+    """Preallocated arrays for one batch size, reused by every training step.
+
+    Holds a Trace (z and a for every layer) and Slopes (dL/dz, dL/da, dL/dW,
+    dL/db) so forward and backward propagation write with ``out=`` instead of
+    allocating. Build one per batch size with ``Workspace(layers, n)``.
+    """
+
+    def __init__(self, layers: list[Dense], n_samples: int):
+        dtype = layers[0].weight.dtype
+        self.n_samples = n_samples
+        self.node_inputs = [np.empty((n_samples, layer.n_outputs), dtype) for layer in layers]
+        self.node_outputs = [np.empty((n_samples, layer.n_outputs), dtype) for layer in layers]
+        self.dL_dz = [np.empty((n_samples, layer.n_outputs), dtype) for layer in layers]
+        self.dL_da = [np.empty((n_samples, layer.n_outputs), dtype) for layer in layers[:-1]] + [None]
+        self.dL_dW = [np.empty_like(layer.weight) for layer in layers]
+        self.dL_db = [None if layer.bias is None else np.empty_like(layer.bias) for layer in layers]
+
+
+def forward(layers: list[Dense], X: np.ndarray, workspace: Workspace | None = None) -> Trace:
     """Propagate X ``(n, n_inputs)`` through every layer and keep each step."""
-    trace = Trace() if trace is None else trace
+    trace = Trace()
     x = X
-    for layer in layers:
-        z, a = layer.forward(x)
+    for index, layer in enumerate(layers):
+        if workspace is None:
+            z, a = layer.forward(x)
+        else:
+            z, a = layer.forward(x, workspace.node_inputs[index], workspace.node_outputs[index])
         trace.inputs.append(x)
         trace.node_inputs.append(z)
         trace.node_outputs.append(a)
@@ -69,30 +91,48 @@ def forward(layers: list[Dense], X: np.ndarray, trace: Trace | None = None) -> T
     return trace
 
 
-def backward(layers: list[Dense], trace: Trace, loss: Loss, y: np.ndarray) -> Slopes:
-    """Backpropagate the loss of ``trace.output`` against targets y ``(n, n_outputs)``."""
+def backward(
+    layers: list[Dense], trace: Trace, loss: Loss, y: np.ndarray, workspace: Workspace | None = None
+) -> Slopes:
+    """Backpropagate the loss of ``trace.output`` against targets y ``(n, n_outputs)``.
+
+    With a workspace, every slope is written into its buffers (and returned from them).
+    """
     n_layers = len(layers)
     weights: list = [None] * n_layers
     node_values: list = [None] * n_layers
     node_inputs: list = [None] * n_layers
 
+    def buffer(name: str, index: int):
+        return None if workspace is None else getattr(workspace, name)[index]
+
     output = layers[-1].activation
     z, a = trace.node_inputs[-1], trace.node_outputs[-1]
-    if output.elementwise:
-        node_values[-1] = loss.slope(a, y) if not _fused(loss) else None
+    if output.elementwise and not _fused(loss):
+        node_values[-1] = loss.slope(a, y)
     # slope of the loss × slope of the output activation (fused for sigmoid/softmax with cross-entropy)
-    dL_dz = loss.output_delta(output, z, a, y)
+    dL_dz = loss.output_delta(output, z, a, y, out=buffer("dL_dz", -1))
 
     for index in range(n_layers - 1, -1, -1):
         layer = layers[index]
         node_inputs[index] = dL_dz
-        weights[index] = layer.weight_slopes(trace.inputs[index], dL_dz)  # × node value feeding in
+        # × node value feeding in: dL/dW = x.T @ dL/dz
+        weights[index] = layer.weight_slopes(
+            trace.inputs[index], dL_dz, buffer("dL_dW", index), buffer("dL_db", index)
+        )
         if index == 0:
             break
-        dL_da = layer.input_slopes(dL_dz)  # Σ over outgoing weights of weight × slope
+        # Σ over outgoing weights of weight × slope: dL/da = dL/dz @ W.T
+        dL_da = layer.input_slopes(dL_dz, out=buffer("dL_da", index - 1))
         node_values[index - 1] = dL_da
+        # × slope of the activation at the node: dL/dz = dL/da ⊙ f'(z)
         before = layers[index - 1].activation
-        dL_dz = before.backward(trace.node_inputs[index - 1], trace.node_outputs[index - 1], dL_da)
+        dL_dz = before.backward(
+            trace.node_inputs[index - 1],
+            trace.node_outputs[index - 1],
+            dL_da,
+            out=buffer("dL_dz", index - 1),
+        )
     return Slopes(weights=weights, node_values=node_values, node_inputs=node_inputs)
 
 

@@ -1,0 +1,155 @@
+"""What a training run records and how it decides to stop: History, EarlyStopping, Callback."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["Callback", "EarlyStopping", "History", "as_early_stopping"]
+
+
+@dataclass
+class History:
+    """Per-epoch records of a ``fit`` run.
+
+    ``history["loss"]`` holds the training loss of each epoch (the mean of the
+    batch losses seen during the epoch, before each update; the sum for "sse"),
+    ``history["val_loss"]`` the validation loss after each epoch when there is
+    validation data, and ``"accuracy"`` / ``"val_accuracy"`` for classification
+    losses. ``epoch`` numbers the epochs from 1; ``stopped_early`` says whether early
+    stopping ended the run, and ``best_epoch`` which epoch's weights it restored.
+    """
+
+    history: dict[str, list[float]] = field(default_factory=dict)
+    epoch: list[int] = field(default_factory=list)
+    params: dict = field(default_factory=dict)
+    stopped_early: bool = False
+    best_epoch: int | None = None
+
+    def record(self, epoch: int, logs: dict[str, float]) -> None:
+        self.epoch.append(epoch)
+        for key, value in logs.items():
+            self.history.setdefault(key, []).append(float(value))
+
+    def plot(self, path=None, ax=None, title: str | None = None):
+        """Loss (and validation loss) against epoch, like the course's plot.
+
+        Saves to ``path`` when given; returns the matplotlib Axes. Needs the
+        ``plot`` extra (matplotlib).
+        """
+        from .plot import plot_history
+
+        return plot_history(self, path=path, ax=ax, title=title)
+
+    def to_dict(self) -> dict:
+        return {
+            "history": self.history,
+            "epoch": self.epoch,
+            "params": self.params,
+            "stopped_early": self.stopped_early,
+            "best_epoch": self.best_epoch,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> History:
+        return cls(
+            history={k: [float(v) for v in values] for k, values in data["history"].items()},
+            epoch=[int(e) for e in data["epoch"]],
+            params=dict(data.get("params", {})),
+            stopped_early=bool(data.get("stopped_early", False)),
+            best_epoch=data.get("best_epoch"),
+        )
+
+
+class Callback:
+    """Hooks called by ``fit``. Return True from ``on_epoch_end`` to stop training."""
+
+    def on_train_begin(self, network, history: History) -> None:
+        pass
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> bool | None:
+        return None
+
+    def on_train_end(self, network, history: History) -> None:
+        pass
+
+
+class EarlyStopping:
+    """Stop when ``monitor`` has not improved by more than ``min_delta`` for ``patience`` epochs.
+
+    With ``restore_best`` the network gets back the weights of its best epoch.
+    ``monitor`` is "val_loss" by default; without validation data, "loss" is used.
+    """
+
+    def __init__(
+        self, monitor: str = "val_loss", patience: int = 10, min_delta: float = 0.0, restore_best: bool = True
+    ):
+        if int(patience) < 0:
+            raise ValueError(f"patience must be >= 0, got {patience!r}")
+        if not min_delta >= 0:
+            raise ValueError(f"min_delta must be >= 0, got {min_delta!r}")
+        self.monitor, self.patience = monitor, int(patience)
+        self.min_delta, self.restore_best = float(min_delta), bool(restore_best)
+        self.reset()
+
+    def reset(self) -> None:
+        self.best = math.inf
+        self.best_epoch: int | None = None
+        self.wait = 0
+        self.best_weights: list[np.ndarray] | None = None
+
+    def config(self) -> dict:
+        return {
+            "monitor": self.monitor,
+            "patience": self.patience,
+            "min_delta": self.min_delta,
+            "restore_best": self.restore_best,
+        }
+
+    def update(self, epoch: int, logs: dict[str, float], params: list[np.ndarray]) -> bool:
+        """Record this epoch; return True when training should stop."""
+        value = logs.get(self.monitor, logs["loss"])
+        if value < self.best - self.min_delta:
+            self.best, self.best_epoch, self.wait = value, epoch, 0
+            if self.restore_best:
+                if self.best_weights is None:
+                    self.best_weights = [p.copy() for p in params]
+                else:
+                    for saved, param in zip(self.best_weights, params):
+                        np.copyto(saved, param)
+            return False
+        self.wait += 1
+        return self.wait > self.patience
+
+    def restore(self, params: list[np.ndarray]) -> None:
+        if self.restore_best and self.best_weights is not None:
+            for param, saved in zip(params, self.best_weights):
+                np.copyto(param, saved)
+
+    def state(self) -> dict:
+        return {"best": self.best, "best_epoch": self.best_epoch, "wait": self.wait}
+
+    def load_state(self, state: dict, best_weights: list[np.ndarray] | None) -> None:
+        self.best = float(state["best"])
+        self.best_epoch = state["best_epoch"]
+        self.wait = int(state["wait"])
+        self.best_weights = best_weights
+
+
+def as_early_stopping(early_stopping) -> EarlyStopping | None:
+    """None/False: off; True: the defaults; an int: that patience; or an EarlyStopping."""
+    if early_stopping is None or early_stopping is False:
+        return None
+    if early_stopping is True:
+        return EarlyStopping()
+    if isinstance(early_stopping, EarlyStopping):
+        return early_stopping
+    if isinstance(early_stopping, int):
+        return EarlyStopping(patience=early_stopping)
+    if isinstance(early_stopping, dict):
+        return EarlyStopping(**early_stopping)
+    raise ValueError(
+        f"early_stopping must be None, True, a patience or an EarlyStopping, got {early_stopping!r}"
+    )

@@ -1,0 +1,148 @@
+"""Checkpoints: everything a training run needs to continue exactly where it stopped.
+
+A checkpoint is a safe file (see ``chainrule.safefile``: safetensors, no pickle,
+written atomically) holding the weights, the optimizer's state arrays, the best
+weights early stopping kept, and as metadata the position (epochs finished),
+the random generator's state, the schedule and early-stopping state, the history
+so far, and a fingerprint of the network, the hyperparameters and the data. A
+resumed run therefore ends with weights bit-identical to an uninterrupted one,
+and a checkpoint of another run is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+
+import numpy as np
+
+from .callbacks import History
+from .errors import ModelFormatError
+from .safefile import read_container, write_container
+
+__all__ = ["fingerprint", "save", "restore"]
+
+
+def _architecture(network) -> dict:
+    return {
+        "sizes": network.sizes,
+        "activations": [layer.activation.name for layer in network.layers],
+        "bias": network.has_bias,
+        "dtype": network.dtype.name,
+    }
+
+
+def fingerprint(network, config: dict, *arrays) -> dict:
+    """What must match for a checkpoint to be resumed: network, hyperparameters, data."""
+    digest = hashlib.sha256()
+    for array in arrays:
+        if array is None:
+            digest.update(b"none")
+            continue
+        digest.update(json.dumps([array.dtype.str, list(array.shape)]).encode())
+        digest.update(np.ascontiguousarray(array).tobytes())
+    return {
+        "architecture": _architecture(network),
+        "hyperparameters": json.loads(json.dumps(config, default=str)),
+        "data_sha256": digest.hexdigest(),
+    }
+
+
+def save(path, network, run, fingerprint: dict) -> None:
+    """Atomically write the run's state after ``run.epoch`` finished epochs."""
+    tensors = {}
+    for index, layer in enumerate(network.layers):
+        tensors[f"layers.{index}.weight"] = layer.weight
+        if layer.bias is not None:
+            tensors[f"layers.{index}.bias"] = layer.bias
+    for index, array in enumerate(run.optimizer.state_arrays()):
+        tensors[f"optimizer.{index}"] = array
+    if run.early is not None and run.early.best_weights is not None:
+        for index, array in enumerate(run.early.best_weights):
+            tensors[f"best.{index}"] = array
+    early = None
+    if run.early is not None:
+        early = run.early.state()
+        early["best"] = None if math.isinf(early["best"]) else early["best"]
+    schedule = {
+        k: (None if isinstance(v, float) and math.isinf(v) else v) for k, v in run.schedule.state().items()
+    }
+    metadata = {
+        "kind": "checkpoint",
+        "fingerprint": fingerprint,
+        "position": {"epoch": run.epoch, "batch": 0},
+        "random_state": run.rng.bit_generator.state,
+        "optimizer": {
+            "steps": run.optimizer.steps,
+            "lr": run.optimizer.lr,
+            "arrays": len(run.optimizer.state_arrays()),
+        },
+        "schedule": schedule,
+        "early_stopping": early,
+        "last_loss": run.last_loss,
+        "history": run.history.to_dict(),
+    }
+    write_container(path, tensors, metadata)
+
+
+def restore(path, network, run, fingerprint: dict) -> None:
+    """Load the checkpoint at ``path`` into ``network`` and ``run``, after checking it belongs to them."""
+    tensors, metadata = read_container(path, kind="checkpoint")
+    saved = metadata.get("fingerprint", {})
+    for part, label in (
+        ("architecture", "another network"),
+        ("hyperparameters", "other hyperparameters"),
+        ("data_sha256", "other data"),
+    ):
+        if saved.get(part) != fingerprint[part]:
+            detail = _difference(saved.get(part), fingerprint[part]) if part != "data_sha256" else ""
+            raise ModelFormatError(
+                f"{path}: checkpoint was made with {label}{detail}; "
+                "resume with the same call, or delete the checkpoint to start afresh"
+            )
+    try:
+        for index, layer in enumerate(network.layers):
+            np.copyto(layer.weight, tensors[f"layers.{index}.weight"], casting="no")
+            if layer.bias is not None:
+                np.copyto(layer.bias, tensors[f"layers.{index}.bias"], casting="no")
+        optimizer = metadata["optimizer"]
+        arrays = [tensors[f"optimizer.{i}"] for i in range(int(optimizer["arrays"]))]
+        _load_optimizer(run.optimizer, arrays, network.parameters())
+        run.optimizer.steps = int(optimizer["steps"])
+        run.optimizer.lr = float(optimizer["lr"])
+        schedule = {k: (math.inf if v is None else v) for k, v in metadata["schedule"].items()}
+        run.schedule.load_state(schedule)
+        if run.early is not None:
+            early = dict(metadata["early_stopping"])
+            early["best"] = math.inf if early["best"] is None else early["best"]
+            best = [tensors[f"best.{i}"] for i in range(len(network.parameters())) if f"best.{i}" in tensors]
+            run.early.load_state(early, best or None)
+        run.rng.bit_generator.state = metadata["random_state"]
+        run.history = History.from_dict(metadata["history"])
+        run.epoch = int(metadata["position"]["epoch"])
+        run.last_loss = metadata["last_loss"]
+    except (KeyError, TypeError, ValueError) as error:
+        raise ModelFormatError(f"{path}: checkpoint is incomplete or inconsistent ({error})") from None
+
+
+def _load_optimizer(optimizer, arrays, params) -> None:
+    name = optimizer.name
+    if name == "sgd":
+        optimizer.velocities = [a.copy() for a in arrays]
+    elif name == "adam":
+        half = len(arrays) // 2
+        optimizer.first_moments = [a.copy() for a in arrays[:half]]
+        optimizer.second_moments = [a.copy() for a in arrays[half:]]
+    for array, param in zip(arrays, params * 2):
+        if array.shape != param.shape or array.dtype != param.dtype:
+            raise ValueError("optimizer state does not match the network's parameters")
+
+
+def _difference(saved, current) -> str:
+    if isinstance(saved, dict) and isinstance(current, dict):
+        keys = [k for k in sorted(set(saved) | set(current)) if saved.get(k) != current.get(k)]
+        if keys:
+            key = keys[0]
+            return f" ({key}: checkpoint has {saved.get(key)!r}, this call has {current.get(key)!r})"
+    return ""

@@ -1,0 +1,253 @@
+"""Safe files: atomic writes and a strictly checked safetensors container.
+
+Model files and checkpoints are one safetensors file each: named float arrays
+plus JSON metadata under the key ``"chainrule"``. Nothing is unpickled, evaluated
+or looked up by name. Reading checks everything before trusting it, in time and
+memory bounded by the file's size:
+
+* the 8-byte header length fits in the file and under ``MAX_HEADER_BYTES``;
+* the header is a JSON object; every tensor is F32 or F64 with a shape of
+  non-negative integers whose byte size equals its offsets, and the offsets tile
+  the data section exactly;
+* the metadata names this format and version, and the SHA-256 of the tensors
+  matches the one recorded when the file was written;
+* every value is finite.
+
+Any violation raises ``ModelFormatError`` with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import struct
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from .errors import ModelFormatError
+
+__all__ = ["FORMAT", "FORMAT_VERSION", "atomic_write", "read_container", "tensor_digest", "write_container"]
+
+FORMAT = "chainrule"
+FORMAT_VERSION = 1
+MAX_HEADER_BYTES = 16 * 1024 * 1024
+_DTYPES = {"F32": np.dtype("<f4"), "F64": np.dtype("<f8")}
+
+
+def atomic_write(path: str | os.PathLike, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that a crash leaves either the old file or the new one.
+
+    The bytes go to a temporary file in the same directory, which is flushed,
+    fsync'ed and then renamed over ``path`` with ``os.replace``; the directory is
+    fsync'ed so the rename itself survives a power cut.
+    """
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    with contextlib.suppress(OSError):
+        descriptor = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+def tensor_digest(tensors: dict[str, np.ndarray]) -> str:
+    """SHA-256 over every tensor in name order: name, dtype, shape and little-endian bytes."""
+    digest = hashlib.sha256()
+    for name in sorted(tensors):
+        array = tensors[name]
+        little = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<"))
+        digest.update(json.dumps([name, little.dtype.str, list(little.shape)]).encode())
+        digest.update(little.tobytes())
+    return digest.hexdigest()
+
+
+def _safetensors_numpy():
+    try:
+        from safetensors import numpy as st_numpy
+    except ImportError:
+        raise ImportError(
+            "reading and writing model files needs the safetensors package: pip install 'chainrule[io]'"
+        ) from None
+    return st_numpy
+
+
+def write_container(path: str | os.PathLike, tensors: dict[str, np.ndarray], metadata: dict) -> None:
+    """Atomically write ``tensors`` (float32/float64 arrays) and JSON ``metadata`` to ``path``."""
+    for name, array in tensors.items():
+        if array.dtype not in (np.float32, np.float64):
+            raise TypeError(
+                f"tensor {name!r} has dtype {array.dtype}; model files hold float32 or float64 only"
+            )
+    from . import __version__
+
+    header = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "library_version": __version__,
+        "payload_sha256": tensor_digest(tensors),
+        **metadata,
+    }
+    contiguous = {name: np.ascontiguousarray(array) for name, array in tensors.items()}
+    data = _safetensors_numpy().save(contiguous, metadata={FORMAT: json.dumps(header, allow_nan=False)})
+    atomic_write(path, data)
+
+
+def read_container(path: str | os.PathLike, kind: str | None = None) -> tuple[dict[str, np.ndarray], dict]:
+    """Read and check a file written by ``write_container``; returns (tensors, metadata).
+
+    ``kind`` ("model" or "checkpoint"), when given, must match the file's.
+    Raises ``ModelFormatError`` for anything that is not a valid, intact file.
+    """
+    path = Path(path)
+    try:
+        with open(path, "rb") as file:
+            blob = file.read()
+    except FileNotFoundError:
+        raise ModelFormatError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ModelFormatError(f"{path}: is a directory, not a model file") from None
+    except OSError as error:
+        raise ModelFormatError(f"{path}: cannot be read ({error.strerror})") from None
+    where = str(path)
+    header, data = _split(blob, where)
+    entries = _check_entries(header, len(data), where)
+    metadata = _check_metadata(header, where, kind)
+    tensors = _decode(blob, entries, where)
+    if tensor_digest(tensors) != metadata["payload_sha256"]:
+        raise ModelFormatError(
+            f"{where}: checksum mismatch, the file is corrupted; restore it or train again"
+        )
+    for name, array in tensors.items():
+        if not np.isfinite(array).all():
+            raise ModelFormatError(f"{where}: tensor {name!r} holds NaN or infinity")
+    return tensors, metadata
+
+
+def _split(blob: bytes, where: str) -> tuple[dict, memoryview]:
+    if len(blob) == 0:
+        raise ModelFormatError(f"{where}: empty file, not a chainrule model")
+    if len(blob) < 8:
+        raise ModelFormatError(f"{where}: truncated ({len(blob)} bytes), not a chainrule model")
+    (length,) = struct.unpack("<Q", blob[:8])
+    if length > len(blob) - 8:
+        raise ModelFormatError(
+            f"{where}: header says {length} bytes but the file has {len(blob) - 8} after it (truncated or not a model file)"
+        )
+    if length > MAX_HEADER_BYTES or length < 2:
+        raise ModelFormatError(f"{where}: header length {length} is out of range, not a chainrule model")
+    raw = bytes(blob[8 : 8 + length])
+    try:
+        header = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise ModelFormatError(f"{where}: header is not valid JSON (corrupted or not a model file)") from None
+    if not isinstance(header, dict):
+        raise ModelFormatError(f"{where}: header is not a JSON object")
+    return header, memoryview(blob)[8 + length :]
+
+
+def _check_entries(
+    header: dict, data_length: int, where: str
+) -> dict[str, tuple[np.dtype, tuple[int, ...], int, int]]:
+    entries = {}
+    spans = []
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        if not isinstance(entry, dict) or set(entry) != {"dtype", "shape", "data_offsets"}:
+            raise ModelFormatError(f"{where}: tensor {name!r} has a malformed entry")
+        dtype = _DTYPES.get(entry["dtype"]) if isinstance(entry["dtype"], str) else None
+        if dtype is None:
+            raise ModelFormatError(
+                f"{where}: tensor {name!r} has dtype {entry['dtype']!r}; only F32 and F64 are allowed"
+            )
+        shape, offsets = entry["shape"], entry["data_offsets"]
+        if not (isinstance(shape, list) and len(shape) <= 8 and all(_is_count(s) for s in shape)):
+            raise ModelFormatError(f"{where}: tensor {name!r} has an invalid shape {shape!r}")
+        if not (isinstance(offsets, list) and len(offsets) == 2 and all(_is_count(o) for o in offsets)):
+            raise ModelFormatError(f"{where}: tensor {name!r} has invalid data offsets {offsets!r}")
+        begin, end = offsets
+        size = dtype.itemsize
+        for extent in shape:  # Python integers: no overflow however large the shape claims to be
+            size *= extent
+        if not begin <= end <= data_length or end - begin != size:
+            raise ModelFormatError(
+                f"{where}: tensor {name!r} claims shape {shape} at bytes {begin}..{end} of {data_length} (corrupted or truncated)"
+            )
+        entries[name] = (dtype, tuple(shape), begin, end)
+        spans.append((begin, end))
+    position = 0
+    for begin, end in sorted(spans):
+        if begin != position:
+            raise ModelFormatError(f"{where}: tensor data overlaps or leaves gaps (corrupted)")
+        position = end
+    if position != data_length:
+        raise ModelFormatError(f"{where}: {data_length - position} stray bytes after the tensors (corrupted)")
+    return entries
+
+
+def _check_metadata(header: dict, where: str, kind: str | None) -> dict:
+    meta = header.get("__metadata__")
+    if not isinstance(meta, dict) or FORMAT not in meta or not isinstance(meta[FORMAT], str):
+        raise ModelFormatError(
+            f"{where}: a safetensors file without chainrule metadata; not a chainrule model"
+        )
+    try:
+        metadata = json.loads(meta[FORMAT], parse_constant=_reject_constant)
+    except (json.JSONDecodeError, ValueError, RecursionError):
+        raise ModelFormatError(f"{where}: chainrule metadata is not valid JSON (corrupted)") from None
+    if not isinstance(metadata, dict) or metadata.get("format") != FORMAT:
+        raise ModelFormatError(f"{where}: metadata does not name the chainrule format")
+    version = metadata.get("format_version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise ModelFormatError(f"{where}: metadata has no valid format_version")
+    if version > FORMAT_VERSION:
+        raise ModelFormatError(
+            f"{where}: format version {version} is newer than this chainrule reads ({FORMAT_VERSION}); upgrade chainrule"
+        )
+    if version < 1:
+        raise ModelFormatError(f"{where}: format version {version} is not valid")
+    if not isinstance(metadata.get("payload_sha256"), str):
+        raise ModelFormatError(f"{where}: metadata has no payload checksum")
+    if kind is not None and metadata.get("kind") != kind:
+        raise ModelFormatError(f"{where}: this is a {metadata.get('kind')!r} file, expected a {kind!r} file")
+    return metadata
+
+
+def _decode(blob: bytes, entries: dict, where: str) -> dict[str, np.ndarray]:
+    try:
+        tensors = _safetensors_numpy().load(blob)
+    except ImportError:
+        raise
+    except Exception as error:  # the library's own checks; any failure means a bad file
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise ModelFormatError(f"{where}: safetensors refused the file ({reason})") from None
+    if set(tensors) != set(entries):
+        raise ModelFormatError(f"{where}: tensor list does not match its header (corrupted)")
+    for name, (dtype, shape, _, _) in entries.items():
+        if tensors[name].dtype != dtype or tensors[name].shape != shape:
+            raise ModelFormatError(f"{where}: tensor {name!r} does not match its header (corrupted)")
+    return tensors
+
+
+def _is_count(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"non-finite number {name} in metadata")
