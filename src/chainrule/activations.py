@@ -141,20 +141,18 @@ class Tanh(Activation):
 class Sigmoid(Activation):
     """a = 1 / (1 + exp(-z)); slope a (1 - a).
 
-    Computed from ``e = exp(-|z|)`` so it never overflows: ``1 / (1 + e)`` for
-    z >= 0 and ``e / (1 + e)`` for z < 0. sigmoid(1000) is exactly 1 and
-    sigmoid(-1000) exactly 0.
+    Computed as the identical 1/2 + tanh(z/2)/2, which never overflows and needs
+    no temporaries: sigmoid(1000) is exactly 1 and sigmoid(-1000) exactly 0.
     """
 
     name = "sigmoid"
 
     def forward(self, z, out=None):
-        e = np.abs(z)
-        np.negative(e, out=e)
-        np.exp(e, out=e)
-        numerator = np.where(z >= 0, 1, e).astype(z.dtype, copy=False)
-        np.add(e, 1, out=e)
-        return np.divide(numerator, e, out=out)
+        a = np.multiply(z, 0.5, out=out)
+        np.tanh(a, out=a)
+        a *= 0.5
+        a += 0.5
+        return a
 
     def slope(self, z, a, out=None):
         slope = np.subtract(1, a, out=out)

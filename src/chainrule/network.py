@@ -82,8 +82,11 @@ class Network:
         output_activation="identity",
         dtype: str = "float64",
     ) -> Network:
-        """A network with the given weight matrices ``(n_in, n_out)`` (and biases)."""
-        weights = [np.atleast_2d(np.asarray(w, dtype=as_dtype(dtype))) for w in weights]
+        """A network with the given weight matrices ``(n_in, n_out)`` (and biases).
+
+        A 1-D weight vector is read as the weights into a single node, ``(n_in, 1)``.
+        """
+        weights = [_as_weight_matrix(w, index, as_dtype(dtype)) for index, w in enumerate(weights)]
         if not weights:
             raise ValueError("weights must hold at least one weight matrix")
         sizes = [weights[0].shape[0]]
@@ -108,6 +111,7 @@ class Network:
         weights: Mapping[str, Sequence[float]],
         activation="relu",
         output_activation="identity",
+        dtype: str = "float64",
     ) -> Network:
         """A bias-free network from the course's dictionaries of node weights.
 
@@ -146,7 +150,7 @@ class Network:
                 f"weights['output'] has {output.shape[0]} weights, expected {expected} (one per node before it)"
             )
         matrices.append(output[:, None])
-        return cls.from_weights(matrices, None, activation, output_activation)
+        return cls.from_weights(matrices, None, activation, output_activation, dtype)
 
     # ---------------------------------------------------------------- shape info
     @property
@@ -222,10 +226,8 @@ class Network:
     def predict(self, X) -> np.ndarray:
         """Predictions ``(n_samples, n_outputs)``; a 1-D X is one sample and gives a 1-D result."""
         X, single = self.inputs(X)
-        x = X
-        for layer in self.layers:
-            _, x = layer.forward(x)
-        return x[0] if single else x
+        output = propagation.forward(self.layers, X).output
+        return output[0] if single else output
 
     # --------------------------------------------------------- loss and slopes
     def loss_function(self, loss: str | Loss) -> Loss:
@@ -321,6 +323,18 @@ class Network:
         from .explain import explain
 
         return explain(self, x, y, loss)
+
+
+def _as_weight_matrix(weight, index: int, dtype: np.dtype) -> np.ndarray:
+    try:
+        matrix = np.asarray(weight, dtype=dtype)
+    except (TypeError, ValueError):
+        raise ValueError(f"weights[{index}] must be an array of numbers") from None
+    if matrix.ndim == 1:
+        matrix = matrix[:, None]
+    if matrix.ndim != 2 or matrix.size == 0:
+        raise ValueError(f"weights[{index}] must be a non-empty (n_in, n_out) matrix, got shape {matrix.shape}")
+    return matrix
 
 
 def _check_sizes(sizes) -> list[int]:
