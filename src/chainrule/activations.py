@@ -25,6 +25,9 @@ __all__ = [
 ]
 
 
+_HALF = {"d": np.float64(0.5), "f": np.float32(0.5)}
+
+
 class Activation:
     """Base class: ``forward`` gives ``a = f(z)``, ``slope`` gives ``da/dz``.
 
@@ -45,9 +48,12 @@ class Activation:
     def backward(
         self, z: np.ndarray, a: np.ndarray, dL_da: np.ndarray, out: np.ndarray | None = None
     ) -> np.ndarray:
-        """dL/dz = dL/da × da/dz (the slope of the loss times the slope of the activation)."""
+        """dL/dz = dL/da × da/dz (the slope of the loss times the slope of the activation).
+
+        ``out``, when given, must be a different array from ``dL_da``.
+        """
         dL_dz = self.slope(z, a, out=out)
-        dL_dz *= dL_da
+        np.multiply(dL_dz, dL_da, dL_dz)
         return dL_dz
 
     def __repr__(self) -> str:
@@ -148,15 +154,16 @@ class Sigmoid(Activation):
     name = "sigmoid"
 
     def forward(self, z, out=None):
-        a = np.multiply(z, 0.5, out=out)
-        np.tanh(a, out=a)
-        a *= 0.5
-        a += 0.5
+        half = _HALF[z.dtype.char]
+        a = np.multiply(z, half, out)
+        np.tanh(a, a)
+        np.multiply(a, half, a)
+        np.add(a, half, a)
         return a
 
     def slope(self, z, a, out=None):
-        slope = np.subtract(1, a, out=out)
-        slope *= a
+        slope = np.subtract(1, a, out)
+        np.multiply(slope, a, slope)
         return slope
 
 

@@ -35,23 +35,23 @@ class Dense:
 
     def forward(self, x, z_out=None, a_out=None):
         """Node inputs z = x @ W + b, node outputs a = f(z); both ``(n, n_out)``."""
-        z = np.matmul(x, self.weight, out=z_out)
+        z = np.dot(x, self.weight, out=z_out)
         if self.bias is not None:
-            z += self.bias
+            np.add(z, self.bias, out=z)
         a = self.activation.forward(z, out=a_out)
         return z, a
 
     def weight_slopes(self, x, dL_dz, dW_out=None, db_out=None):
         """dL/dW = x.T @ dL/dz (node value feeding in × slope at the node fed into);
         dL/db = Σ over samples of dL/dz (the bias node's value is 1)."""
-        dL_dW = np.matmul(x.T, dL_dz, out=dW_out)
+        dL_dW = np.dot(x.T, dL_dz, out=dW_out)
         dL_db = None if self.bias is None else np.sum(dL_dz, axis=0, out=db_out)
         return dL_dW, dL_db
 
     def input_slopes(self, dL_dz, out=None):
         """dL/dx = dL/dz @ W.T: each input node's slope is the sum over the weights
         leaving it of weight × slope at the node it feeds."""
-        return np.matmul(dL_dz, self.weight.T, out=out)
+        return np.dot(dL_dz, self.weight.T, out=out)
 
     def __repr__(self) -> str:
         bias = "bias" if self.bias is not None else "no bias"

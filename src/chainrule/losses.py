@@ -64,11 +64,45 @@ class Loss:
         """dL/dz at the output layer = slope of the loss × slope of the output activation."""
         return activation.backward(z, a, self.slope(a, y), out=out)
 
+    def evaluate(self, activation: Activation, z, a, y, slope_out=None, delta_out=None, scale=None):
+        """The loss, dL/da and dL/dz at once, sharing their work: ``(value, dL_da, dL_dz)``.
+
+        ``dL_da`` is None for the fused cross-entropies, which go to dL/dz directly.
+        ``scale`` (the learning rate, in training) multiplies both slopes, not the value.
+        """
+        value = self.value(z, a, y)
+        if _is_fused(self):
+            delta = self.output_delta(activation, z, a, y, out=delta_out)
+            if scale is not None:
+                np.multiply(delta, delta.dtype.type(scale), delta)
+            return value, None, delta
+        dL_da = self.slope(a, y)
+        if scale is not None:
+            np.multiply(dL_da, dL_da.dtype.type(scale), dL_da)
+        return value, dL_da, activation.backward(z, a, dL_da, out=delta_out)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
 
-class MeanSquaredError(Loss):
+def _is_fused(loss: Loss) -> bool:
+    """True when the loss starts backpropagation at dL/dz directly (cross-entropies)."""
+    return type(loss).output_delta is not Loss.output_delta
+
+
+class _SquaredError(Loss):
+    """Shared evaluation of the squared errors: the error a - y is computed once."""
+
+    def evaluate(self, activation, z, a, y, slope_out=None, delta_out=None, scale=None):
+        error = np.subtract(a, y, slope_out)
+        total = float(np.vdot(error, error))
+        size = a.size if self.reduction == "mean" else 1
+        factor = 2.0 / size if scale is None else 2.0 * scale / size
+        np.multiply(error, error.dtype.type(factor), error)  # now dL/da (× scale)
+        return total / size, error, activation.backward(z, a, error, out=delta_out)
+
+
+class MeanSquaredError(_SquaredError):
     """L = Σ (a - y)² / (n k), the mean over samples and outputs; dL/da = 2 (a - y) / (n k).
 
     Equal to ``sklearn.metrics.mean_squared_error`` on the same predictions.
@@ -84,7 +118,7 @@ class MeanSquaredError(Loss):
         return (a - y) * (2.0 / a.size)
 
 
-class SumSquaredError(Loss):
+class SumSquaredError(_SquaredError):
     """L = Σ (a - y)², the plain sum over samples and outputs; dL/da = 2 (a - y)."""
 
     name = "sse"

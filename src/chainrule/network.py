@@ -333,7 +333,9 @@ def _as_weight_matrix(weight, index: int, dtype: np.dtype) -> np.ndarray:
     if matrix.ndim == 1:
         matrix = matrix[:, None]
     if matrix.ndim != 2 or matrix.size == 0:
-        raise ValueError(f"weights[{index}] must be a non-empty (n_in, n_out) matrix, got shape {matrix.shape}")
+        raise ValueError(
+            f"weights[{index}] must be a non-empty (n_in, n_out) matrix, got shape {matrix.shape}"
+        )
     return matrix
 
 

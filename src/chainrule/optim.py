@@ -38,6 +38,11 @@ class Optimizer:
         self.weight_decay = float(weight_decay)
         self.steps = 0
 
+    @property
+    def plain(self) -> bool:
+        """True for plain gradient descent, w ← w - lr × g (no momentum, no decay)."""
+        return False
+
     def config(self) -> dict:
         """The hyperparameters, as plain data (for checkpoints and model files)."""
         return {"name": self.name, "lr": self.lr, "weight_decay": self.weight_decay}
@@ -80,6 +85,10 @@ class SGD(Optimizer):
         self.momentum = float(momentum)
         self.nesterov = bool(nesterov)
         self.velocities: list[np.ndarray] = []
+
+    @property
+    def plain(self) -> bool:
+        return self.momentum == 0 and self.weight_decay == 0
 
     def config(self) -> dict:
         return {**super().config(), "momentum": self.momentum, "nesterov": self.nesterov}

@@ -20,7 +20,7 @@ import numpy as np
 from .layers import Dense
 from .losses import Loss
 
-__all__ = ["Slopes", "Trace", "Workspace", "backward", "forward"]
+__all__ = ["Slopes", "Trace", "Workspace", "backward", "backward_from", "forward", "output_slopes"]
 
 
 @dataclass
@@ -59,20 +59,23 @@ class Slopes:
 class Workspace:
     """Preallocated arrays for one batch size, reused by every training step.
 
-    Holds a Trace (z and a for every layer) and Slopes (dL/dz, dL/da, dL/dW,
-    dL/db) so forward and backward propagation write with ``out=`` instead of
+    Holds z and a for every layer (the Trace) and dL/da, dL/dz, dL/dW, dL/db (the
+    Slopes), so forward and backward propagation write with ``out=`` instead of
     allocating. Build one per batch size with ``Workspace(layers, n)``.
     """
 
     def __init__(self, layers: list[Dense], n_samples: int):
         dtype = layers[0].weight.dtype
         self.n_samples = n_samples
-        self.node_inputs = [np.empty((n_samples, layer.n_outputs), dtype) for layer in layers]
-        self.node_outputs = [np.empty((n_samples, layer.n_outputs), dtype) for layer in layers]
-        self.dL_dz = [np.empty((n_samples, layer.n_outputs), dtype) for layer in layers]
-        self.dL_da = [np.empty((n_samples, layer.n_outputs), dtype) for layer in layers[:-1]] + [None]
+        shapes = [(n_samples, layer.n_outputs) for layer in layers]
+        self.node_inputs = [np.empty(shape, dtype) for shape in shapes]
+        self.node_outputs = [np.empty(shape, dtype) for shape in shapes]
+        self.dL_da = [np.empty(shape, dtype) for shape in shapes]
+        self.dL_dz = [np.empty(shape, dtype) for shape in shapes]
         self.dL_dW = [np.empty_like(layer.weight) for layer in layers]
         self.dL_db = [None if layer.bias is None else np.empty_like(layer.bias) for layer in layers]
+        #: The weight slopes in the order of Network.parameters().
+        self.gradients = [g for pair in zip(self.dL_dW, self.dL_db) for g in pair if g is not None]
 
 
 def forward(layers: list[Dense], X: np.ndarray, workspace: Workspace | None = None) -> Trace:
@@ -91,10 +94,32 @@ def forward(layers: list[Dense], X: np.ndarray, workspace: Workspace | None = No
     return trace
 
 
-def backward(
-    layers: list[Dense], trace: Trace, loss: Loss, y: np.ndarray, workspace: Workspace | None = None
+def output_slopes(
+    layers: list[Dense],
+    trace: Trace,
+    loss: Loss,
+    y: np.ndarray,
+    workspace: Workspace | None = None,
+    scale: float | None = None,
+):
+    """Where backpropagation starts: ``(loss value, dL/da, dL/dz)`` at the output layer.
+
+    dL/dz = slope of the loss × slope of the output activation (one fused step for
+    sigmoid or softmax with cross-entropy, where dL/da is None). ``scale`` multiplies
+    the slopes: training folds the learning rate in here, so every weight slope
+    backpropagation then finds is already lr × dL/dW.
+    """
+    slope_out = delta_out = None
+    if workspace is not None:
+        slope_out, delta_out = workspace.dL_da[-1], workspace.dL_dz[-1]
+    z, a = trace.node_inputs[-1], trace.node_outputs[-1]
+    return loss.evaluate(layers[-1].activation, z, a, y, slope_out, delta_out, scale)
+
+
+def backward_from(
+    layers: list[Dense], trace: Trace, dL_dz: np.ndarray, workspace: Workspace | None = None
 ) -> Slopes:
-    """Backpropagate the loss of ``trace.output`` against targets y ``(n, n_outputs)``.
+    """The chain rule from the output layer's dL/dz back to the first layer.
 
     With a workspace, every slope is written into its buffers (and returned from them).
     """
@@ -102,40 +127,34 @@ def backward(
     weights: list = [None] * n_layers
     node_values: list = [None] * n_layers
     node_inputs: list = [None] * n_layers
-
-    def buffer(name: str, index: int):
-        return None if workspace is None else getattr(workspace, name)[index]
-
-    output = layers[-1].activation
-    z, a = trace.node_inputs[-1], trace.node_outputs[-1]
-    if output.elementwise and not _fused(loss):
-        node_values[-1] = loss.slope(a, y)
-    # slope of the loss × slope of the output activation (fused for sigmoid/softmax with cross-entropy)
-    dL_dz = loss.output_delta(output, z, a, y, out=buffer("dL_dz", -1))
-
+    ws = workspace
     for index in range(n_layers - 1, -1, -1):
         layer = layers[index]
         node_inputs[index] = dL_dz
-        # × node value feeding in: dL/dW = x.T @ dL/dz
+        # × node value feeding in: dL/dW = x.T @ dL/dz (and dL/db = Σ_samples dL/dz)
         weights[index] = layer.weight_slopes(
-            trace.inputs[index], dL_dz, buffer("dL_dW", index), buffer("dL_db", index)
+            trace.inputs[index], dL_dz, *((ws.dL_dW[index], ws.dL_db[index]) if ws else ())
         )
         if index == 0:
             break
         # Σ over outgoing weights of weight × slope: dL/da = dL/dz @ W.T
-        dL_da = layer.input_slopes(dL_dz, out=buffer("dL_da", index - 1))
+        dL_da = layer.input_slopes(dL_dz, out=ws.dL_da[index - 1] if ws else None)
         node_values[index - 1] = dL_da
         # × slope of the activation at the node: dL/dz = dL/da ⊙ f'(z)
-        before = layers[index - 1].activation
-        dL_dz = before.backward(
+        dL_dz = layers[index - 1].activation.backward(
             trace.node_inputs[index - 1],
             trace.node_outputs[index - 1],
             dL_da,
-            out=buffer("dL_dz", index - 1),
+            out=ws.dL_dz[index - 1] if ws else None,
         )
     return Slopes(weights=weights, node_values=node_values, node_inputs=node_inputs)
 
 
-def _fused(loss: Loss) -> bool:
-    """True when the loss starts backpropagation at dL/dz directly (cross-entropies)."""
-    return type(loss).output_delta is not Loss.output_delta
+def backward(
+    layers: list[Dense], trace: Trace, loss: Loss, y: np.ndarray, workspace: Workspace | None = None
+) -> Slopes:
+    """Backpropagate the loss of ``trace.output`` against targets y ``(n, n_outputs)``."""
+    _, dL_da, dL_dz = output_slopes(layers, trace, loss, y, workspace)
+    slopes = backward_from(layers, trace, dL_dz, workspace)
+    slopes.node_values[-1] = dL_da
+    return slopes

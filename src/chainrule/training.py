@@ -53,7 +53,7 @@ def step(network, X, y, loss="mse", lr: float = 0.01) -> float:
     if not math.isfinite(value):
         raise TrainingDiverged(1, 1, None, "non-finite loss")
     slopes = propagation.backward(network.layers, trace, loss_fn, targets)
-    grads = _flat(slopes.weights)
+    grads = [g for pair in slopes.weights for g in pair if g is not None]
     _check_gradients(grads, 1, 1, value)
     for param, grad in zip(network.parameters(), grads):
         param -= grad * param.dtype.type(lr)
@@ -159,7 +159,11 @@ def fit(
         if isinstance(callback, Callback):
             callback.on_train_begin(network, run.history)
 
+    # Overflow and NaN are caught by the explicit checks of every step, which stop
+    # training with TrainingDiverged; NumPy's own warnings would only add noise.
+    errors = np.errstate(over="ignore", divide="ignore", invalid="ignore")
     try:
+        errors.__enter__()
         while run.epoch < epochs:
             epoch = run.epoch + 1
             order = run.rng.permutation(n) if (shuffle and gather) else None
@@ -220,6 +224,7 @@ def fit(
             if stop:
                 break
     finally:
+        errors.__exit__(None, None, None)
         if bar is not None:
             bar.close()
 
@@ -234,38 +239,41 @@ def fit(
 
 def _train_step(layers, loss_fn: Loss, xb, yb, workspace, run: Run, params, clip_norm, epoch, step_index):
     """Forward, loss, backward, update for one batch; returns (loss, predictions)."""
+    optimizer = run.optimizer
+    # Plain gradient descent folds the learning rate into the output slope, so every
+    # weight slope comes out as lr × dL/dW and each update is one subtraction.
+    fold = clip_norm is None and optimizer.plain
     trace = propagation.forward(layers, xb, workspace)
-    value = loss_fn.value(trace.node_inputs[-1], trace.output, yb)
+    value, _, dL_dz = propagation.output_slopes(
+        layers, trace, loss_fn, yb, workspace, optimizer.lr if fold else None
+    )
     if not math.isfinite(value):
         raise TrainingDiverged(epoch, step_index, run.last_loss, "non-finite loss")
-    slopes = propagation.backward(layers, trace, loss_fn, yb, workspace)
-    grads = _flat(slopes.weights)
+    propagation.backward_from(layers, trace, dL_dz, workspace)
+    grads = workspace.gradients
     norm = _check_gradients(grads, epoch, step_index, run.last_loss)
-    if clip_norm is not None and norm > clip_norm:
-        scale = grads[0].dtype.type(clip_norm / norm)
-        for grad in grads:
-            grad *= scale
-    run.optimizer.update(params, grads)
+    if fold:
+        optimizer.steps += 1
+        for param, step in zip(params, grads):
+            np.subtract(param, step, param)
+    else:
+        if clip_norm is not None and norm > clip_norm:
+            scale = grads[0].dtype.type(clip_norm / norm)
+            for grad in grads:
+                grad *= scale
+        optimizer.update(params, grads)
     run.last_loss = value
     return value, trace.output
 
 
 def _check_gradients(grads, epoch, step_index, last_loss) -> float:
     """The gradient's Euclidean norm; a non-finite one means divergence (weights untouched)."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        squared = sum(float(np.vdot(g, g)) for g in grads)
+    squared = 0.0
+    for grad in grads:
+        squared += float(np.vdot(grad, grad))
     if not math.isfinite(squared):
         raise TrainingDiverged(epoch, step_index, last_loss, "non-finite slopes")
     return math.sqrt(squared)
-
-
-def _flat(weight_slopes) -> list[np.ndarray]:
-    grads = []
-    for dW, db in weight_slopes:
-        grads.append(dW)
-        if db is not None:
-            grads.append(db)
-    return grads
 
 
 def _take(source: np.ndarray, rows, buffer: np.ndarray, size: int) -> np.ndarray:
