@@ -14,6 +14,7 @@ from .errors import ChainruleError, ModelFormatError, TrainingDiverged
 from .explain import Explanation, NodeRecord, WeightRecord
 from .gradcheck import gradcheck, numerical_gradients
 from .losses import LOSSES, Loss
+from .modelfile import load
 from .network import Network
 from .propagation import Slopes, Trace
 
@@ -40,5 +41,6 @@ __all__ = [
     "WeightRecord",
     "__version__",
     "gradcheck",
+    "load",
     "numerical_gradients",
 ]

@@ -110,18 +110,22 @@ class Explanation:
         return "\n".join(lines)
 
 
-def node_name(layer: int, index: int, n_layers: int, n_outputs: int) -> str:
+def node_name(layer: int, index: int, n_layers: int, n_outputs: int, input_names=None) -> str:
     """Node names in the course's style: input_<i>, node_<layer>_<i>, output (or output_<i>)."""
     if layer < 0:
-        return f"input_{index}"
+        return str(input_names[index]) if input_names is not None else f"input_{index}"
     if layer == n_layers - 1:
         return "output" if n_outputs == 1 else f"output_{index}"
     return f"node_{layer}_{index}"
 
 
-def explain(network, x, y, loss="mse") -> Explanation:
+def explain(network, x, y, loss="mse", input_names=None) -> Explanation:
     """Backpropagate one sample and lay out each weight's slope as the chain rule builds it."""
     loss_fn = network.loss_function(loss)
+    if input_names is not None and len(input_names) != network.n_inputs:
+        raise ValueError(
+            f"input_names has {len(input_names)} names, the network has {network.n_inputs} inputs"
+        )
     X, _ = network.inputs(x, "x")
     if X.shape[0] != 1:
         raise ValueError(f"x must be one sample, got {X.shape[0]} rows; explain one row at a time")
@@ -160,7 +164,7 @@ def explain(network, x, y, loss="mse") -> Explanation:
                 records.append(
                     WeightRecord(
                         layer=index,
-                        source=node_name(index - 1, i, n_layers, n_outputs),
+                        source=node_name(index - 1, i, n_layers, n_outputs, input_names),
                         target=node_name(index, j, n_layers, n_outputs),
                         weight=float(layer.weight[i, j]),
                         node_value=float(values[i]),
@@ -188,7 +192,13 @@ def explain(network, x, y, loss="mse") -> Explanation:
 
     input_slopes = layers[0].input_slopes(slopes.node_inputs[0])[0]
     nodes = [
-        NodeRecord(node_name(-1, i, n_layers, n_outputs), -1, None, float(X[0, i]), float(input_slopes[i]))
+        NodeRecord(
+            node_name(-1, i, n_layers, n_outputs, input_names),
+            -1,
+            None,
+            float(X[0, i]),
+            float(input_slopes[i]),
+        )
         for i in range(net.n_inputs)
     ]
     for index, layer in enumerate(layers):

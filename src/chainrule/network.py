@@ -71,6 +71,10 @@ class Network:
             self.layers.append(Dense(weight, layer_bias, act))
         self.init = init
         self.seed = seed
+        #: What training on a table learned about the data (a Preprocessor), saved with the model.
+        self.preprocessor = None
+        #: Free-form information saved with the model (task, loss, metrics, ...).
+        self.info: dict = {}
 
     # ----------------------------------------------------------------- building
     @classmethod
@@ -186,6 +190,7 @@ class Network:
         """An independent copy with the same weights."""
         clone = object.__new__(Network)
         clone.__dict__.update(self.__dict__)
+        clone.info = dict(self.info)
         clone.layers = [
             Dense(layer.weight.copy(), None if layer.bias is None else layer.bias.copy(), layer.activation)
             for layer in self.layers
@@ -259,6 +264,13 @@ class Network:
         """
         return self.backprop(X, y, loss)[1].weights
 
+    # ---------------------------------------------------------------- files
+    def save(self, path) -> None:
+        """Write the network to one safetensors file, atomically (see chainrule.modelfile)."""
+        from .modelfile import save
+
+        save(self, path)
+
     # ------------------------------------------------------------------ training
     def step(self, X, y, loss: str | Loss = "mse", lr: float = 0.01) -> float:
         """One update of gradient descent on the batch: forward propagation, backpropagation,
@@ -318,11 +330,14 @@ class Network:
             **options,
         )  # fmt: skip
 
-    def explain(self, x, y, loss: str | Loss = "mse"):
-        """The chain rule for one sample, weight by weight and node by node (see chainrule.explain)."""
+    def explain(self, x, y, loss: str | Loss = "mse", input_names: Sequence[str] | None = None):
+        """The chain rule for one sample, weight by weight and node by node (see chainrule.explain).
+
+        ``input_names`` names the input nodes (default ``input_0``, ``input_1``, ...).
+        """
         from .explain import explain
 
-        return explain(self, x, y, loss)
+        return explain(self, x, y, loss, input_names)
 
 
 def _as_weight_matrix(weight, index: int, dtype: np.dtype) -> np.ndarray:

@@ -30,7 +30,15 @@ import numpy as np
 
 from .errors import ModelFormatError
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "atomic_write", "read_container", "tensor_digest", "write_container"]
+__all__ = [
+    "FORMAT",
+    "FORMAT_VERSION",
+    "atomic_write",
+    "metadata_digest",
+    "read_container",
+    "tensor_digest",
+    "write_container",
+]
 
 FORMAT = "chainrule"
 FORMAT_VERSION = 1
@@ -77,6 +85,13 @@ def tensor_digest(tensors: dict[str, np.ndarray]) -> str:
     return digest.hexdigest()
 
 
+def metadata_digest(metadata: dict) -> str:
+    """SHA-256 of the metadata (all but this digest) in canonical JSON, so no change goes unnoticed."""
+    content = {k: v for k, v in metadata.items() if k != "metadata_sha256"}
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
 def _safetensors_numpy():
     try:
         from safetensors import numpy as st_numpy
@@ -103,6 +118,7 @@ def write_container(path: str | os.PathLike, tensors: dict[str, np.ndarray], met
         "payload_sha256": tensor_digest(tensors),
         **metadata,
     }
+    header["metadata_sha256"] = metadata_digest(header)
     contiguous = {name: np.ascontiguousarray(array) for name, array in tensors.items()}
     data = _safetensors_numpy().save(contiguous, metadata={FORMAT: json.dumps(header, allow_nan=False)})
     atomic_write(path, data)
@@ -145,12 +161,14 @@ def _split(blob: bytes, where: str) -> tuple[dict, memoryview]:
     if len(blob) < 8:
         raise ModelFormatError(f"{where}: truncated ({len(blob)} bytes), not a chainrule model")
     (length,) = struct.unpack("<Q", blob[:8])
+    if length > MAX_HEADER_BYTES or length < 2:
+        raise ModelFormatError(
+            f"{where}: not a chainrule model file (its first 8 bytes are no valid safetensors header length)"
+        )
     if length > len(blob) - 8:
         raise ModelFormatError(
-            f"{where}: header says {length} bytes but the file has {len(blob) - 8} after it (truncated or not a model file)"
+            f"{where}: truncated: the header needs {length} bytes but only {len(blob) - 8} follow; restore the file or train again"
         )
-    if length > MAX_HEADER_BYTES or length < 2:
-        raise ModelFormatError(f"{where}: header length {length} is out of range, not a chainrule model")
     raw = bytes(blob[8 : 8 + length])
     try:
         header = json.loads(raw.decode("utf-8"))
@@ -222,8 +240,18 @@ def _check_metadata(header: dict, where: str, kind: str | None) -> dict:
         )
     if version < 1:
         raise ModelFormatError(f"{where}: format version {version} is not valid")
-    if not isinstance(metadata.get("payload_sha256"), str):
-        raise ModelFormatError(f"{where}: metadata has no payload checksum")
+    if not isinstance(metadata.get("payload_sha256"), str) or not isinstance(
+        metadata.get("metadata_sha256"), str
+    ):
+        raise ModelFormatError(f"{where}: metadata has no checksums")
+    try:
+        intact = metadata_digest(metadata) == metadata["metadata_sha256"]
+    except (TypeError, ValueError):
+        intact = False
+    if not intact:
+        raise ModelFormatError(
+            f"{where}: metadata checksum mismatch, the file is corrupted; restore it or train again"
+        )
     if kind is not None and metadata.get("kind") != kind:
         raise ModelFormatError(f"{where}: this is a {metadata.get('kind')!r} file, expected a {kind!r} file")
     return metadata

@@ -1,0 +1,164 @@
+"""Model files: one safetensors file with the weights and everything needed to use them.
+
+``save(network, path)`` writes the weights as tensors ``layers.<l>.weight`` and
+``layers.<l>.bias`` and, as JSON metadata, the format version, the architecture,
+the preprocessing learned from the data (feature and label names, scaling,
+encodings), free-form information (task, loss, metrics), the library version and
+a SHA-256 of the tensors. ``load(path)`` checks all of it before building the
+network (see ``chainrule.safefile``); activations are found in a fixed table,
+never by name lookup on a module, and nothing is unpickled or evaluated.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+
+from .activations import ACTIVATIONS, Activation, LeakyReLU
+from .errors import ModelFormatError
+from .layers import Dense
+from .safefile import read_container, write_container
+
+__all__ = ["save", "load"]
+
+_MAX_LAYERS = 1000
+_MAX_WIDTH = 10_000_000
+
+
+def _activation_spec(activation: Activation) -> dict:
+    spec = {"name": activation.name}
+    if isinstance(activation, LeakyReLU):
+        spec["negative_slope"] = activation.negative_slope
+    return spec
+
+
+def _activation_from_spec(spec, where: str) -> Activation:
+    if not isinstance(spec, dict) or not isinstance(spec.get("name"), str) or spec["name"] not in ACTIVATIONS:
+        raise ModelFormatError(f"{where}: unknown activation {spec!r}")
+    if spec["name"] == "leaky_relu":
+        slope = spec.get("negative_slope", 0.01)
+        if not isinstance(slope, (int, float)) or not 0 <= slope < 1:
+            raise ModelFormatError(f"{where}: invalid leaky_relu negative_slope {slope!r}")
+        return LeakyReLU(slope)
+    return ACTIVATIONS[spec["name"]]()
+
+
+def save(network, path, preprocessor=None, info: dict | None = None) -> None:
+    """Write ``network`` (and its preprocessing and information) to ``path`` atomically."""
+    preprocessor = preprocessor if preprocessor is not None else network.preprocessor
+    info = info if info is not None else network.info
+    tensors = {}
+    for index, layer in enumerate(network.layers):
+        tensors[f"layers.{index}.weight"] = layer.weight
+        if layer.bias is not None:
+            tensors[f"layers.{index}.bias"] = layer.bias
+    for name, array in tensors.items():
+        if not np.isfinite(array).all():
+            raise ValueError(f"cannot save: {name} holds NaN or infinity")
+    metadata = {
+        "kind": "model",
+        "architecture": {
+            "sizes": network.sizes,
+            "activations": [_activation_spec(layer.activation) for layer in network.layers],
+            "bias": network.has_bias,
+            "dtype": network.dtype.name,
+        },
+        "preprocessing": None if preprocessor is None else preprocessor.to_dict(),
+        "info": _json_safe(info or {}),
+    }
+    write_container(path, tensors, metadata)
+
+
+def load(path):
+    """Read a model file written by ``save``; raises ModelFormatError for anything invalid."""
+    from .network import Network
+    from .preprocess import Preprocessor
+
+    tensors, metadata = read_container(path, kind="model")
+    where = str(path)
+    architecture = metadata.get("architecture")
+    if not isinstance(architecture, dict):
+        raise ModelFormatError(f"{where}: metadata has no architecture")
+    sizes = architecture.get("sizes")
+    if not (
+        isinstance(sizes, list)
+        and 2 <= len(sizes) <= _MAX_LAYERS + 1
+        and all(isinstance(s, int) and not isinstance(s, bool) and 1 <= s <= _MAX_WIDTH for s in sizes)
+    ):
+        raise ModelFormatError(f"{where}: invalid layer sizes {sizes!r}")
+    specs = architecture.get("activations")
+    if not isinstance(specs, list) or len(specs) != len(sizes) - 1:
+        raise ModelFormatError(f"{where}: activations do not match the layers")
+    activations = [_activation_from_spec(spec, where) for spec in specs]
+    if any(not act.elementwise for act in activations[:-1]):
+        raise ModelFormatError(f"{where}: softmax can only be the output activation")
+    bias = architecture.get("bias")
+    dtype_name = architecture.get("dtype")
+    if not isinstance(bias, bool) or dtype_name not in ("float32", "float64"):
+        raise ModelFormatError(f"{where}: invalid bias flag or dtype in the architecture")
+    dtype = np.dtype(dtype_name)
+    expected = set()
+    layers = []
+    for index, (n_in, n_out) in enumerate(itertools.pairwise(sizes)):
+        weight = _tensor(tensors, f"layers.{index}.weight", (n_in, n_out), dtype, where)
+        expected.add(f"layers.{index}.weight")
+        layer_bias = None
+        if bias:
+            layer_bias = _tensor(tensors, f"layers.{index}.bias", (n_out,), dtype, where)
+            expected.add(f"layers.{index}.bias")
+        layers.append(Dense(weight, layer_bias, activations[index]))
+    unexpected = set(tensors) - expected
+    if unexpected:
+        raise ModelFormatError(f"{where}: unexpected tensors {sorted(unexpected)[:3]}")
+    network = object.__new__(Network)
+    network.dtype = dtype
+    network.layers = layers
+    network.init = "loaded"
+    network.seed = None
+    network.preprocessor = None
+    network.info = metadata.get("info") if isinstance(metadata.get("info"), dict) else {}
+    if metadata.get("preprocessing") is not None:
+        try:
+            network.preprocessor = Preprocessor.from_dict(metadata["preprocessing"])
+        except (ValueError, TypeError, KeyError) as error:
+            raise ModelFormatError(f"{where}: invalid preprocessing ({error})") from None
+        if network.preprocessor.n_inputs != sizes[0]:
+            raise ModelFormatError(
+                f"{where}: preprocessing gives {network.preprocessor.n_inputs} inputs, network takes {sizes[0]}"
+            )
+    network.file_metadata = {
+        "format_version": metadata["format_version"],
+        "library_version": metadata.get("library_version"),
+        "payload_sha256": metadata["payload_sha256"],
+    }
+    return network
+
+
+def _tensor(tensors, name, shape, dtype, where) -> np.ndarray:
+    if name not in tensors:
+        raise ModelFormatError(f"{where}: tensor {name!r} is missing")
+    array = tensors[name]
+    if array.shape != tuple(shape):
+        raise ModelFormatError(
+            f"{where}: tensor {name!r} has shape {array.shape}, the layers need {tuple(shape)}"
+        )
+    if array.dtype != dtype:
+        raise ModelFormatError(f"{where}: tensor {name!r} is {array.dtype}, the architecture says {dtype}")
+    return np.array(array, dtype=dtype, order="C")  # an owned, writable copy
+
+
+def _json_safe(value):
+    """Plain JSON data with non-finite floats as None."""
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, (np.floating, float)):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, np.ndarray):
+        return _json_safe(value.tolist())
+    return value
