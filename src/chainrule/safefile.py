@@ -131,8 +131,16 @@ def read_container(path: str | os.PathLike, kind: str | None = None) -> tuple[di
     Raises ``ModelFormatError`` for anything that is not a valid, intact file.
     """
     path = Path(path)
+    where = str(path)
     try:
         with open(path, "rb") as file:
+            size = os.fstat(file.fileno()).st_size
+            # The header is read and checked before the data: a file that claims more
+            # than it holds is refused without reading (or allocating) the rest.
+            header, length = _read_header(file, size, where)
+            entries = _check_entries(header, size - 8 - length, where)
+            metadata = _check_metadata(header, where, kind)
+            file.seek(0)
             blob = file.read()
     except FileNotFoundError:
         raise ModelFormatError(f"{path}: no such file") from None
@@ -140,10 +148,8 @@ def read_container(path: str | os.PathLike, kind: str | None = None) -> tuple[di
         raise ModelFormatError(f"{path}: is a directory, not a model file") from None
     except OSError as error:
         raise ModelFormatError(f"{path}: cannot be read ({error.strerror})") from None
-    where = str(path)
-    header, data = _split(blob, where)
-    entries = _check_entries(header, len(data), where)
-    metadata = _check_metadata(header, where, kind)
+    if len(blob) != size:
+        raise ModelFormatError(f"{where}: the file changed while it was read; try again")
     tensors = _decode(blob, entries, where)
     if tensor_digest(tensors) != metadata["payload_sha256"]:
         raise ModelFormatError(
@@ -155,28 +161,29 @@ def read_container(path: str | os.PathLike, kind: str | None = None) -> tuple[di
     return tensors, metadata
 
 
-def _split(blob: bytes, where: str) -> tuple[dict, memoryview]:
-    if len(blob) == 0:
+def _read_header(file, size: int, where: str) -> tuple[dict, int]:
+    """The JSON header of a safetensors file and its length, checked against the file size."""
+    if size == 0:
         raise ModelFormatError(f"{where}: empty file, not a chainrule model")
-    if len(blob) < 8:
-        raise ModelFormatError(f"{where}: truncated ({len(blob)} bytes), not a chainrule model")
-    (length,) = struct.unpack("<Q", blob[:8])
+    if size < 8:
+        raise ModelFormatError(f"{where}: truncated ({size} bytes), not a chainrule model")
+    (length,) = struct.unpack("<Q", file.read(8))
     if length > MAX_HEADER_BYTES or length < 2:
         raise ModelFormatError(
             f"{where}: not a chainrule model file (its first 8 bytes are no valid safetensors header length)"
         )
-    if length > len(blob) - 8:
+    if length > size - 8:
         raise ModelFormatError(
-            f"{where}: truncated: the header needs {length} bytes but only {len(blob) - 8} follow; restore the file or train again"
+            f"{where}: truncated: the header needs {length} bytes but only {size - 8} follow; restore the file or train again"
         )
-    raw = bytes(blob[8 : 8 + length])
+    raw = file.read(length)
     try:
         header = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise ModelFormatError(f"{where}: header is not valid JSON (corrupted or not a model file)") from None
     if not isinstance(header, dict):
         raise ModelFormatError(f"{where}: header is not a JSON object")
-    return header, memoryview(blob)[8 + length :]
+    return header, length
 
 
 def _check_entries(
