@@ -10,7 +10,7 @@ DTYPES = {"float64": np.float64, "float32": np.float32}
 def as_dtype(dtype) -> np.dtype:
     """np.float32 or np.float64 from a name, a NumPy dtype or a type."""
     try:
-        resolved = np.dtype(dtype)
+        resolved = None if dtype is None else np.dtype(dtype)
     except TypeError:
         resolved = None
     if resolved is None or resolved.name not in DTYPES:

@@ -6,6 +6,8 @@ the chain rule multiplies the slope of the loss with respect to ``a`` by it.
 
 All functions take and return arrays of shape ``(n_samples, n_nodes)`` and accept
 an optional ``out`` buffer of that shape so the training loop can reuse memory.
+``forward`` may write over its input (``out=z``); ``slope`` and ``backward`` need
+an ``out`` separate from their inputs.
 """
 
 from __future__ import annotations
@@ -23,9 +25,6 @@ __all__ = [
     "ACTIVATIONS",
     "get_activation",
 ]
-
-
-_HALF = {"d": np.float64(0.5), "f": np.float32(0.5)}
 
 
 class Activation:
@@ -116,8 +115,8 @@ class LeakyReLU(Activation):
 
     def forward(self, z, out=None):
         # For 0 <= negative_slope < 1, max(z, negative_slope × z) is z above 0 and the leak below.
-        leak = np.multiply(z, self.negative_slope, out=out)
-        return np.maximum(z, leak, out=leak)
+        leak = z * z.dtype.type(self.negative_slope)
+        return np.maximum(z, leak, out=out)
 
     def slope(self, z, a, out=None):
         values = np.where(z > 0, 1.0, self.negative_slope).astype(z.dtype, copy=False)
@@ -147,19 +146,19 @@ class Tanh(Activation):
 class Sigmoid(Activation):
     """a = 1 / (1 + exp(-z)); slope a (1 - a).
 
-    Computed as the identical 1/2 + tanh(z/2)/2, which never overflows and needs
-    no temporaries: sigmoid(1000) is exactly 1 and sigmoid(-1000) exactly 0.
+    Accurate to the last bit in both tails: for z < -709 (float64) exp(-z) is
+    inf and 1 / (1 + inf) is exactly 0, so sigmoid(-1000) is 0 and sigmoid(1000)
+    is 1, with the overflow that gets there silenced rather than reported.
     """
 
     name = "sigmoid"
 
     def forward(self, z, out=None):
-        half = _HALF[z.dtype.char]
-        a = np.multiply(z, half, out)
-        np.tanh(a, a)
-        np.multiply(a, half, a)
-        np.add(a, half, a)
-        return a
+        with np.errstate(over="ignore"):
+            a = np.negative(z, out)
+            np.exp(a, a)
+        np.add(a, 1, a)
+        return np.reciprocal(a, a)
 
     def slope(self, z, a, out=None):
         slope = np.subtract(1, a, out)

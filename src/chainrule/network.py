@@ -16,7 +16,7 @@ from .losses import CrossEntropy, Loss, get_loss
 
 __all__ = ["Network"]
 
-_NODE_KEY = re.compile(r"node_(\d+)(?:_(\d+))?\Z")
+_NODE_KEY = re.compile(r"node_(0|[1-9]\d*)(?:_(0|[1-9]\d*))?\Z")
 
 
 class Network:
@@ -62,6 +62,11 @@ class Network:
         for act in hidden:
             if not act.elementwise:
                 raise ValueError(f"activation {act.name!r} can only be used as output_activation")
+        if not output.elementwise and sizes[-1] < 2:
+            raise ValueError(
+                f"output_activation {output.name!r} needs at least 2 outputs (it would always give 1); "
+                "use 'sigmoid' for a single output"
+            )
         draw = get_initializer(init)
         rng = np.random.default_rng(seed)
         self.layers: list[Dense] = []
@@ -356,8 +361,9 @@ def _as_weight_matrix(weight, index: int, dtype: np.dtype) -> np.ndarray:
 
 def _check_sizes(sizes) -> list[int]:
     try:
+        valid = all(isinstance(size, (int, np.integer)) and not isinstance(size, bool) for size in sizes)
         sizes = [int(size) for size in sizes]
-        valid = len(sizes) >= 2 and all(size >= 1 for size in sizes)
+        valid = valid and len(sizes) >= 2 and all(size >= 1 for size in sizes)
     except (TypeError, ValueError):
         valid = False
     if not valid:
