@@ -45,7 +45,7 @@ def as_matrix(values, name: str, dtype: np.dtype, width: int | None = None) -> t
         raise ValueError(f"{name} has {array.shape[1]} columns, but the network expects {width} inputs")
     if array.shape[0] == 0:
         raise ValueError(f"{name} has no rows")
-    if not np.isfinite(array).all():
+    if not all_finite(array):
         raise ValueError(
             f"{name} contains NaN or infinity at {_first_nonfinite(array)}; clean or impute it first"
         )
@@ -80,6 +80,15 @@ def as_targets(y, n_samples: int, n_outputs: int, dtype: np.dtype, one_hot: bool
             f"({n_samples}, {n_outputs})" + (" or (n_samples,)" if n_outputs == 1 else "")
         )
     array = array.astype(dtype, copy=False)
-    if not np.isfinite(array).all():
+    if not all_finite(array):
         raise ValueError(f"y contains NaN or infinity at {_first_nonfinite(array)}")
     return array
+
+
+def all_finite(array: np.ndarray, chunk_bytes: int = 1 << 22) -> bool:
+    """True when every value is finite, checked a block of rows at a time so a large
+    array needs no full-size temporary."""
+    if array.nbytes <= chunk_bytes or array.ndim != 2:
+        return bool(np.isfinite(array).all())
+    rows = max(1, chunk_bytes // max(1, array.shape[1] * array.itemsize))
+    return all(np.isfinite(array[start : start + rows]).all() for start in range(0, array.shape[0], rows))

@@ -7,7 +7,8 @@ the chain rule multiplies the slope of the loss with respect to ``a`` by it.
 All functions take and return arrays of shape ``(n_samples, n_nodes)`` and accept
 an optional ``out`` buffer of that shape so the training loop can reuse memory.
 ``forward`` may write over its input (``out=z``); ``slope`` and ``backward`` need
-an ``out`` separate from their inputs.
+an ``out`` separate from their inputs. The identity returns its input itself (a is
+z, dL/dz is dL/da) and never writes into ``out``.
 """
 
 from __future__ import annotations
@@ -65,10 +66,7 @@ class Identity(Activation):
     name = "identity"
 
     def forward(self, z, out=None):
-        if out is None:
-            return z.copy()
-        np.copyto(out, z)
-        return out
+        return z  # a is z itself: nothing to compute or copy
 
     def slope(self, z, a, out=None):
         if out is None:
@@ -77,10 +75,7 @@ class Identity(Activation):
         return out
 
     def backward(self, z, a, dL_da, out=None):
-        if out is None:
-            return dL_da.copy()
-        np.copyto(out, dL_da)
-        return out
+        return dL_da  # dL/dz is dL/da itself
 
 
 class ReLU(Activation):

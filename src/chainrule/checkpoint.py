@@ -108,7 +108,7 @@ def restore(path, network, run, fingerprint: dict) -> None:
                 np.copyto(layer.bias, tensors[f"layers.{index}.bias"], casting="no")
         optimizer = metadata["optimizer"]
         arrays = [tensors[f"optimizer.{i}"] for i in range(int(optimizer["arrays"]))]
-        _load_optimizer(run.optimizer, arrays, network.parameters())
+        _load_optimizer(run.optimizer, arrays, [network.flat_parameters()])
         run.optimizer.steps = int(optimizer["steps"])
         run.optimizer.lr = float(optimizer["lr"])
         schedule = {k: (math.inf if v is None else v) for k, v in metadata["schedule"].items()}
@@ -116,7 +116,7 @@ def restore(path, network, run, fingerprint: dict) -> None:
         if run.early is not None:
             early = dict(metadata["early_stopping"])
             early["best"] = math.inf if early["best"] is None else early["best"]
-            best = [tensors[f"best.{i}"] for i in range(len(network.parameters())) if f"best.{i}" in tensors]
+            best = [tensors["best.0"].copy()] if "best.0" in tensors else []
             run.early.load_state(early, best or None)
         run.rng.bit_generator.state = metadata["random_state"]
         run.history = History.from_dict(metadata["history"])

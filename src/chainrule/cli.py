@@ -197,6 +197,10 @@ def build_parser() -> argparse.ArgumentParser:
         "List the built-in datasets (shipped with scikit-learn; no download).",
         "examples:\n  chainrule datasets",
     )
+    # 'chainrule bench ...' is handed to chainrule.bench before parsing; listed here for --help.
+    commands.add_parser(
+        "bench", help="Time training against PyTorch, JAX and scikit-learn (chainrule bench --help)."
+    )
     return parser
 
 
@@ -623,8 +627,13 @@ def _silence_stdout() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 success, 2 bad input, 1 internal error)."""
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    if arguments[:1] == ["bench"]:  # the benchmark has its own options
+        from .bench import main as bench
+
+        return bench(arguments[1:])
     parser = build_parser()
-    debug = "--debug" in (sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in arguments
     try:
         args = parser.parse_args(argv)
         if args.command is None:

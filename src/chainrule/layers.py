@@ -41,12 +41,16 @@ class Dense:
         a = self.activation.forward(z, out=a_out)
         return z, a
 
-    def weight_slopes(self, x, dL_dz, dW_out=None, db_out=None):
+    def weight_slopes(self, x, dL_dz, dW_out=None, db_out=None, ones=None):
         """dL/dW = x.T @ dL/dz (node value feeding in × slope at the node fed into);
-        dL/db = Σ over samples of dL/dz (the bias node's value is 1)."""
+        dL/db = Σ over samples of dL/dz (the bias node's value is 1), computed as the
+        product ones @ dL/dz when a row of ``ones`` is given."""
         dL_dW = np.dot(x.T, dL_dz, out=dW_out)
-        dL_db = None if self.bias is None else np.sum(dL_dz, axis=0, out=db_out)
-        return dL_dW, dL_db
+        if self.bias is None:
+            return dL_dW, None
+        if ones is None:
+            return dL_dW, np.sum(dL_dz, axis=0, out=db_out)
+        return dL_dW, np.dot(ones, dL_dz, out=db_out)
 
     def input_slopes(self, dL_dz, out=None):
         """dL/dx = dL/dz @ W.T: each input node's slope is the sum over the weights

@@ -115,6 +115,7 @@ def load(path):
     network = object.__new__(Network)
     network.dtype = dtype
     network.layers = layers
+    network._pack()
     network.init = "loaded"
     network.seed = None
     network.preprocessor = None

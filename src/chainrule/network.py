@@ -74,6 +74,7 @@ class Network:
             weight = np.ascontiguousarray(draw(rng, n_in, n_out), dtype=self.dtype)
             layer_bias = np.zeros(n_out, dtype=self.dtype) if bias else None
             self.layers.append(Dense(weight, layer_bias, act))
+        self._pack()
         self.init = init
         self.seed = seed
         #: What training on a table learned about the data (a Preprocessor), saved with the model.
@@ -191,6 +192,41 @@ class Network:
                 params.append(layer.bias)
         return params
 
+    def _pack(self) -> np.ndarray:
+        """Lay every weight and bias out in one flat vector, each layer's arrays being views
+        into it, so an optimizer updates all of them in one operation. Returns the vector."""
+        flat = np.empty(sum(p.size for p in self.parameters()), dtype=self.dtype)
+        offset = 0
+        for layer in self.layers:
+            weight = flat[offset : offset + layer.weight.size].reshape(layer.weight.shape)
+            weight[...] = layer.weight
+            layer.weight = weight
+            offset += weight.size
+            if layer.bias is not None:
+                bias = flat[offset : offset + layer.bias.size]
+                bias[...] = layer.bias
+                layer.bias = bias
+                offset += bias.size
+        self._flat = flat
+        return flat
+
+    def flat_parameters(self) -> np.ndarray:
+        """All weights and biases as one flat vector (in the order of ``parameters()``) whose
+        parts are the layers' own arrays. If a layer's array was replaced rather than written
+        into, the vector is rebuilt around the current arrays first."""
+        flat = getattr(self, "_flat", None)
+        offset = 0
+        intact = flat is not None and flat.dtype == self.dtype
+        for param in self.parameters() if intact else ():
+            start = flat.__array_interface__["data"][0] + offset * flat.itemsize
+            if param.__array_interface__["data"][0] != start or not param.flags.c_contiguous:
+                intact = False
+                break
+            offset += param.size
+        if not intact or offset != flat.size:
+            flat = self._pack()
+        return flat
+
     def copy(self) -> Network:
         """An independent copy with the same weights."""
         clone = object.__new__(Network)
@@ -200,6 +236,7 @@ class Network:
             Dense(layer.weight.copy(), None if layer.bias is None else layer.bias.copy(), layer.activation)
             for layer in self.layers
         ]
+        clone._pack()
         return clone
 
     def astype(self, dtype) -> Network:
@@ -210,6 +247,7 @@ class Network:
             layer.weight = layer.weight.astype(clone.dtype)
             if layer.bias is not None:
                 layer.bias = layer.bias.astype(clone.dtype)
+        clone._pack()
         return clone
 
     def __repr__(self) -> str:

@@ -72,10 +72,23 @@ class Workspace:
         self.node_outputs = [np.empty(shape, dtype) for shape in shapes]
         self.dL_da = [np.empty(shape, dtype) for shape in shapes]
         self.dL_dz = [np.empty(shape, dtype) for shape in shapes]
-        self.dL_dW = [np.empty_like(layer.weight) for layer in layers]
-        self.dL_db = [None if layer.bias is None else np.empty_like(layer.bias) for layer in layers]
-        #: The weight slopes in the order of Network.parameters().
-        self.gradients = [g for pair in zip(self.dL_dW, self.dL_db) for g in pair if g is not None]
+        # Every weight slope is a view into one flat vector laid out like the network's
+        # parameters, so the update and the divergence check are one operation each.
+        sizes = [p.size for layer in layers for p in (layer.weight, layer.bias) if p is not None]
+        self.flat_gradient = np.empty(sum(sizes), dtype)
+        self.dL_dW, self.dL_db = [], []
+        offset = 0
+        for layer in layers:
+            size = layer.weight.size
+            self.dL_dW.append(self.flat_gradient[offset : offset + size].reshape(layer.weight.shape))
+            offset += size
+            if layer.bias is None:
+                self.dL_db.append(None)
+                continue
+            self.dL_db.append(self.flat_gradient[offset : offset + layer.bias.size])
+            offset += layer.bias.size
+        #: A row of ones: the bias slope Σ_samples dL/dz is the product ones @ dL/dz.
+        self.ones = np.ones(n_samples, dtype)
 
 
 def forward(layers: list[Dense], X: np.ndarray, workspace: Workspace | None = None) -> Trace:
@@ -133,7 +146,7 @@ def backward_from(
         node_inputs[index] = dL_dz
         # × node value feeding in: dL/dW = x.T @ dL/dz (and dL/db = Σ_samples dL/dz)
         weights[index] = layer.weight_slopes(
-            trace.inputs[index], dL_dz, *((ws.dL_dW[index], ws.dL_db[index]) if ws else ())
+            trace.inputs[index], dL_dz, *((ws.dL_dW[index], ws.dL_db[index], ws.ones) if ws else ())
         )
         if index == 0:
             break

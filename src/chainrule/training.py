@@ -147,7 +147,9 @@ def fit(
         if resume and os.path.exists(checkpoint):
             restore(checkpoint, network, run, fingerprint)
 
-    params = network.parameters()
+    # The optimizer sees all weights and biases as one flat vector (their arrays are views
+    # into it) and all slopes as one flat gradient, so each update is one operation.
+    params = [network.flat_parameters()]
     classify = isinstance(loss_fn, (BinaryCrossEntropy, CrossEntropy))
     workspaces: dict[int, propagation.Workspace] = {}
     gather = batch < n
@@ -250,7 +252,7 @@ def _train_step(layers, loss_fn: Loss, xb, yb, workspace, run: Run, params, clip
     if not math.isfinite(value):
         raise TrainingDiverged(epoch, step_index, run.last_loss, "non-finite loss")
     propagation.backward_from(layers, trace, dL_dz, workspace)
-    grads = workspace.gradients
+    grads = [workspace.flat_gradient]
     norm = _check_gradients(grads, epoch, step_index, run.last_loss)
     if fold:
         optimizer.steps += 1
