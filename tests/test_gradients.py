@@ -281,8 +281,8 @@ def test_gradcheck_fails_when_weight_slopes_are_doubled(monkeypatch):
     net, X, y = _case_for_broken_checks()
     honest = Dense.weight_slopes
 
-    def doubled(self, x, dL_dz, dW_out=None, db_out=None):
-        dW, db = honest(self, x, dL_dz, dW_out, db_out)
+    def doubled(self, x, dL_dz, dW_out=None, db_out=None, ones=None):
+        dW, db = honest(self, x, dL_dz, dW_out, db_out, ones)
         return 2 * dW, None if db is None else 2 * db
 
     monkeypatch.setattr(Dense, "weight_slopes", doubled)
@@ -300,8 +300,8 @@ def test_gradcheck_fails_when_a_single_bias_slope_is_off(monkeypatch):
     net, X, y = _case_for_broken_checks()
     honest = Dense.weight_slopes
 
-    def off_by_a_bit(self, x, dL_dz, dW_out=None, db_out=None):
-        dW, db = honest(self, x, dL_dz, dW_out, db_out)
+    def off_by_a_bit(self, x, dL_dz, dW_out=None, db_out=None, ones=None):
+        dW, db = honest(self, x, dL_dz, dW_out, db_out, ones)
         db = db.copy()
         db[0] *= 1.05
         return dW, db

@@ -41,6 +41,11 @@ class Activation:
     def forward(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         raise NotImplementedError
 
+    def forward_silenced(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """``forward`` for callers that run with NumPy's overflow warnings silenced (``fit``):
+        an activation that guards against overflow itself may skip the guard here."""
+        return self.forward(z, out)
+
     def slope(self, z: np.ndarray, a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """da/dz at every node, from the node input ``z`` and output ``a``."""
         raise NotImplementedError
@@ -150,8 +155,12 @@ class Sigmoid(Activation):
 
     def forward(self, z, out=None):
         with np.errstate(over="ignore"):
-            a = np.negative(z, out)
-            np.exp(a, a)
+            return self.forward_silenced(z, out)
+
+    def forward_silenced(self, z, out=None):
+        """``forward`` for callers that have silenced overflow themselves, as ``fit`` does."""
+        a = np.negative(z, out)
+        np.exp(a, a)
         np.add(a, 1, a)
         return np.reciprocal(a, a)
 
@@ -159,6 +168,11 @@ class Sigmoid(Activation):
         slope = np.subtract(1, a, out)
         np.multiply(slope, a, slope)
         return slope
+
+    def backward(self, z, a, dL_da, out=None):
+        dL_dz = np.subtract(1, a, out)
+        np.multiply(dL_dz, a, dL_dz)  # slope a (1 - a)
+        return np.multiply(dL_dz, dL_da, dL_dz)
 
 
 class Softmax(Activation):

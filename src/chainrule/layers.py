@@ -33,12 +33,16 @@ class Dense:
     def n_outputs(self) -> int:
         return self.weight.shape[1]
 
-    def forward(self, x, z_out=None, a_out=None):
-        """Node inputs z = x @ W + b, node outputs a = f(z); both ``(n, n_out)``."""
+    def forward(self, x, z_out=None, a_out=None, silenced=False):
+        """Node inputs z = x @ W + b, node outputs a = f(z); both ``(n, n_out)``.
+
+        ``silenced``: the caller runs with overflow warnings off (training does).
+        """
         z = np.dot(x, self.weight, out=z_out)
         if self.bias is not None:
             np.add(z, self.bias, out=z)
-        a = self.activation.forward(z, out=a_out)
+        activation = self.activation
+        a = activation.forward_silenced(z, a_out) if silenced else activation.forward(z, a_out)
         return z, a
 
     def weight_slopes(self, x, dL_dz, dW_out=None, db_out=None, ones=None):

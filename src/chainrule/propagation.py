@@ -91,20 +91,26 @@ class Workspace:
         self.ones = np.ones(n_samples, dtype)
 
 
-def forward(layers: list[Dense], X: np.ndarray, workspace: Workspace | None = None) -> Trace:
-    """Propagate X ``(n, n_inputs)`` through every layer and keep each step."""
-    trace = Trace()
+def forward(
+    layers: list[Dense], X: np.ndarray, workspace: Workspace | None = None, silenced: bool = False
+) -> Trace:
+    """Propagate X ``(n, n_inputs)`` through every layer and keep each step.
+
+    With a workspace, z and a are written into its buffers. ``silenced``: the caller has
+    turned NumPy's overflow warnings off (training does), so activations may skip their
+    own guards.
+    """
+    n_layers = len(layers)
+    inputs, node_inputs, node_outputs = [None] * n_layers, [None] * n_layers, [None] * n_layers
+    z_out = workspace.node_inputs if workspace is not None else node_inputs
+    a_out = workspace.node_outputs if workspace is not None else node_outputs
     x = X
-    for index, layer in enumerate(layers):
-        if workspace is None:
-            z, a = layer.forward(x)
-        else:
-            z, a = layer.forward(x, workspace.node_inputs[index], workspace.node_outputs[index])
-        trace.inputs.append(x)
-        trace.node_inputs.append(z)
-        trace.node_outputs.append(a)
-        x = a
-    return trace
+    for index in range(n_layers):
+        inputs[index] = x
+        z, x = layers[index].forward(x, z_out[index], a_out[index], silenced)
+        node_inputs[index] = z
+        node_outputs[index] = x
+    return Trace(inputs, node_inputs, node_outputs)
 
 
 def output_slopes(
@@ -141,26 +147,23 @@ def backward_from(
     node_values: list = [None] * n_layers
     node_inputs: list = [None] * n_layers
     ws = workspace
+    nothing = [None] * n_layers
+    dW_out, db_out, da_out, dz_out = (ws.dL_dW, ws.dL_db, ws.dL_da, ws.dL_dz) if ws else (nothing,) * 4
+    ones = ws.ones if ws else None
     for index in range(n_layers - 1, -1, -1):
         layer = layers[index]
         node_inputs[index] = dL_dz
         # × node value feeding in: dL/dW = x.T @ dL/dz (and dL/db = Σ_samples dL/dz)
-        weights[index] = layer.weight_slopes(
-            trace.inputs[index], dL_dz, *((ws.dL_dW[index], ws.dL_db[index], ws.ones) if ws else ())
-        )
+        weights[index] = layer.weight_slopes(trace.inputs[index], dL_dz, dW_out[index], db_out[index], ones)
         if index == 0:
             break
         # Σ over outgoing weights of weight × slope: dL/da = dL/dz @ W.T
-        dL_da = layer.input_slopes(dL_dz, out=ws.dL_da[index - 1] if ws else None)
-        node_values[index - 1] = dL_da
+        dL_da = node_values[index - 1] = layer.input_slopes(dL_dz, da_out[index - 1])
         # × slope of the activation at the node: dL/dz = dL/da ⊙ f'(z)
         dL_dz = layers[index - 1].activation.backward(
-            trace.node_inputs[index - 1],
-            trace.node_outputs[index - 1],
-            dL_da,
-            out=ws.dL_dz[index - 1] if ws else None,
+            trace.node_inputs[index - 1], trace.node_outputs[index - 1], dL_da, dz_out[index - 1]
         )
-    return Slopes(weights=weights, node_values=node_values, node_inputs=node_inputs)
+    return Slopes(weights, node_values, node_inputs)
 
 
 def backward(

@@ -48,15 +48,17 @@ def step(network, X, y, loss="mse", lr: float = 0.01) -> float:
     loss_fn = network.loss_function(loss)
     X, _ = network.inputs(X)
     targets = network.targets(y, X.shape[0], loss_fn)
-    trace = propagation.forward(network.layers, X)
-    value = loss_fn.value(trace.node_inputs[-1], trace.output, targets)
-    if not math.isfinite(value):
-        raise TrainingDiverged(1, 1, None, "non-finite loss")
-    slopes = propagation.backward(network.layers, trace, loss_fn, targets)
-    grads = [g for pair in slopes.weights for g in pair if g is not None]
-    _check_gradients(grads, 1, 1, value)
-    for param, grad in zip(network.parameters(), grads):
-        param -= grad * param.dtype.type(lr)
+    # As in fit: overflow and NaN are caught by the explicit checks, not NumPy's warnings.
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        trace = propagation.forward(network.layers, X, silenced=True)
+        slopes = propagation.backward(network.layers, trace, loss_fn, targets)
+        value = loss_fn.value(trace.node_inputs[-1], trace.output, targets)
+        if not math.isfinite(value):
+            raise TrainingDiverged(1, 1, None, "non-finite loss")
+        grads = [g for pair in slopes.weights for g in pair if g is not None]
+        _check_gradients(grads, 1, 1, value)
+        for param, grad in zip(network.parameters(), grads):
+            param -= grad * param.dtype.type(lr)
     return value
 
 
@@ -245,7 +247,7 @@ def _train_step(layers, loss_fn: Loss, xb, yb, workspace, run: Run, params, clip
     # Plain gradient descent folds the learning rate into the output slope, so every
     # weight slope comes out as lr × dL/dW and each update is one subtraction.
     fold = clip_norm is None and optimizer.plain
-    trace = propagation.forward(layers, xb, workspace)
+    trace = propagation.forward(layers, xb, workspace, silenced=True)
     value, _, dL_dz = propagation.output_slopes(
         layers, trace, loss_fn, yb, workspace, optimizer.lr if fold else None
     )
