@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import math
+import os
 import sys
 from pathlib import Path
 
@@ -288,7 +289,7 @@ def _train_options(args) -> dict:
     checked = dict(options)
     checked["lr"] = _number(options, "lr", float, 0, low_open=True)
     checked["epochs"] = _number(options, "epochs", int, 1)
-    if str(options["batch_size"]).lower() in ("full", "none", "0"):
+    if str(options["batch_size"]).lower() in ("full", "none"):
         checked["batch_size"] = None
     else:
         checked["batch_size"] = _number(options, "batch_size", int, 1)
@@ -388,13 +389,32 @@ def cmd_train(args, out: Output) -> int:
             raise UsageError(f"--dataset must be one of {', '.join(DATASETS)}, got {options['dataset']!r}")
         table, dataset = load_dataset(options["dataset"])
         target = options["target"] or dataset.target
-        out.note(f"data: built-in dataset {dataset.name} ({dataset.description})")
+        about = f"data: built-in dataset {dataset.name} ({dataset.description})"
     else:
         table = read_table(data)
         target = options["target"]
         if not target:
             raise UsageError(f"--target is required with a DATA file; columns are {', '.join(table.columns)}")
-        out.note(f"data: {table.source} ({len(table)} rows, {len(table.columns)} columns)")
+        about = f"data: {table.source} ({len(table)} rows, {len(table.columns)} columns)"
+    directory = Path(options["out"])
+    if directory.exists() and not directory.is_dir():
+        raise UsageError(f"--out {directory}: is a file, not a directory; choose another --out")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"--out {directory}: cannot create the directory ({error.strerror})") from None
+    if not os.access(directory, os.W_OK):
+        raise UsageError(f"--out {directory}: the directory is not writable; choose another --out")
+
+    def on_start(notes, net, loss):
+        # Printed only once the data has passed every check, so an error is all that is printed.
+        for note in [about, *notes]:
+            out.note(note)
+        hidden = ", ".join(layer.activation.name for layer in net.layers[:-1]) or "no hidden layer"
+        out.note(
+            f"network: {net.sizes}, {hidden} → {net.output_activation.name}, loss {loss}, {net.dtype.name}"
+        )
+
     config = TrainConfig(
         target=target,
         task=options["task"],
@@ -416,19 +436,10 @@ def cmd_train(args, out: Output) -> int:
         categorical=options["categorical"],
         weight_decay=options["weight_decay"],
         verbose=0 if out.quiet else (2 if out.verbose else 1),
+        on_start=on_start,
     )
     result = train_table(table, config)
-    for note in result.notes:
-        out.note(note)
     net = result.network
-    out.note(
-        f"network: {net.sizes} {options['activation']} → {net.output_activation.name}, loss {result.metrics['loss_name']}, {net.dtype.name}"
-    )
-    directory = Path(options["out"])
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise UsageError(f"--out {directory}: cannot create the directory ({error.strerror})") from None
     net.save(directory / "model.safetensors")
     metrics_json = {**result.metrics, "history": result.history.history}
     from .safefile import atomic_write

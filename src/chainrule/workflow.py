@@ -9,6 +9,7 @@ new rows, using the preprocessing stored with it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -44,6 +45,10 @@ class TrainConfig:
     categorical: tuple[str, ...] = ()
     weight_decay: float = 0.0
     verbose: int = 1
+    #: Called as on_start(notes, network, loss) once the data has been checked and just
+    #: before training starts (the command line prints its notes there, so an error in
+    #: the data is the only thing it prints).
+    on_start: Callable[[list[str], Network, str], None] | None = None
 
 
 @dataclass
@@ -164,6 +169,8 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
     network.preprocessor = pre
     y_train = _targets_for(network, pre, pre.encode_target(train, dtype))
     early = EarlyStopping(patience=config.patience) if config.early_stopping else None
+    if config.on_start is not None:
+        config.on_start(notes, network, loss)
     history = network.fit(
         X_train,
         y_train,
