@@ -35,7 +35,7 @@ def _moons(n, seed):
 
 
 class Snapshots(Callback):
-    """Copies of the weights at the start and at the end of every epoch."""
+    """Copies of the weights before training (key 0) and at the end of every epoch."""
 
     def on_train_begin(self, network, history):
         self.network = network
@@ -173,9 +173,18 @@ def test_two_moons_are_learned(optimizer, lr, options):
     X_test, y_test = _moons(400, seed=2)
     net = Network([2, 16, 1], activation="tanh", output_activation="sigmoid", seed=0)
     history = net.fit(
-        X, y, loss="binary_cross_entropy", optimizer=optimizer, lr=lr, epochs=150, batch_size=32, seed=0,
-        validation_data=(X_test, y_test), verbose=0, **options,
-    )  # fmt: skip
+        X,
+        y,
+        loss="binary_cross_entropy",
+        optimizer=optimizer,
+        lr=lr,
+        epochs=150,
+        batch_size=32,
+        seed=0,
+        validation_data=(X_test, y_test),
+        verbose=0,
+        **options,
+    )
     loss = history.history["loss"]
     assert loss[-1] < 0.25 * loss[0]
     accuracy = np.mean((net.predict(X_test)[:, 0] > 0.5) == (y_test > 0.5))
@@ -188,8 +197,17 @@ def test_softmax_cross_entropy_learns_three_classes(rng):
     labels = rng.integers(0, 3, size=300)
     X = centers[labels] + rng.normal(size=(300, 2))
     net = Network([2, 8, 3], activation="relu", output_activation="softmax", seed=0)
-    history = net.fit(X, labels, loss="cross_entropy", optimizer="adam", lr=0.02, epochs=60, batch_size=16,
-                      seed=0, verbose=0)  # fmt: skip
+    history = net.fit(
+        X,
+        labels,
+        loss="cross_entropy",
+        optimizer="adam",
+        lr=0.02,
+        epochs=60,
+        batch_size=16,
+        seed=0,
+        verbose=0,
+    )
     assert history.history["accuracy"][-1] > 0.95
     assert history.history["loss"][-1] < 0.3 * history.history["loss"][0]
 
@@ -240,9 +258,18 @@ def _shuffled_run(seed, net_seed=0, optimizer="adam", **kw):
     X, y = _moons(200, seed=0)
     net = Network([2, 8, 8, 1], activation="tanh", output_activation="sigmoid", seed=net_seed)
     history = net.fit(
-        X, y, loss="binary_cross_entropy", optimizer=optimizer, lr=0.01, epochs=5, batch_size=16, seed=seed,
-        validation_split=0.2, verbose=0, **kw,
-    )  # fmt: skip
+        X,
+        y,
+        loss="binary_cross_entropy",
+        optimizer=optimizer,
+        lr=0.01,
+        epochs=5,
+        batch_size=16,
+        seed=seed,
+        validation_split=0.2,
+        verbose=0,
+        **kw,
+    )
     return _weights(net), history
 
 
@@ -307,8 +334,9 @@ def test_classification_validation_records_val_accuracy():
     X, y = _moons(100, seed=0)
     X_val, y_val = _moons(50, seed=1)
     net = Network([2, 8, 1], activation="tanh", output_activation="sigmoid", seed=0)
-    history = net.fit(X, y, loss="binary_cross_entropy", lr=0.5, epochs=3, validation_data=(X_val, y_val),
-                      verbose=0)  # fmt: skip
+    history = net.fit(
+        X, y, loss="binary_cross_entropy", lr=0.5, epochs=3, validation_data=(X_val, y_val), verbose=0
+    )
     assert set(history.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
     expected = np.mean((net.predict(X_val)[:, 0] > 0.5) == (y_val > 0.5))
     assert history.history["val_accuracy"][-1] == pytest.approx(expected)
@@ -339,9 +367,15 @@ def test_early_stopping_stops_and_restores_the_best_weights(rng, patience):
     net = Network([3, 8, 1], activation="tanh", seed=0)
     snapshots = Snapshots()
     history = net.fit(
-        X, y, lr=0.1, epochs=500, validation_data=(X_val, y_val), callbacks=[snapshots], verbose=0,
+        X,
+        y,
+        lr=0.1,
+        epochs=500,
+        validation_data=(X_val, y_val),
+        callbacks=[snapshots],
+        verbose=0,
         early_stopping=EarlyStopping(monitor="val_loss", patience=patience),
-    )  # fmt: skip
+    )
     val = history.history["val_loss"]
     best = history.best_epoch
     assert history.stopped_early
@@ -358,8 +392,16 @@ def test_early_stopping_without_restoring_keeps_the_last_weights(rng):
     X, y, X_val, y_val = _early_stopping_problem(rng)
     net = Network([3, 8, 1], activation="tanh", seed=0)
     snapshots = Snapshots()
-    history = net.fit(X, y, lr=0.1, epochs=500, validation_data=(X_val, y_val), callbacks=[snapshots],
-                      early_stopping=EarlyStopping(patience=2, restore_best=False), verbose=0)  # fmt: skip
+    history = net.fit(
+        X,
+        y,
+        lr=0.1,
+        epochs=500,
+        validation_data=(X_val, y_val),
+        callbacks=[snapshots],
+        early_stopping=EarlyStopping(patience=2, restore_best=False),
+        verbose=0,
+    )
     assert history.stopped_early
     assert _equal(_weights(net), snapshots.weights[history.epoch[-1]])
 
@@ -367,8 +409,14 @@ def test_early_stopping_without_restoring_keeps_the_last_weights(rng):
 def test_early_stopping_min_delta_ignores_tiny_improvements(rng):
     X, y = _regression(rng)
     net = Network([3, 4, 1], activation="tanh", seed=0)
-    history = net.fit(X, y, lr=1e-6, epochs=100, early_stopping=EarlyStopping(monitor="loss", patience=3,
-                      min_delta=1.0), verbose=0)  # fmt: skip
+    history = net.fit(
+        X,
+        y,
+        lr=1e-6,
+        epochs=100,
+        early_stopping=EarlyStopping(monitor="loss", patience=3, min_delta=1.0),
+        verbose=0,
+    )
     # every improvement is far smaller than min_delta: the first epoch stays best
     assert history.best_epoch == 1 and history.epoch[-1] == 5
 
@@ -377,8 +425,9 @@ def test_early_stopping_min_delta_ignores_tiny_improvements(rng):
 def test_early_stopping_shorthands(rng, early_stopping):
     X, y, X_val, y_val = _early_stopping_problem(rng)
     net = Network([3, 8, 1], activation="tanh", seed=0)
-    history = net.fit(X, y, lr=0.1, epochs=500, validation_data=(X_val, y_val),
-                      early_stopping=early_stopping, verbose=0)  # fmt: skip
+    history = net.fit(
+        X, y, lr=0.1, epochs=500, validation_data=(X_val, y_val), early_stopping=early_stopping, verbose=0
+    )
     assert history.stopped_early and history.epoch[-1] < 500
 
 
@@ -426,8 +475,13 @@ def test_every_callback_sees_the_epoch_even_when_one_stops(rng):
     X, y = _regression(rng)
     calls = []
     net = Network([3, 4, 1], activation="tanh", seed=0)
-    net.fit(X, y, epochs=10, verbose=0,
-            callbacks=[lambda e, logs: calls.append(("a", e)) or True, lambda e, logs: calls.append(("b", e))])  # fmt: skip
+    net.fit(
+        X,
+        y,
+        epochs=10,
+        verbose=0,
+        callbacks=[lambda e, logs: calls.append(("a", e)) or True, lambda e, logs: calls.append(("b", e))],
+    )
     assert calls == [("a", 1), ("b", 1)]
 
 
@@ -617,8 +671,19 @@ def test_verbose_2_shows_a_progress_bar(rng, capsys):
 def test_float32_networks_train_and_stay_float32(optimizer, lr, options):
     X, y = _moons(200, seed=0)
     net = Network([2, 16, 1], activation="tanh", output_activation="sigmoid", seed=0, dtype="float32")
-    history = net.fit(X, y, loss="binary_cross_entropy", optimizer=optimizer, lr=lr, epochs=100,
-                      batch_size=32, seed=0, validation_split=0.2, verbose=0, **options)  # fmt: skip
+    history = net.fit(
+        X,
+        y,
+        loss="binary_cross_entropy",
+        optimizer=optimizer,
+        lr=lr,
+        epochs=100,
+        batch_size=32,
+        seed=0,
+        validation_split=0.2,
+        verbose=0,
+        **options,
+    )
     assert net.dtype == np.float32
     assert all(p.dtype == np.float32 for p in net.parameters())
     assert net.predict(X).dtype == np.float32
