@@ -17,7 +17,7 @@ import pytest
 
 from chainrule import EarlyStopping, ModelFormatError, Network
 from chainrule.optim import SGD, Adam
-from chainrule.safefile import read_container
+from chainrule.safefile import read_container, write_container
 from chainrule.schedules import ReduceOnPlateau, StepDecay
 
 
@@ -217,12 +217,6 @@ def test_without_resume_an_existing_checkpoint_is_overwritten(tmp_path, data):
     assert read_container(path, kind="checkpoint")[1]["position"]["epoch"] == 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="src bug: a checkpoint written when early stopping (or a callback) ended the run does not "
-    "record that the run is over, so resume=True trains more epochs (here one: history 17 epochs "
-    "instead of 16, and other weights with restore_best=False)",
-)
 def test_resuming_a_run_that_stopped_early_does_not_train_further(tmp_path, data):
     def arguments():
         return {
@@ -244,8 +238,118 @@ def test_resuming_a_run_that_stopped_early_does_not_train_further(tmp_path, data
     _assert_bit_identical(resumed, finished)
 
 
+def test_resuming_a_run_that_stopped_early_restores_the_best_weights(tmp_path, data):
+    def arguments():
+        return SCENARIOS["early_stopping"](data)
+
+    path = tmp_path / "run.ckpt"
+    finished = _network()
+    expected = _fit(finished, data, arguments(), epochs=20, checkpoint=path)
+    assert expected.stopped_early and expected.best_epoch < expected.epoch[-1] < 20
+    resumed = _network(seed=99)
+    history = _fit(resumed, data, arguments(), epochs=20, checkpoint=path, resume=True)
+    _assert_bit_identical(resumed, finished)  # the best epoch's weights, not the last ones
+    assert history.to_dict() == expected.to_dict()
+
+
+def test_resuming_a_run_a_callback_stopped_does_not_train_further(tmp_path, data):
+    arguments = SCENARIOS["sgd_momentum_minibatch"](data)
+    path = tmp_path / "run.ckpt"
+    finished = _network()
+    expected = _fit(finished, data, arguments, epochs=10, checkpoint=path, callbacks=[lambda e, logs: e >= 4])
+    assert expected.epoch == [1, 2, 3, 4]
+    resumed = _network(seed=99)
+    history = _fit(
+        resumed, data, arguments, epochs=10, checkpoint=path, resume=True, callbacks=[lambda e, logs: e >= 4]
+    )
+    assert history.epoch == expected.epoch
+    _assert_bit_identical(resumed, finished)
+
+
+def test_the_checkpoint_records_the_stop_when_it_happens(tmp_path, data):
+    """Whatever checkpoint_every says, the epoch that ends the run is saved, marked as stopped."""
+    path = tmp_path / "run.ckpt"
+    expected = _fit(
+        _network(), data, SCENARIOS["early_stopping"](data), epochs=20, checkpoint=path, checkpoint_every=50
+    )
+    position = read_container(path, kind="checkpoint")[1]["position"]
+    assert position == {"epoch": expected.epoch[-1], "batch": 0, "stopped": True}
+
+    _fit(_network(), data, SCENARIOS["sgd_momentum_minibatch"](data), epochs=3, checkpoint=path)
+    assert read_container(path, kind="checkpoint")[1]["position"]["stopped"] is False
+
+
+def test_a_checkpoint_without_the_stopped_flag_resumes_as_not_stopped(tmp_path, data):
+    """Files written before the flag existed still load (and carry on training, as they did)."""
+    arguments = SCENARIOS["adam_minibatch_shuffle"](data)
+    reference = _network()
+    _fit(reference, data, arguments, epochs=6)
+    path = tmp_path / "run.ckpt"
+    _fit(_network(), data, arguments, epochs=3, checkpoint=path)
+    tensors, metadata = read_container(path, kind="checkpoint")
+    del metadata["position"]["stopped"]
+    kept = {k: v for k, v in metadata.items() if k not in ("format", "format_version", "library_version")}
+    kept = {k: v for k, v in kept.items() if not k.endswith("_sha256")}
+    write_container(path, tensors, kept)
+    assert "stopped" not in read_container(path, kind="checkpoint")[1]["position"]
+    resumed = _network()
+    _fit(resumed, data, arguments, epochs=6, checkpoint=path, resume=True)
+    _assert_bit_identical(resumed, reference)
+
+
+# ----------------------------------------------------------------------------- leftovers of killed saves
+LEFTOVER = ".run.ckpt.chainrule-0123456789abcdef.tmp"
+NOT_LEFTOVERS = [
+    ".run.ckpt.chainrule-0123456789abcdef.tmp.keep",
+    ".run.ckpt.chainrule-0123456789ABCDEF.tmp",
+    ".run.ckpt.chainrule-0123456789abcde.tmp",
+    "run.ckpt.chainrule-0123456789abcdef.tmp",
+    ".other.ckpt.chainrule-0123456789abcdef.tmp",
+    ".run.ckpt.abcd1234.tmp",
+    "notes.tmp",
+]
+
+
+def test_temporary_files_are_named_after_their_target(tmp_path, monkeypatch):
+    import chainrule.safefile as safefile
+
+    seen = []
+    replace = os.replace
+
+    def spy(source, target):
+        seen.append(os.path.basename(source))
+        replace(source, target)
+
+    monkeypatch.setattr(safefile.os, "replace", spy)
+    safefile.atomic_write(tmp_path / "run.ckpt", b"data")
+    assert len(seen) == 1 and re.fullmatch(r"\.run\.ckpt\.chainrule-[0-9a-f]{16}\.tmp", seen[0]), seen
+
+
+def _litter(directory):
+    for name in [LEFTOVER, *NOT_LEFTOVERS]:
+        (directory / name).write_bytes(b"half a checkpoint")
+    (directory / ".run.ckpt.chainrule-fedcba9876543210.tmp").mkdir()  # a directory is never removed
+
+
+def test_writing_a_checkpoint_removes_leftovers_of_killed_saves_of_that_path_only(tmp_path, data):
+    _litter(tmp_path)
+    _fit(_network(), data, SCENARIOS["plain_sgd_online"](data), epochs=2, checkpoint=tmp_path / "run.ckpt")
+    names = sorted(os.listdir(tmp_path))
+    assert names == sorted(["run.ckpt", *NOT_LEFTOVERS, ".run.ckpt.chainrule-fedcba9876543210.tmp"])
+
+
+def test_resuming_a_checkpoint_removes_leftovers_of_killed_saves(tmp_path, data):
+    path = tmp_path / "run.ckpt"
+    arguments = SCENARIOS["sgd_momentum_minibatch"](data)
+    _fit(_network(), data, arguments, epochs=3, checkpoint=path)
+    _litter(tmp_path)
+    _fit(_network(), data, arguments, epochs=3, checkpoint=path, resume=True)  # finished: nothing written
+    assert not (tmp_path / LEFTOVER).exists()
+    assert all((tmp_path / name).exists() for name in NOT_LEFTOVERS)
+
+
 # ----------------------------------------------------------------------------- SIGKILL at random moments
-EPOCHS = 200  # about 3 s here: with kills at most 1 s apart, at least 3 kills before it can finish
+EPOCHS = 400  # about 3 s here; kill delays scale with the uninterrupted time, so several kills land
 CHILD = textwrap.dedent(
     f"""
     import sys
@@ -303,7 +407,9 @@ def test_sigkill_at_random_moments_then_resume_is_bit_identical(tmp_path):
         assert time.monotonic() < deadline, f"the killed run did not finish ({kills} kills, {positions})"
         child = _start(script, killed_dir, out)
         try:
-            child.wait(timeout=chooser.uniform(0.05, 1.0))
+            # at most a quarter of the whole run (plus the start-up) between kills: at least
+            # three kills before a resumed run can finish, however fast the machine
+            child.wait(timeout=chooser.uniform(0.05, 0.25 + uninterrupted / 4))
         except subprocess.TimeoutExpired:
             os.kill(child.pid, signal.SIGKILL)  # (a child that has just exited is a zombie: no error)
         _, stderr = child.communicate()
@@ -365,6 +471,19 @@ def test_changed_learning_rate_is_refused(saved, data):
     assert str(saved) in message
     assert "hyperparameters" in message and "lr" in message
     assert "0.01" in message and "0.02" in message
+
+
+def test_refusal_names_each_differing_hyperparameter_with_both_values(saved, data):
+    message = _resume(saved, data, lr=0.02, momentum=0.5)
+    assert "lr=0.01 and momentum=0.9, this call has lr=0.02 and momentum=0.5" in message
+    # only what differs, not whole dictionaries of settings
+    assert "{" not in message and "batch_size" not in message and "nesterov" not in message
+
+
+def test_refusal_of_another_optimizer_names_it_not_its_settings(saved, data):
+    message = _resume(saved, data, optimizer="adam", momentum=0.0)
+    assert "optimizer='sgd', this call has optimizer='adam'" in message
+    assert "{" not in message and "beta1" not in message
 
 
 @pytest.mark.parametrize(

@@ -19,8 +19,8 @@ import numpy as np
 import pytest
 
 import chainrule
-from chainrule.data import read_table
-from chainrule.preprocess import Preprocessor
+from chainrule.data import Table, read_table
+from chainrule.preprocess import Preprocessor, category_names
 from chainrule.workflow import split_rows
 
 VALID = Path(__file__).resolve().parent / "data" / "valid"
@@ -384,15 +384,8 @@ def test_unusual_files_train_to_the_same_model(work):
     assert len(set(digests.values())) == 1, digests
 
 
-RARE_CATEGORY = (
-    "src bug: a category present in a single row that lands in the test split makes `train` fail "
-    "('category not seen in training') because the test rows are evaluated with a preprocessor fitted "
-    "on the training rows only; whether a valid file trains depends on --seed"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=RARE_CATEGORY)
 def test_a_category_seen_in_one_row_trains_whatever_the_seed(work):
+    """The one-hot inputs come from every row of the file, so a category only in test rows is known."""
     lines = ["x,color,label"]
     for i in range(20):
         lines.append(f"{i / 10},{'red' if i % 2 else 'blue'},{'yes' if i % 2 else 'no'}")
@@ -403,3 +396,23 @@ def test_a_category_seen_in_one_row_trains_whatever_the_seed(work):
         "train", data, "--target", "label", "--epochs", "1", "--seed", "2", "--out", work / "rare"
     )
     ok(result)
+    net = chainrule.load(work / "rare" / "model.safetensors")
+    assert net.preprocessor.categorical == {"color": ["blue", "purple", "red"]}
+    assert net.info["metrics"]["rows"] == {"train": 16, "test": 4}
+
+
+def test_category_names_come_from_every_row_and_statistics_from_the_training_rows():
+    table = Table.from_columns(
+        "<test>",
+        {
+            "x": [1.0, 2.0, 3.0, 10.0],
+            "color": ["red", "blue", "red", "purple"],
+            "label": ["a", "b", "a", "b"],
+        },
+    )
+    pre, _ = Preprocessor.fit(
+        table.select_rows([0, 1, 2]), "label", categories=category_names(table, ["color"])
+    )
+    assert pre.categorical == {"color": ["blue", "purple", "red"]}
+    assert pre.numeric["x"] == {"mean": 2.0, "std": float(np.std([1.0, 2.0, 3.0]))}
+    np.testing.assert_array_equal(pre.transform(table.select_rows([3]))[0, 1:], [0.0, 1.0, 0.0])

@@ -408,3 +408,45 @@ def test_get_optimizer_by_name_and_object():
 def test_invalid_hyperparameters_raise_value_error_naming_them(make, name):
     with pytest.raises(ValueError, match=name):
         make()
+
+
+@pytest.mark.parametrize(
+    ("make", "name"),
+    [
+        # a bool is an int to Python, a string converts with float(): neither is a setting
+        (lambda: SGD(lr=True), "lr"),
+        (lambda: SGD(lr="0.1"), "lr"),
+        (lambda: get_optimizer("adam", lr=True), "lr"),
+        (lambda: SGD(momentum="0.9"), "momentum"),
+        (lambda: SGD(momentum=0.9, nesterov="no"), "nesterov"),
+        (lambda: SGD(weight_decay=float("inf")), "weight_decay"),
+        (lambda: SGD(weight_decay=True), "weight_decay"),
+        (lambda: Adam(beta1="0.9"), "beta1"),
+        (lambda: Adam(eps=float("inf")), "eps"),
+        (lambda: Adam(weight_decay=float("inf")), "weight_decay"),
+        # step sizes and patiences count epochs: whole numbers, not truncated
+        (lambda: StepDecay(step_size=2.5), "step_size"),
+        (lambda: StepDecay(step_size=True), "step_size"),
+        (lambda: StepDecay(step_size="3"), "step_size"),
+        (lambda: StepDecay(gamma=True), "gamma"),
+        (lambda: InverseScaling(power_t=float("inf")), "power_t"),
+        (lambda: InverseScaling(power_t="1"), "power_t"),
+        (lambda: ReduceOnPlateau(factor="0.5"), "factor"),
+        (lambda: ReduceOnPlateau(patience=1.5), "patience"),
+        (lambda: ReduceOnPlateau(min_delta=-1e-3), "min_delta"),
+        (lambda: ReduceOnPlateau(min_delta=float("nan")), "min_delta"),
+        (lambda: ReduceOnPlateau(min_delta=float("inf")), "min_delta"),
+        (lambda: ReduceOnPlateau(min_lr=-0.1), "min_lr"),
+        (lambda: ReduceOnPlateau(min_lr=float("nan")), "min_lr"),
+        (lambda: ReduceOnPlateau(min_lr=float("inf")), "min_lr"),
+    ],
+)
+def test_settings_that_were_silently_accepted_are_refused(make, name):
+    with pytest.raises(ValueError, match=name):
+        make()
+
+
+def test_numpy_scalars_are_accepted_as_settings():
+    assert SGD(lr=np.float32(0.5), momentum=np.float64(0.5)).lr == 0.5
+    assert StepDecay(step_size=np.int64(3)).step_size == 3
+    assert ReduceOnPlateau(patience=np.int32(2), min_lr=np.float32(0.0)).patience == 2

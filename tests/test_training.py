@@ -243,7 +243,7 @@ def test_step_course_example():
     assert net.layers[0].weight[0, 0] == pytest.approx(2.24, rel=1e-15)
 
 
-@pytest.mark.parametrize("lr", [0, -1, float("nan"), float("inf"), "0.1", None])
+@pytest.mark.parametrize("lr", [0, -1, float("nan"), float("inf"), "0.1", None, True])
 def test_step_rejects_a_bad_learning_rate(rng, lr):
     X, y = _regression(rng)
     net = Network([3, 2, 1], seed=0)
@@ -439,6 +439,31 @@ def test_early_stopping_monitors_training_loss_without_validation(rng):
     assert not history.stopped_early and history.best_epoch == 20
 
 
+@pytest.mark.parametrize(
+    ("settings", "name"),
+    [
+        ({"patience": 2.5}, "patience"),  # was truncated to 2
+        ({"patience": True}, "patience"),
+        ({"patience": "3"}, "patience"),
+        ({"min_delta": float("inf")}, "min_delta"),  # nothing would ever count as an improvement
+        ({"min_delta": "0"}, "min_delta"),
+        ({"monitor": None}, "monitor"),  # fell back to the training loss without a word
+    ],
+)
+def test_early_stopping_refuses_bad_settings(settings, name):
+    with pytest.raises(ValueError, match=name):
+        EarlyStopping(**settings)
+
+
+def test_step_accepts_a_numpy_learning_rate(rng):
+    X, y = _regression(rng)
+    net = Network([3, 2, 1], seed=0)
+    reference = net.copy()
+    net.step(X, y, lr=np.float32(0.25))
+    reference.step(X, y, lr=0.25)
+    assert _equal(_weights(net), _weights(reference))
+
+
 # ----------------------------------------------------------------------------- callbacks
 def test_function_callback_returning_true_stops(rng):
     X, y = _regression(rng)
@@ -585,6 +610,8 @@ def test_step_divergence_raises_training_diverged_whatever_the_errstate(rng):
         ({"lr": 0}, "lr"),
         ({"lr": -1}, "lr"),
         ({"lr": float("nan")}, "lr"),
+        ({"lr": True}, "lr"),
+        ({"lr": "0.1"}, "lr"),
         ({"validation_split": 1.5}, "validation_split"),
         ({"validation_split": 1.0}, "validation_split"),
         ({"validation_split": -0.1}, "validation_split"),
@@ -596,11 +623,16 @@ def test_step_divergence_raises_training_diverged_whatever_the_errstate(rng):
         ({"checkpoint_every": 0}, "checkpoint_every"),
         ({"clip_norm": 0}, "clip_norm"),
         ({"clip_norm": -1.0}, "clip_norm"),
+        ({"clip_norm": float("inf")}, "clip_norm"),
+        ({"clip_norm": True}, "clip_norm"),
+        ({"clip_norm": "1"}, "clip_norm"),
         ({"momentum": 1.5}, "momentum"),
+        ({"momentum": "0.5"}, "momentum"),
         ({"momentum": 0.9, "optimizer": "adam"}, "momentum"),
         ({"weight_decay": -0.1}, "weight_decay"),
         ({"schedule": "cosine"}, "schedule"),
         ({"early_stopping": "yes"}, "early_stopping"),
+        ({"early_stopping": {"patience": 2.5}}, "patience"),
         ({"callbacks": [42]}, "callbacks"),
     ],
 )

@@ -1,6 +1,9 @@
-"""Turning user input into checked arrays, with errors that name the argument."""
+"""Turning user input into checked arrays and numbers, with errors that name the argument."""
 
 from __future__ import annotations
+
+import math
+import numbers
 
 import numpy as np
 
@@ -92,3 +95,45 @@ def all_finite(array: np.ndarray, chunk_bytes: int = 1 << 22) -> bool:
         return bool(np.isfinite(array).all())
     rows = max(1, chunk_bytes // max(1, array.shape[1] * array.itemsize))
     return all(np.isfinite(array[start : start + rows]).all() for start in range(0, array.shape[0], rows))
+
+
+def real_number(value, name: str) -> float:
+    """``value`` as a float; a bool, a string or None is not a setting, so it raises
+    ValueError naming ``name`` (``float(True)`` and ``float("0.1")`` would pass silently)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name} must be a number, got {value!r}")
+    return float(value)
+
+
+def positive_number(value, name: str) -> float:
+    """A finite number > 0 (a learning rate, a clipping norm, an epsilon)."""
+    number = real_number(value, name)
+    if not (number > 0 and math.isfinite(number)):
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+    return number
+
+
+def non_negative_number(value, name: str) -> float:
+    """A finite number >= 0 (a weight decay, a tolerance, a floor)."""
+    number = real_number(value, name)
+    if not (number >= 0 and math.isfinite(number)):
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+    return number
+
+
+def fraction(value, name: str, low_open: bool = False, high_open: bool = True) -> float:
+    """A number in [0, 1), or (0, 1), (0, 1], [0, 1] as ``low_open``/``high_open`` say."""
+    number = real_number(value, name)
+    above = number > 0 if low_open else number >= 0
+    below = number < 1 if high_open else number <= 1
+    if not (above and below):
+        interval = f"{'(' if low_open else '['}0, 1{')' if high_open else ']'}"
+        raise ValueError(f"{name} must be in {interval}, got {value!r}")
+    return number
+
+
+def whole_number(value, name: str, minimum: int) -> int:
+    """An integer >= ``minimum``; 2.5 or True is refused rather than truncated to 2 or 1."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}")
+    return int(value)

@@ -89,7 +89,8 @@ class ReLU(Activation):
     name = "relu"
 
     def forward(self, z, out=None):
-        return np.maximum(z, 0, out=out)
+        # A zero of z's own type: a Python 0 would be converted on every call.
+        return np.maximum(z, z.dtype.type(0), out=out)
 
     def slope(self, z, a, out=None):
         slope = np.greater(z, 0, out=None)
@@ -100,7 +101,7 @@ class ReLU(Activation):
 
     def backward(self, z, a, dL_da, out=None):
         # The slope is a mask: multiply by the comparison z > 0 without building it as floats.
-        return np.multiply(dL_da, z > 0, out=out)
+        return np.multiply(dL_da, np.greater(z, z.dtype.type(0)), out=out)
 
 
 class LeakyReLU(Activation):

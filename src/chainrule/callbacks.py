@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._validation import non_negative_number, whole_number
+
 __all__ = ["Callback", "EarlyStopping", "History", "as_early_stopping"]
 
 
@@ -81,17 +83,20 @@ class EarlyStopping:
 
     With ``restore_best`` the network gets back the weights of its best epoch.
     ``monitor`` is "val_loss" by default; without validation data, "loss" is used.
+    patience is a whole number >= 0, min_delta a finite number >= 0.
     """
 
     def __init__(
         self, monitor: str = "val_loss", patience: int = 10, min_delta: float = 0.0, restore_best: bool = True
     ):
-        if int(patience) < 0:
-            raise ValueError(f"patience must be >= 0, got {patience!r}")
-        if not min_delta >= 0:
-            raise ValueError(f"min_delta must be >= 0, got {min_delta!r}")
-        self.monitor, self.patience = monitor, int(patience)
-        self.min_delta, self.restore_best = float(min_delta), bool(restore_best)
+        if not (isinstance(monitor, str) and monitor):
+            raise ValueError(
+                f"monitor must name a logged value such as 'val_loss' or 'loss', got {monitor!r}"
+            )
+        self.monitor = monitor
+        self.patience = whole_number(patience, "patience", minimum=0)
+        self.min_delta = non_negative_number(min_delta, "min_delta")
+        self.restore_best = bool(restore_best)
         self.reset()
 
     def reset(self) -> None:

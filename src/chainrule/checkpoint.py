@@ -2,11 +2,17 @@
 
 A checkpoint is a safe file (see ``chainrule.safefile``: safetensors, no pickle,
 written atomically) holding the weights, the optimizer's state arrays, the best
-weights early stopping kept, and as metadata the position (epochs finished),
-the random generator's state, the schedule and early-stopping state, the history
-so far, and a fingerprint of the network, the hyperparameters and the data. A
+weights early stopping kept, and as metadata the position (epochs finished, and
+whether early stopping or a callback ended the run there), the random generator's
+state, the schedule and early-stopping state, the history so far, and a
+fingerprint of the network, the hyperparameters and the data. A
 resumed run therefore ends with weights bit-identical to an uninterrupted one,
-and a checkpoint of another run is refused.
+and a checkpoint of another run is refused. Resuming a run that stopped trains no
+further: it only restores the run's final state. A position without the "stopped"
+flag (files written before it existed) counts as not stopped.
+
+Writing or resuming a checkpoint deletes the temporary files that killed writes of
+that same path left beside it (see ``safefile.remove_leftover_temporaries``).
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ import numpy as np
 
 from .callbacks import History
 from .errors import ModelFormatError
-from .safefile import read_container, write_container
+from .safefile import read_container, remove_leftover_temporaries, write_container
 
 __all__ = ["fingerprint", "save", "restore"]
 
@@ -50,7 +56,8 @@ def fingerprint(network, config: dict, *arrays) -> dict:
 
 
 def save(path, network, run, fingerprint: dict) -> None:
-    """Atomically write the run's state after ``run.epoch`` finished epochs."""
+    """Atomically write the run's state after ``run.epoch`` finished epochs (and whether
+    the run stopped there), removing leftovers of earlier killed writes of ``path``."""
     tensors = {}
     for index, layer in enumerate(network.layers):
         tensors[f"layers.{index}.weight"] = layer.weight
@@ -71,7 +78,7 @@ def save(path, network, run, fingerprint: dict) -> None:
     metadata = {
         "kind": "checkpoint",
         "fingerprint": fingerprint,
-        "position": {"epoch": run.epoch, "batch": 0},
+        "position": {"epoch": run.epoch, "batch": 0, "stopped": run.stopped},
         "random_state": run.rng.bit_generator.state,
         "optimizer": {
             "steps": run.optimizer.steps,
@@ -83,11 +90,13 @@ def save(path, network, run, fingerprint: dict) -> None:
         "last_loss": run.last_loss,
         "history": run.history.to_dict(),
     }
+    remove_leftover_temporaries(path)
     write_container(path, tensors, metadata)
 
 
 def restore(path, network, run, fingerprint: dict) -> None:
-    """Load the checkpoint at ``path`` into ``network`` and ``run``, after checking it belongs to them."""
+    """Load the checkpoint at ``path`` into ``network`` and ``run``, after checking it belongs
+    to them; then remove leftovers of killed writes of ``path``."""
     tensors, metadata = read_container(path, kind="checkpoint")
     saved = metadata.get("fingerprint", {})
     for part, label in (
@@ -96,7 +105,7 @@ def restore(path, network, run, fingerprint: dict) -> None:
         ("data_sha256", "other data"),
     ):
         if saved.get(part) != fingerprint[part]:
-            detail = _difference(saved.get(part), fingerprint[part]) if part != "data_sha256" else ""
+            detail = _mismatch(saved.get(part), fingerprint[part]) if part != "data_sha256" else ""
             raise ModelFormatError(
                 f"{path}: checkpoint was made with {label}{detail}; "
                 "resume with the same call, or delete the checkpoint to start afresh"
@@ -121,9 +130,19 @@ def restore(path, network, run, fingerprint: dict) -> None:
         run.rng.bit_generator.state = metadata["random_state"]
         run.history = History.from_dict(metadata["history"])
         run.epoch = int(metadata["position"]["epoch"])
+        run.stopped = _stopped(metadata["position"])
         run.last_loss = metadata["last_loss"]
     except (KeyError, TypeError, ValueError) as error:
         raise ModelFormatError(f"{path}: checkpoint is incomplete or inconsistent ({error})") from None
+    remove_leftover_temporaries(path)
+
+
+def _stopped(position: dict) -> bool:
+    """Whether the run ended at this position; absent (older checkpoints) means it did not."""
+    stopped = position.get("stopped", False)
+    if not isinstance(stopped, bool):
+        raise ValueError(f"position.stopped must be true or false, not {stopped!r}")
+    return stopped
 
 
 def _load_optimizer(optimizer, arrays, params) -> None:
@@ -139,10 +158,49 @@ def _load_optimizer(optimizer, arrays, params) -> None:
             raise ValueError("optimizer state does not match the network's parameters")
 
 
-def _difference(saved, current) -> str:
+_ABSENT = object()
+
+
+def _mismatch(saved, current) -> str:
+    """``": lr=0.1 and momentum=0.9, this call has lr=0.01 and momentum=0.5"``: only
+    the settings that differ, each with both values ("" when nothing can be named)."""
+    found = _differences(saved, current, ())
+    if not found:
+        return ""
+    there = " and ".join(f"{key}={_shown(old)}" for key, old, _ in found)
+    here = " and ".join(f"{key}={_shown(new)}" for key, _, new in found)
+    return f": {there}, this call has {here}"
+
+
+def _differences(saved, current, path: tuple) -> list[tuple[str, object, object]]:
+    """(name, saved value, current value) of every leaf that differs, in the call's order.
+
+    Settings of the same kind (both dictionaries with the same ``name``) are compared key
+    by key; of another kind (an SGD against an Adam), only their names are reported.
+    """
+    if saved == current:
+        return []
     if isinstance(saved, dict) and isinstance(current, dict):
-        keys = [k for k in sorted(set(saved) | set(current)) if saved.get(k) != current.get(k)]
-        if keys:
-            key = keys[0]
-            return f" ({key}: checkpoint has {saved.get(key)!r}, this call has {current.get(key)!r})"
-    return ""
+        if saved.get("name") != current.get("name"):
+            return [(_key(path), saved.get("name", _ABSENT), current.get("name", _ABSENT))]
+        found = []
+        for key in list(current) + [k for k in saved if k not in current]:
+            found += _differences(saved.get(key, _ABSENT), current.get(key, _ABSENT), (*path, key))
+        return found
+    return [(_key(path), saved, current)]
+
+
+def _key(path: tuple) -> str:
+    """``schedule.gamma``; the optimizer's settings go by their own names (fit takes lr,
+    momentum, nesterov, weight_decay directly), its name as ``optimizer``."""
+    if path[:1] == ("optimizer",) and len(path) > 1:
+        path = path[1:]
+    return ".".join(str(part) for part in path) or "value"
+
+
+def _shown(value) -> str:
+    if value is _ABSENT:
+        return "(not recorded)"
+    if isinstance(value, dict):
+        return "(" + ", ".join(f"{k}={_shown(v)}" for k, v in value.items()) + ")"
+    return repr(value)

@@ -93,9 +93,10 @@ def read_table(path: str | Path, delimiter: str | None = None) -> Table:
     header, header_line = None, 1
     rows: list[list[str]] = []
     lines: list[int] = []
+    start = 1  # the line where the next record starts (a quoted field may span lines)
     try:
         for record in reader:
-            line = reader.line_num
+            line, start = start, reader.line_num + 1
             if header is None:
                 if not any(cell.strip() for cell in record):
                     continue
@@ -112,14 +113,26 @@ def read_table(path: str | Path, delimiter: str | None = None) -> Table:
             rows.append(record)
             lines.append(line)
     except csv.Error as error:
-        raise DataError(
-            f"{source}:{reader.line_num}: malformed CSV ({error}); check the quotes on that line"
-        ) from None
+        raise DataError(_malformed(source, start, reader.line_num, error)) from None
     if header is None:
         raise DataError(f"{source}: the file is empty; expected a header line and rows of data")
     if not rows:
         raise DataError(f"{source}: has a header but no data rows; add rows of data below line {header_line}")
     return Table(source, header, rows, lines)
+
+
+def _malformed(source: str, start: int, end: int, error: csv.Error) -> str:
+    """The message for a record the csv module cannot parse, placed at the line the record starts.
+
+    An unclosed quote makes the record run on to the end of the file, so ``end`` (where the
+    parser gave up) is often far from the mistake; ``start`` is where the quoted field opens.
+    """
+    if end <= start:
+        return f"{source}:{start}: malformed CSV ({error}); check the quotes on that line"
+    return (
+        f"{source}:{start}: malformed CSV ({error}) in the record running from line {start} to {end}; "
+        f"check the quotes on line {start}: a quoted field opened there may not be closed"
+    )
 
 
 def _read_text(path, source: str) -> str:

@@ -129,12 +129,34 @@ def load(path):
             raise ModelFormatError(
                 f"{where}: preprocessing gives {network.preprocessor.n_inputs} inputs, network takes {sizes[0]}"
             )
+        _check_outputs(network.preprocessor, sizes[-1], where)
     network.file_metadata = {
         "format_version": metadata["format_version"],
         "library_version": metadata.get("library_version"),
         "payload_sha256": metadata["payload_sha256"],
     }
     return network
+
+
+def _check_outputs(preprocessor, n_outputs: int, where: str) -> None:
+    """ModelFormatError unless the output width suits the task, as ``chainrule train`` builds it.
+
+    Regression has one output; classification one output per class label, or a single
+    (sigmoid) output for two labels.
+    """
+    if preprocessor.task == "regression":
+        if n_outputs != 1:
+            raise ModelFormatError(
+                f"{where}: a regression model has one output, this network has {n_outputs}"
+            )
+        return
+    n_labels = len(preprocessor.labels)
+    if n_outputs != n_labels and not (n_labels == 2 and n_outputs == 1):
+        raise ModelFormatError(
+            f"{where}: preprocessing has {n_labels} class labels but the network has "
+            f"{n_outputs} output{'s' if n_outputs > 1 else ''}; "
+            "a classifier has one output per label (or one output for two labels)"
+        )
 
 
 def _tensor(tensors, name, shape, dtype, where) -> np.ndarray:

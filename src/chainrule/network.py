@@ -355,8 +355,10 @@ class Network:
         validation_data=(X_val, y_val) or validation_split (a fraction held out) add
             "val_loss" to the history; early_stopping: True, a patience, or an EarlyStopping.
         callbacks: Callback objects or functions (epoch, logs) returning True to stop.
-        checkpoint: a path written every checkpoint_every epochs (atomically, safe format);
-            resume=True continues from it when it exists.
+        checkpoint: a path written every checkpoint_every epochs and when the run stops
+            (atomically, safe format); resume=True continues from it when it exists. A run
+            that early stopping or a callback ended stays ended: resuming it trains no
+            further and gives back its final weights and history.
         verbose: 0 silent, 1 a progress bar in a terminal, 2 a progress bar always.
         options: momentum, nesterov (SGD), weight_decay (L2), clip_norm (gradient norm
             clipping) and schedule ("step", "exponential", "invscaling", "plateau" or a

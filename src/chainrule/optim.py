@@ -9,17 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._validation import fraction, non_negative_number, positive_number
+
 __all__ = ["Optimizer", "SGD", "Adam", "get_optimizer"]
-
-
-def _check_lr(lr) -> float:
-    try:
-        lr = float(lr)
-    except (TypeError, ValueError):
-        raise ValueError(f"lr must be a positive number, got {lr!r}") from None
-    if not (lr > 0 and np.isfinite(lr)):
-        raise ValueError(f"lr must be > 0, got {lr!r}")
-    return lr
 
 
 class Optimizer:
@@ -32,10 +24,8 @@ class Optimizer:
     name = "optimizer"
 
     def __init__(self, lr: float = 0.01, weight_decay: float = 0.0):
-        self.lr = _check_lr(lr)
-        if not weight_decay >= 0:
-            raise ValueError(f"weight_decay must be >= 0, got {weight_decay!r}")
-        self.weight_decay = float(weight_decay)
+        self.lr = positive_number(lr, "lr")
+        self.weight_decay = non_negative_number(weight_decay, "weight_decay")
         self.steps = 0
 
     @property
@@ -78,11 +68,11 @@ class SGD(Optimizer):
         self, lr: float = 0.01, momentum: float = 0.0, nesterov: bool = False, weight_decay: float = 0.0
     ):
         super().__init__(lr, weight_decay)
-        if not 0 <= momentum < 1:
-            raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
-        if nesterov and momentum == 0:
+        self.momentum = fraction(momentum, "momentum")
+        if not isinstance(nesterov, (bool, np.bool_)):
+            raise ValueError(f"nesterov must be True or False, got {nesterov!r}")
+        if nesterov and self.momentum == 0:
             raise ValueError("nesterov=True needs momentum > 0")
-        self.momentum = float(momentum)
         self.nesterov = bool(nesterov)
         self.velocities: list[np.ndarray] = []
 
@@ -131,12 +121,8 @@ class Adam(Optimizer):
         weight_decay: float = 0.0,
     ):
         super().__init__(lr, weight_decay)
-        for name, value in (("beta1", beta1), ("beta2", beta2)):
-            if not 0 <= value < 1:
-                raise ValueError(f"{name} must be in [0, 1), got {value!r}")
-        if not eps > 0:
-            raise ValueError(f"eps must be > 0, got {eps!r}")
-        self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
+        self.beta1, self.beta2 = fraction(beta1, "beta1"), fraction(beta2, "beta2")
+        self.eps = positive_number(eps, "eps")
         self.first_moments: list[np.ndarray] = []
         self.second_moments: list[np.ndarray] = []
 

@@ -3,7 +3,8 @@
 A ``Preprocessor`` is fitted on the training rows of a Table and remembers:
 which columns are features and in what order (later tables are matched by
 name), which are numbers (standardised with the training mean and standard
-deviation) and which are categories (one-hot encoded; an unseen category is an
+deviation) and which are categories (one-hot encoded, one input per category
+name found in any row of the training file; a category never seen is an
 error), how missing values are handled, and the target: class labels for
 classification (predictions come back as the original labels), or the mean and
 standard deviation it was standardised with for regression. It is stored in the
@@ -19,7 +20,7 @@ import numpy as np
 
 from .data import MISSING, DataError, Table, parse_number
 
-__all__ = ["Preprocessor", "infer_task", "class_labels"]
+__all__ = ["Preprocessor", "infer_task", "class_labels", "category_names"]
 
 MAX_CLASSES_INFERRED = 20
 
@@ -44,6 +45,19 @@ def _numbers(table: Table, name: str) -> tuple[np.ndarray, list[int]]:
 
 def _where(table: Table, row: int, name: str, value: str) -> str:
     return f"{table.source}:{table.lines[row]}: column {name!r}, value {value!r}"
+
+
+def category_names(table: Table, columns) -> dict[str, list[str]]:
+    """Each column's sorted distinct values over every row of ``table``: its one-hot vocabulary.
+
+    Only the set of names is taken, no statistic and nothing of the target, so taking it from
+    all rows of a file (test rows included) leaks nothing a model could fit, as with
+    scikit-learn's ``OneHotEncoder(categories=...)``.
+    """
+    return {
+        name: sorted({text.strip() for text in table.column(name) if not _is_missing_text(text)})
+        for name in columns
+    }
 
 
 def infer_task(table: Table, target: str) -> tuple[str, str]:
@@ -76,6 +90,58 @@ def class_labels(texts: list[str]) -> list[str]:
     return labels
 
 
+def _shown(value) -> str:
+    """``repr(value)``, cut to 60 characters, for one-line error messages."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _finite_number(value, field: str, positive: bool = False) -> float:
+    """``value`` as a float; ValueError naming ``field`` unless it is a finite number (> 0 if ``positive``)."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or (positive and value <= 0)
+    ):
+        wanted = "a finite number > 0" if positive else "a finite number"
+        raise ValueError(f"{field} must be {wanted}, got {_shown(value)}")
+    return float(value)
+
+
+def _distinct_texts(value, field: str, at_least: int = 1) -> list[str]:
+    """``value`` as a list of distinct strings, at least ``at_least`` of them, or ValueError naming ``field``."""
+    if not (
+        isinstance(value, list)
+        and len(value) >= at_least
+        and all(isinstance(v, str) for v in value)
+        and len(set(value)) == len(value)
+    ):
+        raise ValueError(
+            f"{field} must be a list of at least {at_least} distinct strings, got {_shown(value)}"
+        )
+    return list(value)
+
+
+def _object(value, field: str) -> dict:
+    """``value`` when it is a JSON object, else ValueError naming ``field``."""
+    if not isinstance(value, dict):
+        raise ValueError(f"{field} must be an object, got {_shown(value)}")
+    return value
+
+
+def _column_stats(stats, field: str) -> dict[str, float]:
+    """A numeric column's ``{"mean", "std"[, "fill"]}``: finite numbers, std > 0."""
+    _object(stats, field)
+    checked = {
+        "mean": _finite_number(stats.get("mean"), f"{field}.mean"),
+        "std": _finite_number(stats.get("std"), f"{field}.std", positive=True),
+    }
+    if "fill" in stats:
+        checked["fill"] = _finite_number(stats["fill"], f"{field}.fill")
+    return checked
+
+
 @dataclass
 class Preprocessor:
     features: list[str]
@@ -98,8 +164,16 @@ class Preprocessor:
         task: str | None = None,
         categorical: tuple[str, ...] = (),
         impute: str | None = None,
+        categories: dict[str, list[str]] | None = None,
     ) -> tuple[Preprocessor, list[str]]:
-        """Learn the preprocessing from the training rows; returns it and notes for the user."""
+        """Learn the preprocessing from the training rows; returns it and notes for the user.
+
+        ``categories`` maps a column to category names known beforehand (``category_names`` of
+        every row of the file, test rows included): each gets a one-hot input even when no row
+        of ``table`` holds it, and the column is categorical. Means, standard deviations, fill
+        values and labels are learned from ``table`` alone.
+        """
+        categories = categories or {}
         notes = []
         if target not in table.columns:
             raise DataError(
@@ -110,6 +184,11 @@ class Preprocessor:
                 raise DataError(f"{table.source}: --categorical names {name!r}, which is not a column")
         if impute not in (None, "mean", "median"):
             raise ValueError(f"impute must be 'mean' or 'median', got {impute!r}")
+        if all(_is_missing_text(text) for text in table.column(target)):
+            raise DataError(
+                f"{table.source}: target column {target!r} has no values in its {len(table)} rows; "
+                "fill in the target, or pass --target with the column to predict"
+            )
         if task is None:
             task, reason = infer_task(table, target)
             notes.append(f"task: {task} (inferred: {reason}; pass --task to choose)")
@@ -125,11 +204,11 @@ class Preprocessor:
             values, bad = _numbers(table, name)
             texts = table.column(name)
             present = [i for i, t in enumerate(texts) if not _is_missing_text(t)]
-            if name in categorical or (present and len(bad) == len(present)):
-                categories = sorted({texts[i].strip() for i in present})
-                if not categories:
+            if name in categorical or name in categories or (present and len(bad) == len(present)):
+                seen = {texts[i].strip() for i in present}
+                if not seen:
                     raise DataError(f"{table.source}: column {name!r} has no values")
-                pre.categorical[name] = categories
+                pre.categorical[name] = sorted(seen.union(categories.get(name, ())))
                 continue
             if bad:
                 first = bad[0]
@@ -319,46 +398,59 @@ class Preprocessor:
 
     @classmethod
     def from_dict(cls, data: dict) -> Preprocessor:
-        """Rebuild from a model file's JSON, checking every field's type."""
+        """Rebuild from a model file's JSON, checking every field as ``fit`` would have made it.
+
+        Numbers are finite (standard deviations > 0), classification has two or more distinct
+        labels, regression none; a ValueError names the field and the value.
+        """
         if not isinstance(data, dict):
-            raise ValueError("preprocessing is not an object")
-        features = data.get("features")
-        if not (isinstance(features, list) and features and all(isinstance(f, str) for f in features)):
-            raise ValueError("preprocessing has no valid feature list")
-        if data.get("task") not in ("classification", "regression"):
-            raise ValueError("preprocessing has no valid task")
-        numeric = data.get("numeric", {})
-        categorical = data.get("categorical", {})
-        if not isinstance(numeric, dict) or not isinstance(categorical, dict):
-            raise ValueError("preprocessing columns are malformed")
-        for name, stats in numeric.items():
-            if not isinstance(stats, dict) or not all(
-                isinstance(stats.get(k), (int, float)) and math.isfinite(stats[k]) for k in ("mean", "std")
-            ):
-                raise ValueError(f"preprocessing of column {name!r} is malformed")
-        for name, values in categorical.items():
-            if not (isinstance(values, list) and all(isinstance(v, str) for v in values)):
-                raise ValueError(f"categories of column {name!r} are malformed")
-        if set(features) != set(numeric) | set(categorical):
-            raise ValueError("preprocessing does not describe every feature")
-        labels = data.get("labels")
-        if labels is not None and not (isinstance(labels, list) and all(isinstance(v, str) for v in labels)):
-            raise ValueError("class labels are malformed")
-        pre = cls(
-            features=list(features),
-            target=str(data.get("target", "")),
-            task=data["task"],
-            numeric={k: dict(v) for k, v in numeric.items()},
-            categorical={k: list(v) for k, v in categorical.items()},
-            labels=None if labels is None else list(labels),
-            target_mean=float(data.get("target_mean", 0.0)),
-            target_std=float(data.get("target_std", 1.0)),
-            impute=data.get("impute"),
+            raise ValueError(f"preprocessing must be an object, got {_shown(data)}")
+        features = _distinct_texts(data.get("features"), "features")
+        task = data.get("task")
+        if task not in ("classification", "regression"):
+            raise ValueError(f"task must be 'classification' or 'regression', got {_shown(task)}")
+        numeric = {
+            name: _column_stats(stats, f"numeric[{name!r}]")
+            for name, stats in _object(data.get("numeric", {}), "numeric").items()
+        }
+        categorical = {
+            name: _distinct_texts(values, f"categorical[{name!r}]")
+            for name, values in _object(data.get("categorical", {}), "categorical").items()
+        }
+        if set(features) != set(numeric) | set(categorical) or set(numeric) & set(categorical):
+            raise ValueError("numeric and categorical must describe every feature, each once")
+        target = data.get("target", "")
+        if not isinstance(target, str) or target in features:
+            raise ValueError(
+                f"target must be the name of a column that is not a feature, got {_shown(target)}"
+            )
+        if task == "classification":
+            labels = _distinct_texts(data.get("labels"), "labels", at_least=2)
+        elif data.get("labels") is not None:
+            raise ValueError(f"labels must be null for regression, got {_shown(data['labels'])}")
+        else:
+            labels = None
+        impute = data.get("impute")
+        if impute not in (None, "mean", "median"):
+            raise ValueError(f"impute must be null, 'mean' or 'median', got {_shown(impute)}")
+        fills = _object(data.get("categorical_fill", {}), "categorical_fill")
+        for name, value in fills.items():
+            if value not in categorical.get(name, ()):
+                raise ValueError(
+                    f"categorical_fill[{name!r}] must be one of the column's categories, got {_shown(value)}"
+                )
+        return cls(
+            features=features,
+            target=target,
+            task=task,
+            numeric=numeric,
+            categorical=categorical,
+            labels=labels,
+            target_mean=_finite_number(data.get("target_mean", 0.0), "target_mean"),
+            target_std=_finite_number(data.get("target_std", 1.0), "target_std", positive=True),
+            impute=impute,
+            categorical_fill=dict(fills),
         )
-        fills = data.get("categorical_fill", {})
-        if isinstance(fills, dict):
-            pre.categorical_fill = {str(k): str(v) for k, v in fills.items()}
-        return pre
 
     @property
     def n_inputs(self) -> int:

@@ -89,6 +89,10 @@ class Workspace:
             offset += layer.bias.size
         #: A row of ones: the bias slope Σ_samples dL/dz is the product ones @ dL/dz.
         self.ones = np.ones(n_samples, dtype)
+        # The Trace and Slopes handed out are reused too: each step refills their lists.
+        n_layers = len(layers)
+        self.trace = Trace([None] * n_layers, [None] * n_layers, [None] * n_layers)
+        self.slopes = Slopes([None] * n_layers, [None] * n_layers, [None] * n_layers)
 
 
 def forward(
@@ -96,21 +100,23 @@ def forward(
 ) -> Trace:
     """Propagate X ``(n, n_inputs)`` through every layer and keep each step.
 
-    With a workspace, z and a are written into its buffers. ``silenced``: the caller has
-    turned NumPy's overflow warnings off (training does), so activations may skip their
-    own guards.
+    With a workspace, z and a are written into its buffers and the Trace returned is the
+    workspace's own (refilled by the next call). ``silenced``: the caller has turned
+    NumPy's overflow warnings off (training does), so activations may skip their own guards.
     """
-    n_layers = len(layers)
-    inputs, node_inputs, node_outputs = [None] * n_layers, [None] * n_layers, [None] * n_layers
-    z_out = workspace.node_inputs if workspace is not None else node_inputs
-    a_out = workspace.node_outputs if workspace is not None else node_outputs
+    if workspace is not None:
+        trace, z_out, a_out = workspace.trace, workspace.node_inputs, workspace.node_outputs
+    else:
+        n_layers = len(layers)
+        trace = Trace([None] * n_layers, [None] * n_layers, [None] * n_layers)
+        z_out = a_out = [None] * n_layers
+    inputs, node_inputs, node_outputs = trace.inputs, trace.node_inputs, trace.node_outputs
     x = X
-    for index in range(n_layers):
+    for index, layer in enumerate(layers):
         inputs[index] = x
-        z, x = layers[index].forward(x, z_out[index], a_out[index], silenced)
-        node_inputs[index] = z
+        node_inputs[index], x = layer.forward(x, z_out[index], a_out[index], silenced)
         node_outputs[index] = x
-    return Trace(inputs, node_inputs, node_outputs)
+    return trace
 
 
 def output_slopes(
@@ -140,16 +146,20 @@ def backward_from(
 ) -> Slopes:
     """The chain rule from the output layer's dL/dz back to the first layer.
 
-    With a workspace, every slope is written into its buffers (and returned from them).
+    With a workspace, every slope is written into its buffers and the Slopes returned is
+    the workspace's own (refilled by the next call).
     """
     n_layers = len(layers)
-    weights: list = [None] * n_layers
-    node_values: list = [None] * n_layers
-    node_inputs: list = [None] * n_layers
     ws = workspace
-    nothing = [None] * n_layers
-    dW_out, db_out, da_out, dz_out = (ws.dL_dW, ws.dL_db, ws.dL_da, ws.dL_dz) if ws else (nothing,) * 4
-    ones = ws.ones if ws else None
+    if ws is not None:
+        slopes = ws.slopes
+        dW_out, db_out, da_out, dz_out, ones = ws.dL_dW, ws.dL_db, ws.dL_da, ws.dL_dz, ws.ones
+    else:
+        slopes = Slopes([None] * n_layers, [None] * n_layers, [None] * n_layers)
+        dW_out = db_out = da_out = dz_out = [None] * n_layers
+        ones = None
+    weights, node_values, node_inputs = slopes.weights, slopes.node_values, slopes.node_inputs
+    node_values[-1] = None
     for index in range(n_layers - 1, -1, -1):
         layer = layers[index]
         node_inputs[index] = dL_dz
@@ -163,7 +173,7 @@ def backward_from(
         dL_dz = layers[index - 1].activation.backward(
             trace.node_inputs[index - 1], trace.node_outputs[index - 1], dL_da, dz_out[index - 1]
         )
-    return Slopes(weights, node_values, node_inputs)
+    return slopes
 
 
 def backward(

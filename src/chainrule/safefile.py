@@ -22,8 +22,9 @@ import contextlib
 import hashlib
 import json
 import os
+import re
+import secrets
 import struct
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +37,7 @@ __all__ = [
     "atomic_write",
     "metadata_digest",
     "read_container",
+    "remove_leftover_temporaries",
     "tensor_digest",
     "write_container",
 ]
@@ -46,16 +48,35 @@ MAX_HEADER_BYTES = 16 * 1024 * 1024
 _DTYPES = {"F32": np.dtype("<f4"), "F64": np.dtype("<f8")}
 
 
+def _temporary_pattern(name: str) -> re.Pattern:
+    """The names ``atomic_write`` gives its temporary files for a target called ``name``:
+    ``.{name}.chainrule-{16 lowercase hex digits}.tmp``."""
+    return re.compile(rf"\.{re.escape(name)}\.chainrule-[0-9a-f]{{16}}\.tmp")
+
+
+def _create_temporary(path: Path) -> tuple[int, Path]:
+    """A new, empty temporary file beside ``path`` (opened for writing, mode 0600) and its path."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+    while True:  # 64 random bits: a name already taken is next to impossible
+        temporary = path.parent / f".{path.name}.chainrule-{secrets.token_hex(8)}.tmp"
+        try:
+            return os.open(temporary, flags, 0o600), temporary
+        except FileExistsError:
+            continue
+
+
 def atomic_write(path: str | os.PathLike, data: bytes) -> None:
     """Write ``data`` to ``path`` so that a crash leaves either the old file or the new one.
 
-    The bytes go to a temporary file in the same directory, which is flushed,
-    fsync'ed and then renamed over ``path`` with ``os.replace``; the directory is
-    fsync'ed so the rename itself survives a power cut.
+    The bytes go to a temporary file in the same directory, named
+    ``.{name}.chainrule-{16 hex digits}.tmp``, which is flushed, fsync'ed and then
+    renamed over ``path`` with ``os.replace``; the directory is fsync'ed so the
+    rename itself survives a power cut. A process killed mid-write leaves its
+    temporary file behind; ``remove_leftover_temporaries`` deletes such files.
     """
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    handle, temporary = _create_temporary(path)
     try:
         with os.fdopen(handle, "wb") as file:
             file.write(data)
@@ -72,6 +93,31 @@ def atomic_write(path: str | os.PathLike, data: bytes) -> None:
             os.fsync(descriptor)
         finally:
             os.close(descriptor)
+
+
+def remove_leftover_temporaries(path: str | os.PathLike) -> list[Path]:
+    """Delete the temporary files that killed ``atomic_write(path, ...)`` calls left behind.
+
+    Only regular files beside ``path`` whose names match exactly the pattern
+    ``atomic_write`` uses for this target are removed; nothing else is touched.
+    Call it only while no other process is writing ``path``: its temporary file
+    would be removed too. Returns the paths removed.
+    """
+    path = Path(path)
+    pattern = _temporary_pattern(path.name)
+    removed = []
+    try:
+        with os.scandir(path.parent) as entries:
+            leftovers = [
+                e.path for e in entries if pattern.fullmatch(e.name) and e.is_file(follow_symlinks=False)
+            ]
+    except OSError:  # no such directory, or not readable: nothing to clean
+        return removed
+    for leftover in leftovers:
+        with contextlib.suppress(OSError):
+            os.unlink(leftover)
+            removed.append(Path(leftover))
+    return removed
 
 
 def tensor_digest(tensors: dict[str, np.ndarray]) -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+from ._validation import fraction, non_negative_number, positive_number, whole_number
+
 __all__ = [
     "Schedule",
     "Constant",
@@ -54,16 +56,13 @@ class Constant(Schedule):
 
 
 class StepDecay(Schedule):
-    """lr = lr0 × gamma^floor(epoch / step_size)."""
+    """lr = lr0 × gamma^floor(epoch / step_size); step_size is a whole number of epochs."""
 
     name = "step"
 
     def __init__(self, step_size: int = 10, gamma: float = 0.5):
-        if int(step_size) < 1:
-            raise ValueError(f"step_size must be >= 1, got {step_size!r}")
-        if not 0 < gamma <= 1:
-            raise ValueError(f"gamma must be in (0, 1], got {gamma!r}")
-        self.step_size, self.gamma = int(step_size), float(gamma)
+        self.step_size = whole_number(step_size, "step_size", minimum=1)
+        self.gamma = fraction(gamma, "gamma", low_open=True, high_open=False)
 
     def step(self, epoch, loss):
         self.lr = self.lr0 * self.gamma ** (epoch // self.step_size)
@@ -76,9 +75,7 @@ class ExponentialDecay(Schedule):
     name = "exponential"
 
     def __init__(self, gamma: float = 0.95):
-        if not 0 < gamma <= 1:
-            raise ValueError(f"gamma must be in (0, 1], got {gamma!r}")
-        self.gamma = float(gamma)
+        self.gamma = fraction(gamma, "gamma", low_open=True, high_open=False)
 
     def step(self, epoch, loss):
         self.lr = self.lr0 * self.gamma**epoch
@@ -91,9 +88,7 @@ class InverseScaling(Schedule):
     name = "invscaling"
 
     def __init__(self, power_t: float = 0.5):
-        if not power_t > 0:
-            raise ValueError(f"power_t must be > 0, got {power_t!r}")
-        self.power_t = float(power_t)
+        self.power_t = positive_number(power_t, "power_t")
 
     def step(self, epoch, loss):
         self.lr = self.lr0 / (epoch + 1) ** self.power_t
@@ -101,18 +96,19 @@ class InverseScaling(Schedule):
 
 
 class ReduceOnPlateau(Schedule):
-    """Multiply lr by ``factor`` when the loss has not improved by ``min_delta``
-    for ``patience`` epochs; never below ``min_lr``."""
+    """Multiply lr by ``factor`` when the loss has not improved by more than ``min_delta``
+    for more than ``patience`` epochs; never below ``min_lr``.
+
+    factor is in (0, 1), patience a whole number >= 0, min_delta and min_lr finite and >= 0.
+    """
 
     name = "plateau"
 
     def __init__(self, factor: float = 0.1, patience: int = 10, min_delta: float = 1e-4, min_lr: float = 0.0):
-        if not 0 < factor < 1:
-            raise ValueError(f"factor must be in (0, 1), got {factor!r}")
-        if int(patience) < 0:
-            raise ValueError(f"patience must be >= 0, got {patience!r}")
-        self.factor, self.patience = float(factor), int(patience)
-        self.min_delta, self.min_lr = float(min_delta), float(min_lr)
+        self.factor = fraction(factor, "factor", low_open=True)
+        self.patience = whole_number(patience, "patience", minimum=0)
+        self.min_delta = non_negative_number(min_delta, "min_delta")
+        self.min_lr = non_negative_number(min_lr, "min_lr")
 
     def start(self, lr0):
         super().start(lr0)

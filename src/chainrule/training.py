@@ -18,11 +18,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import propagation
+from ._validation import positive_number
 from .callbacks import Callback, EarlyStopping, History, as_early_stopping
 from .errors import TrainingDiverged
 from .losses import BinaryCrossEntropy, CrossEntropy, Loss
 from .optim import Optimizer, get_optimizer
 from .schedules import Schedule, get_schedule
+from .threads import blas_threads_for
 
 __all__ = ["fit", "step"]
 
@@ -38,13 +40,13 @@ class Run:
     history: History
     epoch: int = 0  # epochs finished
     last_loss: float | None = None
+    stopped: bool = False  # early stopping or a callback ended the run after ``epoch``
 
 
 def step(network, X, y, loss="mse", lr: float = 0.01) -> float:
     """One update of plain gradient descent on the batch (X, y): forward, backward,
     w ← w - lr × slope. Returns the loss before the update."""
-    if not (isinstance(lr, (int, float)) and lr > 0 and math.isfinite(lr)):
-        raise ValueError(f"lr must be > 0, got {lr!r}")
+    lr = positive_number(lr, "lr")
     loss_fn = network.loss_function(loss)
     X, _ = network.inputs(X)
     targets = network.targets(y, X.shape[0], loss_fn)
@@ -96,8 +98,8 @@ def fit(
     checkpoint_every = _count(checkpoint_every, "checkpoint_every", minimum=1)
     if batch_size is not None:
         batch_size = _count(batch_size, "batch_size", minimum=1)
-    if clip_norm is not None and not (clip_norm > 0):
-        raise ValueError(f"clip_norm must be > 0, got {clip_norm!r}")
+    if clip_norm is not None:
+        clip_norm = positive_number(clip_norm, "clip_norm")
     if resume and checkpoint is None:
         raise ValueError("resume=True needs checkpoint=PATH to resume from")
     callbacks = list(callbacks)
@@ -151,7 +153,8 @@ def fit(
 
     # The optimizer sees all weights and biases as one flat vector (their arrays are views
     # into it) and all slopes as one flat gradient, so each update is one operation.
-    params = [network.flat_parameters()]
+    parameters = network.flat_parameters()
+    params = [parameters]
     classify = isinstance(loss_fn, (BinaryCrossEntropy, CrossEntropy))
     workspaces: dict[int, propagation.Workspace] = {}
     gather = batch < n
@@ -166,9 +169,12 @@ def fit(
     # Overflow and NaN are caught by the explicit checks of every step, which stop
     # training with TrainingDiverged; NumPy's own warnings would only add noise.
     errors = np.errstate(over="ignore", divide="ignore", invalid="ignore")
+    # Small matrix products run faster on one BLAS thread than split across several.
+    threads = blas_threads_for(batch, [layer.weight.shape for layer in network.layers])
     try:
         errors.__enter__()
-        while run.epoch < epochs:
+        threads.__enter__()
+        while run.epoch < epochs and not run.stopped:  # a resumed run that had stopped trains no more
             epoch = run.epoch + 1
             order = run.rng.permutation(n) if (shuffle and gather) else None
             total, correct = 0.0, 0
@@ -188,7 +194,7 @@ def fit(
                     yb,
                     workspaces[size],
                     run,
-                    params,
+                    parameters,
                     clip_norm,
                     epoch,
                     index + 1,
@@ -219,7 +225,8 @@ def fit(
                 stop = stop or bool(result)
             if bar is not None:
                 bar.set_postfix({k: f"{v:.4g}" for k, v in logs.items()}, refresh=False)
-            if stop:
+            if stop:  # saved below whatever checkpoint_every says, so a resume knows the run is over
+                run.stopped = True
                 run.history.stopped_early = run.early is not None and run.early.wait > run.early.patience
             if checkpoint is not None and (epoch % checkpoint_every == 0 or epoch == epochs or stop):
                 from .checkpoint import save
@@ -228,6 +235,7 @@ def fit(
             if stop:
                 break
     finally:
+        threads.__exit__(None, None, None)
         errors.__exit__(None, None, None)
         if bar is not None:
             bar.close()
@@ -241,8 +249,12 @@ def fit(
     return run.history
 
 
-def _train_step(layers, loss_fn: Loss, xb, yb, workspace, run: Run, params, clip_norm, epoch, step_index):
-    """Forward, loss, backward, update for one batch; returns (loss, predictions)."""
+def _train_step(layers, loss_fn: Loss, xb, yb, workspace, run: Run, parameters, clip_norm, epoch, step_index):
+    """Forward, loss, backward, update for one batch; returns (loss, predictions).
+
+    ``parameters`` is the network's flat parameter vector (every weight and bias is a
+    view into it), updated in place.
+    """
     optimizer = run.optimizer
     # Plain gradient descent folds the learning rate into the output slope, so every
     # weight slope comes out as lr × dL/dW and each update is one subtraction.
@@ -254,18 +266,20 @@ def _train_step(layers, loss_fn: Loss, xb, yb, workspace, run: Run, params, clip
     if not math.isfinite(value):
         raise TrainingDiverged(epoch, step_index, run.last_loss, "non-finite loss")
     propagation.backward_from(layers, trace, dL_dz, workspace)
-    grads = [workspace.flat_gradient]
-    norm = _check_gradients(grads, epoch, step_index, run.last_loss)
+    # Every slope lives in one flat vector laid out like the flat parameters: one check
+    # of its norm catches divergence, one subtraction updates every weight and bias.
+    gradient = workspace.flat_gradient
+    squared = float(np.vdot(gradient, gradient))
+    if not math.isfinite(squared):
+        raise TrainingDiverged(epoch, step_index, run.last_loss, "non-finite slopes")
     if fold:
         optimizer.steps += 1
-        for param, step in zip(params, grads):
-            np.subtract(param, step, param)
+        np.subtract(parameters, gradient, parameters)  # w ← w - (lr × dL/dw)
     else:
+        norm = math.sqrt(squared)
         if clip_norm is not None and norm > clip_norm:
-            scale = grads[0].dtype.type(clip_norm / norm)
-            for grad in grads:
-                grad *= scale
-        optimizer.update(params, grads)
+            gradient *= gradient.dtype.type(clip_norm / norm)
+        optimizer.update([parameters], [gradient])
     run.last_loss = value
     return value, trace.output
 
@@ -285,7 +299,7 @@ def _take(source: np.ndarray, rows, buffer: np.ndarray, size: int) -> np.ndarray
     out = buffer[:size]
     if isinstance(rows, slice):
         return source[rows]
-    np.take(source, rows, axis=0, out=out)
+    source.take(rows, axis=0, out=out)
     return out
 
 

@@ -2,9 +2,10 @@
 
 The command line only parses options and prints; the work is here, usable from
 Python too: ``train_table`` splits the rows (stratified for classification),
-learns the preprocessing on the training rows, builds and trains a network and
-measures it; ``evaluate_table`` and ``predict_table`` apply a trained model to
-new rows, using the preprocessing stored with it.
+learns the preprocessing on the training rows (the category names on all rows),
+builds and trains a network and measures it; ``evaluate_table`` and
+``predict_table`` apply a trained model to new rows, using the preprocessing
+stored with it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from . import metrics
 from .callbacks import EarlyStopping, History
 from .data import DataError, Table
 from .network import Network
-from .preprocess import Preprocessor, _label
+from .preprocess import Preprocessor, _label, category_names
 
 __all__ = ["TrainConfig", "TrainResult", "train_table", "evaluate_table", "predict_table", "split_rows"]
 
@@ -147,7 +148,12 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
         probe.reject_missing(table, with_target=True)
     train_rows, test_rows = split_rows(table, config.target, task, config.test_size, config.seed)
     train, test = table.select_rows(train_rows), table.select_rows(test_rows)
-    pre, _ = Preprocessor.fit(train, config.target, task, config.categorical, config.impute)
+    # Category names from every row, so a category only in test rows still has its one-hot
+    # input (all zeros in training); the statistics come from the training rows alone.
+    vocabulary = category_names(table, probe.categorical)
+    pre, _ = Preprocessor.fit(
+        train, config.target, task, config.categorical, config.impute, categories=vocabulary
+    )
     if pre.task == "classification" and probe.labels != pre.labels:
         missing = sorted(set(probe.labels) - set(pre.labels))
         raise DataError(
