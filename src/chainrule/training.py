@@ -156,87 +156,58 @@ def fit(
     parameters = network.flat_parameters()
     params = [parameters]
     classify = isinstance(loss_fn, (BinaryCrossEntropy, CrossEntropy))
-    workspaces: dict[int, propagation.Workspace] = {}
-    gather = batch < n
-    x_buffer = np.empty((batch, X.shape[1]), X.dtype) if gather else X
-    y_buffer = np.empty((batch, targets.shape[1]), targets.dtype) if gather else targets
-    steps_per_epoch = -(-n // batch)
-    bar = _progress(verbose, epochs, run.epoch, steps_per_epoch)
+    sums = loss_fn.reduction == "sum"  # the epoch's loss adds the batches' ("sse") or averages them
+    batches = Batches(network.layers, X, targets, batch)
+    bar = _progress(verbose, epochs, run.epoch, batches.per_epoch)
     for callback in callbacks:
         if isinstance(callback, Callback):
             callback.on_train_begin(network, run.history)
 
     # Overflow and NaN are caught by the explicit checks of every step, which stop
     # training with TrainingDiverged; NumPy's own warnings would only add noise.
-    errors = np.errstate(over="ignore", divide="ignore", invalid="ignore")
+    silenced = np.errstate(over="ignore", divide="ignore", invalid="ignore")
     # Small matrix products run faster on one BLAS thread than split across several.
     threads = blas_threads_for(batch, [layer.weight.shape for layer in network.layers])
     try:
-        errors.__enter__()
-        threads.__enter__()
-        while run.epoch < epochs and not run.stopped:  # a resumed run that had stopped trains no more
-            epoch = run.epoch + 1
-            order = run.rng.permutation(n) if (shuffle and gather) else None
-            total, correct = 0.0, 0
-            for index, start in enumerate(range(0, n, batch)):
-                if gather:
-                    rows = order[start : start + batch] if order is not None else slice(start, start + batch)
-                    size = min(batch, n - start)
-                    xb, yb = _take(X, rows, x_buffer, size), _take(targets, rows, y_buffer, size)
-                else:
-                    xb, yb, size = X, targets, n
-                if size not in workspaces:
-                    workspaces[size] = propagation.Workspace(network.layers, size)
-                value, output = _train_step(
-                    network.layers,
-                    loss_fn,
-                    xb,
-                    yb,
-                    workspaces[size],
-                    run,
-                    parameters,
-                    clip_norm,
-                    epoch,
-                    index + 1,
-                )
-                total += value if loss_fn.reduction == "sum" else value * size
+        with silenced, threads:
+            while run.epoch < epochs and not run.stopped:  # a resumed run that had stopped trains no more
+                epoch = run.epoch + 1
+                order = run.rng.permutation(n) if (shuffle and batches.gather) else None
+                total, correct = 0.0, 0
+                for index, (xb, yb, workspace) in enumerate(batches.epoch(order)):
+                    value, output = _train_step(
+                        network.layers,
+                        loss_fn,
+                        xb,
+                        yb,
+                        workspace,
+                        run,
+                        parameters,
+                        clip_norm,
+                        epoch,
+                        index + 1,
+                    )
+                    total += value if sums else value * workspace.n_samples
+                    if classify:
+                        correct += _correct(output, yb)
+                    if bar is not None:
+                        bar.update(1)
+                logs = {"loss": total if sums else total / n}
                 if classify:
-                    correct += _correct(output, yb)
+                    logs["accuracy"] = correct / n
+                if X_val is not None:
+                    logs["val_loss"] = network.loss(X_val, y_val, loss_fn)
+                    if classify:
+                        logs["val_accuracy"] = _correct(network.predict(X_val), y_val) / X_val.shape[0]
+                stop = _end_epoch(run, epoch, logs, params, callbacks)
                 if bar is not None:
-                    bar.update(1)
-            logs = {"loss": total if loss_fn.reduction == "sum" else total / n}
-            if classify:
-                logs["accuracy"] = correct / n
-            if X_val is not None:
-                logs["val_loss"] = network.loss(X_val, y_val, loss_fn)
-                if classify:
-                    logs["val_accuracy"] = _correct(network.predict(X_val), y_val) / X_val.shape[0]
-            run.epoch = epoch
-            run.last_loss = logs["loss"]
-            run.history.record(epoch, logs)
-            run.optimizer.lr = run.schedule.step(epoch, logs.get("val_loss", logs["loss"]))
-            stop = run.early is not None and run.early.update(epoch, logs, params)
-            for callback in callbacks:
-                result = (
-                    callback.on_epoch_end(epoch, logs)
-                    if isinstance(callback, Callback)
-                    else callback(epoch, logs)
-                )
-                stop = stop or bool(result)
-            if bar is not None:
-                bar.set_postfix({k: f"{v:.4g}" for k, v in logs.items()}, refresh=False)
-            if stop:  # saved below whatever checkpoint_every says, so a resume knows the run is over
-                run.stopped = True
-                run.history.stopped_early = run.early is not None and run.early.wait > run.early.patience
-            if checkpoint is not None and (epoch % checkpoint_every == 0 or epoch == epochs or stop):
-                from .checkpoint import save
+                    bar.set_postfix({k: f"{v:.4g}" for k, v in logs.items()}, refresh=False)
+                # A stopped run is saved whatever checkpoint_every says, so a resume knows it is over.
+                if checkpoint is not None and (epoch % checkpoint_every == 0 or epoch == epochs or stop):
+                    from .checkpoint import save
 
-                save(checkpoint, network, run, fingerprint)
-            if stop:
-                break
+                    save(checkpoint, network, run, fingerprint)
     finally:
-        threads.__exit__(None, None, None)
-        errors.__exit__(None, None, None)
         if bar is not None:
             bar.close()
 
@@ -247,6 +218,59 @@ def fit(
         if isinstance(callback, Callback):
             callback.on_train_end(network, run.history)
     return run.history
+
+
+class Batches:
+    """The training data cut into batches of ``batch`` rows, each with the Workspace of its size.
+
+    With several batches per epoch each one is gathered into a reused buffer (in the
+    shuffled ``order`` when given), never a fresh copy; a single full batch is X itself.
+    """
+
+    def __init__(self, layers, X: np.ndarray, targets: np.ndarray, batch: int):
+        self.layers, self.X, self.targets, self.batch = layers, X, targets, batch
+        self.n = X.shape[0]
+        self.per_epoch = -(-self.n // batch)
+        self.gather = batch < self.n
+        self.x_buffer = np.empty((batch, X.shape[1]), X.dtype) if self.gather else X
+        self.y_buffer = np.empty((batch, targets.shape[1]), targets.dtype) if self.gather else targets
+        self.workspaces: dict[int, propagation.Workspace] = {}
+
+    def workspace(self, size: int) -> propagation.Workspace:
+        if size not in self.workspaces:
+            self.workspaces[size] = propagation.Workspace(self.layers, size)
+        return self.workspaces[size]
+
+    def epoch(self, order: np.ndarray | None):
+        """Yield ``(x, y, workspace)`` for every batch of one epoch."""
+        if not self.gather:
+            yield self.X, self.targets, self.workspace(self.n)
+            return
+        batch, n = self.batch, self.n
+        for start in range(0, n, batch):
+            rows = order[start : start + batch] if order is not None else slice(start, start + batch)
+            size = min(batch, n - start)
+            xb = _take(self.X, rows, self.x_buffer, size)
+            yb = _take(self.targets, rows, self.y_buffer, size)
+            yield xb, yb, self.workspace(size)
+
+
+def _end_epoch(run: Run, epoch: int, logs: dict, params, callbacks) -> bool:
+    """Record the epoch, move the schedule, ask early stopping and the callbacks; True to stop."""
+    run.epoch = epoch
+    run.last_loss = logs["loss"]
+    run.history.record(epoch, logs)
+    run.optimizer.lr = run.schedule.step(epoch, logs.get("val_loss", logs["loss"]))
+    stop = run.early is not None and run.early.update(epoch, logs, params)
+    for callback in callbacks:
+        result = (
+            callback.on_epoch_end(epoch, logs) if isinstance(callback, Callback) else callback(epoch, logs)
+        )
+        stop = stop or bool(result)
+    if stop:
+        run.stopped = True
+        run.history.stopped_early = run.early is not None and run.early.wait > run.early.patience
+    return stop
 
 
 def _train_step(layers, loss_fn: Loss, xb, yb, workspace, run: Run, parameters, clip_norm, epoch, step_index):
