@@ -89,8 +89,8 @@ class ReLU(Activation):
     name = "relu"
 
     def forward(self, z, out=None):
-        # A zero of z's own type: a Python 0 would be converted on every call.
-        return np.maximum(z, z.dtype.type(0), out=out)
+        # 0.0, not 0: a Python float takes NumPy's fast path for scalars, an int does not.
+        return np.maximum(z, 0.0, out=out)
 
     def slope(self, z, a, out=None):
         slope = np.greater(z, 0, out=None)
@@ -101,7 +101,7 @@ class ReLU(Activation):
 
     def backward(self, z, a, dL_da, out=None):
         # The slope is a mask: multiply by the comparison z > 0 without building it as floats.
-        return np.multiply(dL_da, np.greater(z, z.dtype.type(0)), out=out)
+        return np.multiply(dL_da, np.greater(z, 0.0), out=out)
 
 
 class LeakyReLU(Activation):
@@ -140,7 +140,7 @@ class Tanh(Activation):
 
     def slope(self, z, a, out=None):
         slope = np.multiply(a, a, out=out)
-        np.subtract(1, slope, out=slope)
+        np.subtract(1.0, slope, out=slope)
         return slope
 
 
@@ -162,16 +162,16 @@ class Sigmoid(Activation):
         """``forward`` for callers that have silenced overflow themselves, as ``fit`` does."""
         a = np.negative(z, out)
         np.exp(a, a)
-        np.add(a, 1, a)
+        np.add(a, 1.0, a)
         return np.reciprocal(a, a)
 
     def slope(self, z, a, out=None):
-        slope = np.subtract(1, a, out)
+        slope = np.subtract(1.0, a, out)
         np.multiply(slope, a, slope)
         return slope
 
     def backward(self, z, a, dL_da, out=None):
-        dL_dz = np.subtract(1, a, out)
+        dL_dz = np.subtract(1.0, a, out)
         np.multiply(dL_dz, a, dL_dz)  # slope a (1 - a)
         return np.multiply(dL_dz, dL_da, dL_dz)
 

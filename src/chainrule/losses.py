@@ -74,11 +74,11 @@ class Loss:
         if _is_fused(self):
             delta = self.output_delta(activation, z, a, y, out=delta_out)
             if scale is not None:
-                np.multiply(delta, delta.dtype.type(scale), delta)
+                np.multiply(delta, float(scale), delta)
             return value, None, delta
         dL_da = self.slope(a, y)
         if scale is not None:
-            np.multiply(dL_da, dL_da.dtype.type(scale), dL_da)
+            np.multiply(dL_da, float(scale), dL_da)
         return value, dL_da, activation.backward(z, a, dL_da, out=delta_out)
 
     def __repr__(self) -> str:
@@ -98,7 +98,7 @@ class _SquaredError(Loss):
         total = float(np.vdot(error, error))
         size = a.size if self.reduction == "mean" else 1
         factor = 2.0 / size if scale is None else 2.0 * scale / size
-        np.multiply(error, error.dtype.type(factor), error)  # now dL/da (× scale)
+        np.multiply(error, float(factor), error)  # now dL/da (× scale)
         return total / size, error, activation.backward(z, a, error, out=delta_out)
 
 

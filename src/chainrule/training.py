@@ -235,6 +235,7 @@ class Batches:
         self.x_buffer = np.empty((batch, X.shape[1]), X.dtype) if self.gather else X
         self.y_buffer = np.empty((batch, targets.shape[1]), targets.dtype) if self.gather else targets
         self.workspaces: dict[int, propagation.Workspace] = {}
+        self.full: list | None = None
 
     def workspace(self, size: int) -> propagation.Workspace:
         if size not in self.workspaces:
@@ -242,10 +243,14 @@ class Batches:
         return self.workspaces[size]
 
     def epoch(self, order: np.ndarray | None):
-        """Yield ``(x, y, workspace)`` for every batch of one epoch."""
-        if not self.gather:
-            yield self.X, self.targets, self.workspace(self.n)
-            return
+        """``(x, y, workspace)`` for every batch of one epoch."""
+        if not self.gather:  # full batch: the same one every epoch
+            if self.full is None:
+                self.full = [(self.X, self.targets, self.workspace(self.n))]
+            return self.full
+        return self._gathered(order)
+
+    def _gathered(self, order: np.ndarray | None):
         batch, n = self.batch, self.n
         for start in range(0, n, batch):
             rows = order[start : start + batch] if order is not None else slice(start, start + batch)
