@@ -24,38 +24,11 @@ from pathlib import Path
 import numpy as np
 
 from chainrule import Network, __version__
-from chainrule.course import admissions, course_initial_weights
+from chainrule.course import admissions, course_initial_weights, course_loop
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "binary.csv"
 EPOCHS = 900
 LEARNRATE = 0.005  # the course's; chainrule's mse slope is twice its error term, so lr = LEARNRATE / 2
-
-
-def sigmoid(x):
-    return 1 / (1 + np.exp(-x))
-
-
-def course_loop(features, targets, weights_input_hidden, weights_hidden_output):
-    """The course's training loop, one record at a time; returns the final weights."""
-    weights_input_hidden = weights_input_hidden.copy()
-    weights_hidden_output = weights_hidden_output.copy()
-    n_records = features.shape[0]
-    for _ in range(EPOCHS):
-        del_w_input_hidden = np.zeros(weights_input_hidden.shape)
-        del_w_hidden_output = np.zeros(weights_hidden_output.shape)
-        for x, y in zip(features, targets):
-            hidden_input = np.dot(x, weights_input_hidden)
-            hidden_output = sigmoid(hidden_input)
-            output = sigmoid(np.dot(hidden_output, weights_hidden_output))
-            error = y - output
-            output_error_term = error * output * (1 - output)
-            hidden_error = np.dot(output_error_term, weights_hidden_output)
-            hidden_error_term = hidden_error * hidden_output * (1 - hidden_output)
-            del_w_hidden_output += output_error_term * hidden_output
-            del_w_input_hidden += hidden_error_term * x[:, None]
-        weights_input_hidden += LEARNRATE * del_w_input_hidden / n_records
-        weights_hidden_output += LEARNRATE * del_w_hidden_output / n_records
-    return weights_input_hidden, weights_hidden_output
 
 
 def chainrule_fit(features, targets, initial):
@@ -94,7 +67,8 @@ def main() -> int:
         lambda: chainrule_fit(features, targets, initial), args.fit_runs
     )
     loop_median, loop_times, (c_ih, c_ho) = timed(
-        lambda: course_loop(features, targets, initial[0], initial[1][:, 0]), args.loop_runs
+        lambda: course_loop(features, targets, initial[0], initial[1][:, 0], EPOCHS, LEARNRATE),
+        args.loop_runs,
     )
 
     difference = max(np.max(np.abs(w_ih - c_ih)), np.max(np.abs(w_ho - c_ho)))

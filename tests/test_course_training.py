@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from chainrule import Network
-from chainrule.course import FEATURES, admissions, course_initial_weights
+from chainrule.course import FEATURES, admissions, course_initial_weights, course_loop
 
 
 def sigmoid(x):
@@ -239,3 +239,16 @@ def test_full_batch_is_the_whole_training_set(binary_csv, batch_size):
     net = Network.from_weights(course_initial_weights(), activation="sigmoid", output_activation="sigmoid")
     history = net.fit(data.features, data.targets, lr=0.0025, epochs=3, batch_size=batch_size, verbose=0)
     assert history.params["batch_size"] == 360
+
+
+def test_the_library_copy_of_the_course_loop_trains_like_fit(binary_csv):
+    """chainrule.course.course_loop (the benchmarks' baseline) is the course's loop: it ends
+    where Network.fit does, with the course's learnrate twice fit's mse lr."""
+    data = admissions(binary_csv)
+    initial = course_initial_weights()
+    w_ih, w_ho = course_loop(data.features, data.targets, initial[0], initial[1][:, 0], epochs=30)
+    net = Network.from_weights(initial, activation="sigmoid", output_activation="sigmoid")
+    net.fit(data.features, data.targets, loss="mse", lr=0.0025, epochs=30, verbose=0)
+    np.testing.assert_allclose(net.layers[0].weight, w_ih, rtol=0, atol=1e-13)
+    np.testing.assert_allclose(net.layers[1].weight[:, 0], w_ho, rtol=0, atol=1e-13)
+    assert not np.allclose(w_ih, initial[0])  # it did train

@@ -209,28 +209,10 @@ def run_chainrule(s: Scenario, X, y, weights, biases):
 
 def run_course(s: Scenario, X, y, weights, biases):
     """The course's per-record loop (seed 003), with its error-term convention (lr × 2)."""
-    w_ih, w_ho = weights[0].copy(), weights[1][:, 0].copy()
-    learnrate, n = s.lr * 2, len(X)
-    targets = y[:, 0]
-
-    def sigmoid(x):
-        return 1 / (1 + np.exp(-x))
+    from .course import course_loop
 
     start = time.perf_counter()
-    for _ in range(s.epochs):
-        del_w_input_hidden = np.zeros(w_ih.shape)
-        del_w_hidden_output = np.zeros(w_ho.shape)
-        for x, target in zip(X, targets):
-            hidden_output = sigmoid(np.dot(x, w_ih))
-            output = sigmoid(np.dot(hidden_output, w_ho))
-            error = target - output
-            output_error_term = error * output * (1 - output)
-            hidden_error = np.dot(output_error_term, w_ho)
-            hidden_error_term = hidden_error * hidden_output * (1 - hidden_output)
-            del_w_hidden_output += output_error_term * hidden_output
-            del_w_input_hidden += hidden_error_term * x[:, None]
-        w_ih += learnrate * del_w_input_hidden / n
-        w_ho += learnrate * del_w_hidden_output / n
+    w_ih, w_ho = course_loop(X, y[:, 0], weights[0], weights[1][:, 0], s.epochs, learnrate=s.lr * 2)
     return time.perf_counter() - start, 0.0, [w_ih, w_ho[:, None]], None
 
 
