@@ -9,10 +9,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -22,25 +20,11 @@ import chainrule
 from chainrule.data import Table, read_table
 from chainrule.preprocess import Preprocessor, category_names
 from chainrule.workflow import split_rows
+from cli_runner import ENV, chainrule_cli
 
 VALID = Path(__file__).resolve().parent / "data" / "valid"
-ENV = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 COMMANDS = ["train", "evaluate", "predict", "explain", "info", "datasets"]
 OUTPUT_FILES = {"model.safetensors", "metrics.json", "loss.png", "config.toml"}
-
-
-def chainrule_cli(*args, cwd=None, stdin: str | None = None) -> subprocess.CompletedProcess:
-    """Run ``python -m chainrule ARGS`` (text mode) and return the finished process."""
-    return subprocess.run(
-        [sys.executable, "-m", "chainrule", *map(str, args)],
-        cwd=cwd,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env=ENV,
-    )
 
 
 def ok(result: subprocess.CompletedProcess) -> subprocess.CompletedProcess:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ import pytest
 from safetensors.numpy import save_file
 
 import chainrule
+from cli_runner import chainrule_cli
 
 try:
     import tomllib
@@ -48,24 +48,6 @@ CORPUS_BUGS: dict[str, str] = {}
 CORPUS_WRONG_PLACE: dict[str, str] = {}
 # The quote opens on line 6; the error should point there.
 EXTRA_FRAGMENTS = {"unclosed_quote.csv": [":6:"]}
-
-
-# One BLAS thread: the commands start faster, and their behaviour does not change.
-ENV = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-
-
-def chainrule_cli(*args, cwd=None, stdin: str | None = None, timeout: float = 120):
-    """Run ``python -m chainrule ARGS`` and return the CompletedProcess (text mode)."""
-    return subprocess.run(
-        [sys.executable, "-m", "chainrule", *map(str, args)],
-        cwd=cwd,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-        env=ENV,
-    )
 
 
 @pytest.fixture(scope="session")

@@ -97,19 +97,33 @@ def all_finite(array: np.ndarray, chunk_bytes: int = 1 << 22) -> bool:
     return all(np.isfinite(array[start : start + rows]).all() for start in range(0, array.shape[0], rows))
 
 
+def shown(value) -> str:
+    """``repr(value)``, cut to 60 characters, for one-line error messages."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def real_number(value, name: str) -> float:
     """``value`` as a float; a bool, a string or None is not a setting, so it raises
     ValueError naming ``name`` (``float(True)`` and ``float("0.1")`` would pass silently)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name} must be a number, got {value!r}")
+        raise ValueError(f"{name} must be a number, got {shown(value)}")
     return float(value)
 
 
+def finite_number(value, name: str) -> float:
+    """A finite number (a mean, a fill value)."""
+    number = real_number(value, name)
+    if not math.isfinite(number):
+        raise ValueError(f"{name} must be a finite number, got {shown(value)}")
+    return number
+
+
 def positive_number(value, name: str) -> float:
-    """A finite number > 0 (a learning rate, a clipping norm, an epsilon)."""
+    """A finite number > 0 (a learning rate, a clipping norm, an epsilon, a standard deviation)."""
     number = real_number(value, name)
     if not (number > 0 and math.isfinite(number)):
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+        raise ValueError(f"{name} must be a finite number > 0, got {shown(value)}")
     return number
 
 
@@ -117,7 +131,7 @@ def non_negative_number(value, name: str) -> float:
     """A finite number >= 0 (a weight decay, a tolerance, a floor)."""
     number = real_number(value, name)
     if not (number >= 0 and math.isfinite(number)):
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+        raise ValueError(f"{name} must be a finite number >= 0, got {shown(value)}")
     return number
 
 
@@ -128,12 +142,12 @@ def fraction(value, name: str, low_open: bool = False, high_open: bool = True) -
     below = number < 1 if high_open else number <= 1
     if not (above and below):
         interval = f"{'(' if low_open else '['}0, 1{')' if high_open else ']'}"
-        raise ValueError(f"{name} must be in {interval}, got {value!r}")
+        raise ValueError(f"{name} must be in {interval}, got {shown(value)}")
     return number
 
 
 def whole_number(value, name: str, minimum: int) -> int:
     """An integer >= ``minimum``; 2.5 or True is refused rather than truncated to 2 or 1."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}")
+        raise ValueError(f"{name} must be a whole number >= {minimum}, got {shown(value)}")
     return int(value)

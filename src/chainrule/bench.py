@@ -417,18 +417,16 @@ def run_floor(s: Scenario, X, y, weights, biases):
     grads = [np.empty_like(w) for w in weights]
     from .threads import blas_threads_for
 
-    threads = blas_threads_for(batch, [w.shape for w in weights])  # the same thread choice as fit
-    threads.__enter__()
-    start = time.perf_counter()
-    for _ in range(s.epochs * s.steps_per_epoch):
-        for index, W in enumerate(weights):  # forward: a_l = a_{l-1} @ W_l
-            np.dot(acts[index], W, out=acts[index + 1])
-        for index in range(len(weights) - 1, -1, -1):  # dW_l = a_{l-1}.T @ δ_l; δ_{l-1} = δ_l @ W_l.T
-            np.dot(acts[index].T, acts[index + 1], out=grads[index])
-            if index:
-                np.dot(acts[index + 1], weights[index].T, out=acts[index])
-    elapsed = time.perf_counter() - start
-    threads.__exit__(None, None, None)
+    with blas_threads_for(batch, [w.shape for w in weights]):  # the same thread choice as fit
+        start = time.perf_counter()
+        for _ in range(s.epochs * s.steps_per_epoch):
+            for index, W in enumerate(weights):  # forward: a_l = a_{l-1} @ W_l
+                np.dot(acts[index], W, out=acts[index + 1])
+            for index in range(len(weights) - 1, -1, -1):  # dW_l = a_{l-1}.T @ δ_l; δ_{l-1} = δ_l @ W_l.T
+                np.dot(acts[index].T, acts[index + 1], out=grads[index])
+                if index:
+                    np.dot(acts[index + 1], weights[index].T, out=acts[index])
+        elapsed = time.perf_counter() - start
     return elapsed, 0.0, None, None
 
 

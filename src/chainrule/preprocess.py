@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from ._validation import finite_number, positive_number, shown
 from .data import MISSING, DataError, Table, parse_number
 
 __all__ = ["Preprocessor", "infer_task", "class_labels", "category_names"]
@@ -90,25 +91,6 @@ def class_labels(texts: list[str]) -> list[str]:
     return labels
 
 
-def _shown(value) -> str:
-    """``repr(value)``, cut to 60 characters, for one-line error messages."""
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _finite_number(value, field: str, positive: bool = False) -> float:
-    """``value`` as a float; ValueError naming ``field`` unless it is a finite number (> 0 if ``positive``)."""
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or not math.isfinite(value)
-        or (positive and value <= 0)
-    ):
-        wanted = "a finite number > 0" if positive else "a finite number"
-        raise ValueError(f"{field} must be {wanted}, got {_shown(value)}")
-    return float(value)
-
-
 def _distinct_texts(value, field: str, at_least: int = 1) -> list[str]:
     """``value`` as a list of distinct strings, at least ``at_least`` of them, or ValueError naming ``field``."""
     if not (
@@ -118,7 +100,7 @@ def _distinct_texts(value, field: str, at_least: int = 1) -> list[str]:
         and len(set(value)) == len(value)
     ):
         raise ValueError(
-            f"{field} must be a list of at least {at_least} distinct strings, got {_shown(value)}"
+            f"{field} must be a list of at least {at_least} distinct strings, got {shown(value)}"
         )
     return list(value)
 
@@ -126,7 +108,7 @@ def _distinct_texts(value, field: str, at_least: int = 1) -> list[str]:
 def _object(value, field: str) -> dict:
     """``value`` when it is a JSON object, else ValueError naming ``field``."""
     if not isinstance(value, dict):
-        raise ValueError(f"{field} must be an object, got {_shown(value)}")
+        raise ValueError(f"{field} must be an object, got {shown(value)}")
     return value
 
 
@@ -134,11 +116,11 @@ def _column_stats(stats, field: str) -> dict[str, float]:
     """A numeric column's ``{"mean", "std"[, "fill"]}``: finite numbers, std > 0."""
     _object(stats, field)
     checked = {
-        "mean": _finite_number(stats.get("mean"), f"{field}.mean"),
-        "std": _finite_number(stats.get("std"), f"{field}.std", positive=True),
+        "mean": finite_number(stats.get("mean"), f"{field}.mean"),
+        "std": positive_number(stats.get("std"), f"{field}.std"),
     }
     if "fill" in stats:
-        checked["fill"] = _finite_number(stats["fill"], f"{field}.fill")
+        checked["fill"] = finite_number(stats["fill"], f"{field}.fill")
     return checked
 
 
@@ -404,11 +386,11 @@ class Preprocessor:
         labels, regression none; a ValueError names the field and the value.
         """
         if not isinstance(data, dict):
-            raise ValueError(f"preprocessing must be an object, got {_shown(data)}")
+            raise ValueError(f"preprocessing must be an object, got {shown(data)}")
         features = _distinct_texts(data.get("features"), "features")
         task = data.get("task")
         if task not in ("classification", "regression"):
-            raise ValueError(f"task must be 'classification' or 'regression', got {_shown(task)}")
+            raise ValueError(f"task must be 'classification' or 'regression', got {shown(task)}")
         numeric = {
             name: _column_stats(stats, f"numeric[{name!r}]")
             for name, stats in _object(data.get("numeric", {}), "numeric").items()
@@ -422,22 +404,22 @@ class Preprocessor:
         target = data.get("target", "")
         if not isinstance(target, str) or target in features:
             raise ValueError(
-                f"target must be the name of a column that is not a feature, got {_shown(target)}"
+                f"target must be the name of a column that is not a feature, got {shown(target)}"
             )
         if task == "classification":
             labels = _distinct_texts(data.get("labels"), "labels", at_least=2)
         elif data.get("labels") is not None:
-            raise ValueError(f"labels must be null for regression, got {_shown(data['labels'])}")
+            raise ValueError(f"labels must be null for regression, got {shown(data['labels'])}")
         else:
             labels = None
         impute = data.get("impute")
         if impute not in (None, "mean", "median"):
-            raise ValueError(f"impute must be null, 'mean' or 'median', got {_shown(impute)}")
+            raise ValueError(f"impute must be null, 'mean' or 'median', got {shown(impute)}")
         fills = _object(data.get("categorical_fill", {}), "categorical_fill")
         for name, value in fills.items():
             if value not in categorical.get(name, ()):
                 raise ValueError(
-                    f"categorical_fill[{name!r}] must be one of the column's categories, got {_shown(value)}"
+                    f"categorical_fill[{name!r}] must be one of the column's categories, got {shown(value)}"
                 )
         return cls(
             features=features,
@@ -446,8 +428,8 @@ class Preprocessor:
             numeric=numeric,
             categorical=categorical,
             labels=labels,
-            target_mean=_finite_number(data.get("target_mean", 0.0), "target_mean"),
-            target_std=_finite_number(data.get("target_std", 1.0), "target_std", positive=True),
+            target_mean=finite_number(data.get("target_mean", 0.0), "target_mean"),
+            target_std=positive_number(data.get("target_std", 1.0), "target_std"),
             impute=impute,
             categorical_fill=dict(fills),
         )

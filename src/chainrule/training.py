@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import propagation
-from ._validation import positive_number
+from ._validation import positive_number, whole_number
 from .callbacks import Callback, EarlyStopping, History, as_early_stopping
 from .errors import TrainingDiverged
 from .losses import BinaryCrossEntropy, CrossEntropy, Loss
@@ -94,10 +94,10 @@ def fit(
     loss_fn = network.loss_function(loss)
     X, _ = network.inputs(X)
     targets = network.targets(y, X.shape[0], loss_fn)
-    epochs = _count(epochs, "epochs", minimum=1)
-    checkpoint_every = _count(checkpoint_every, "checkpoint_every", minimum=1)
+    epochs = whole_number(epochs, "epochs", minimum=1)
+    checkpoint_every = whole_number(checkpoint_every, "checkpoint_every", minimum=1)
     if batch_size is not None:
-        batch_size = _count(batch_size, "batch_size", minimum=1)
+        batch_size = whole_number(batch_size, "batch_size", minimum=1)
     if clip_norm is not None:
         clip_norm = positive_number(clip_norm, "clip_norm")
     if resume and checkpoint is None:
@@ -336,12 +336,6 @@ def _correct(output: np.ndarray, targets: np.ndarray) -> int:
     if output.shape[1] == 1:
         return int(np.count_nonzero((output[:, 0] > 0.5) == (targets[:, 0] > 0.5)))
     return int(np.count_nonzero(output.argmax(axis=1) == targets.argmax(axis=1)))
-
-
-def _count(value, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}")
-    return int(value)
 
 
 def _optimizer(optimizer, lr, weight_decay, options) -> Optimizer:
