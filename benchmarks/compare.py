@@ -1,6 +1,6 @@
 """chainrule against PyTorch, JAX and scikit-learn on the same networks, data and weights.
 
-The same benchmark as ``chainrule bench``; see benchmarks/README.md for the scenarios,
+See benchmarks/README.md for the scenarios,
 the method and the recorded results.
 
     python benchmarks/compare.py [--scenarios R1,R2,R3] [--repeats 3] [--quick] [--json out.json]
@@ -8,7 +8,7 @@ the method and the recorded results.
 
 import sys
 
-from chainrule.bench import main
+from bench import main
 
 if __name__ == "__main__":
     sys.exit(main())

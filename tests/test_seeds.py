@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import mean_squared_error
 
-import chainrule.propagation
+import chainrule.nn.propagation
 from chainrule import Network
 
 # --------------------------------------------------------------------------- helpers
@@ -333,13 +333,13 @@ def test_zero_error_means_zero_slopes_in_any_network(rng, activation, output_act
 def test_four_updates_take_four_forward_passes(monkeypatch):
     # Seed 001, 3.3: four rounds of (backpropagation, update) need four forward passes.
     calls = []
-    original = chainrule.propagation.forward
+    original = chainrule.nn.propagation.forward
 
     def counting_forward(*args, **kwargs):
         calls.append(1)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(chainrule.propagation, "forward", counting_forward)
+    monkeypatch.setattr(chainrule.nn.propagation, "forward", counting_forward)
     net = Network.from_node_weights(WEIGHTS_0, activation="relu")
     for _ in range(4):
         step(net, [0, 3], 3, "mse", lr=0.01)

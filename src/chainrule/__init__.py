@@ -8,17 +8,16 @@ array([9.])
 """
 
 from . import optim, schedules
-from .activations import ACTIVATIONS, Activation
-from .callbacks import Callback, EarlyStopping, History
+from ._version import __version__
 from .errors import ChainruleError, ModelFormatError, TrainingDiverged
-from .explain import Explanation, NodeRecord, WeightRecord
-from .gradcheck import gradcheck, numerical_gradients
-from .losses import LOSSES, Loss
-from .modelfile import load
-from .network import Network
-from .propagation import Slopes, Trace
-
-__version__ = "0.1.0"
+from .files.modelfile import load
+from .nn.activations import ACTIVATIONS, Activation
+from .nn.losses import LOSSES, Loss
+from .nn.network import Network
+from .nn.propagation import Slopes, Trace
+from .see.explain import Explanation, NodeRecord, WeightRecord
+from .see.gradcheck import gradcheck, numerical_gradients
+from .train.callbacks import Callback, EarlyStopping, History
 
 __all__ = [
     "ACTIVATIONS",

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["Admissions", "admissions", "course_initial_weights", "course_loop", "FEATURES"]
+__all__ = ["Admissions", "admissions", "course_initial_weights", "FEATURES"]
 
 FEATURES = ["gre", "gpa", "rank_1", "rank_2", "rank_3", "rank_4"]
 
@@ -60,43 +60,3 @@ def course_initial_weights(n_features: int = 6, n_hidden: int = 2, seed: int = 2
     weights_input_hidden = rng.normal(scale=scale, size=(n_features, n_hidden))
     weights_hidden_output = rng.normal(scale=scale, size=n_hidden)
     return [weights_input_hidden, weights_hidden_output[:, None]]
-
-
-def course_loop(
-    features: np.ndarray,
-    targets: np.ndarray,
-    weights_input_hidden: np.ndarray,
-    weights_hidden_output: np.ndarray,
-    epochs: int = 900,
-    learnrate: float = 0.005,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The course's training loop ("Implementing Backpropagation"), one record at a time.
-
-    Kept as the course wrote it, as the baseline the benchmarks time ``Network.fit``
-    against. ``weights_input_hidden`` is ``(n_features, n_hidden)``,
-    ``weights_hidden_output`` ``(n_hidden,)``; returns both after training (copies).
-    Its error term y - output makes ``learnrate`` twice chainrule's mse ``lr``.
-    """
-
-    def sigmoid(x):
-        return 1 / (1 + np.exp(-x))
-
-    weights_input_hidden = weights_input_hidden.copy()
-    weights_hidden_output = weights_hidden_output.copy()
-    n_records = features.shape[0]
-    for _ in range(epochs):
-        del_w_input_hidden = np.zeros(weights_input_hidden.shape)
-        del_w_hidden_output = np.zeros(weights_hidden_output.shape)
-        for x, y in zip(features, targets):
-            hidden_input = np.dot(x, weights_input_hidden)
-            hidden_output = sigmoid(hidden_input)
-            output = sigmoid(np.dot(hidden_output, weights_hidden_output))
-            error = y - output
-            output_error_term = error * output * (1 - output)
-            hidden_error = np.dot(output_error_term, weights_hidden_output)
-            hidden_error_term = hidden_error * hidden_output * (1 - hidden_output)
-            del_w_hidden_output += output_error_term * hidden_output
-            del_w_input_hidden += hidden_error_term * x[:, None]
-        weights_input_hidden += learnrate * del_w_input_hidden / n_records
-        weights_hidden_output += learnrate * del_w_hidden_output / n_records
-    return weights_input_hidden, weights_hidden_output

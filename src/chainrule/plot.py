@@ -1,46 +1,5 @@
-"""Pictures: the loss against epoch, as the course plots it (needs matplotlib, the ``plot`` extra)."""
+"""Pictures (public module; needs matplotlib, the ``plot`` extra). They live in ``chainrule.see``."""
 
-from __future__ import annotations
+from .see.history import plot_history, require_matplotlib
 
 __all__ = ["plot_history", "require_matplotlib"]
-
-
-def require_matplotlib():
-    """pyplot, with the non-interactive Agg backend when no display is set."""
-    try:
-        import matplotlib
-    except ImportError:
-        raise ImportError("plots need matplotlib: pip install 'chainrule[plot]'") from None
-    import os
-
-    if not os.environ.get("DISPLAY") and matplotlib.get_backend().lower() not in (
-        "agg",
-        "module://matplotlib_inline.backend_inline",
-    ):
-        matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def plot_history(history, path=None, ax=None, title=None):
-    """Plot ``loss`` (and ``val_loss``) of a History against epoch; save to ``path`` if given."""
-    plt = require_matplotlib()
-    figure = None
-    if ax is None:
-        figure, ax = plt.subplots(figsize=(6, 4))
-    name = history.params.get("loss", "loss")
-    ax.plot(history.epoch, history.history.get("loss", []), label=f"training {name}")
-    if "val_loss" in history.history:
-        ax.plot(history.epoch, history.history["val_loss"], label=f"validation {name}")
-    ax.set_xlabel("Epoch")
-    ax.set_ylabel(f"Loss ({name})")
-    ax.set_title(title or "Loss against epoch")
-    ax.legend()
-    ax.grid(alpha=0.3)
-    if path is not None:
-        (figure or ax.figure).tight_layout()
-        (figure or ax.figure).savefig(path, dpi=120)
-    if figure is not None and path is not None:
-        plt.close(figure)
-    return ax

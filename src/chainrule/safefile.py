@@ -155,7 +155,7 @@ def write_container(path: str | os.PathLike, tensors: dict[str, np.ndarray], met
             raise TypeError(
                 f"tensor {name!r} has dtype {array.dtype}; model files hold float32 or float64 only"
             )
-    from . import __version__
+    from ._version import __version__
 
     header = {
         "format": FORMAT,

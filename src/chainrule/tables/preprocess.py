@@ -18,8 +18,8 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from ._validation import finite_number, positive_number, shown
-from .data import MISSING, DataError, Table, parse_number
+from .._validation import finite_number, positive_number, shown
+from .read import MISSING, DataError, Table, parse_number
 
 __all__ = ["Preprocessor", "infer_task", "class_labels", "category_names"]
 

@@ -27,7 +27,7 @@ try:
 except ImportError:  # Python 3.10
     import tomli as tomllib
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 MALFORMED = DATA / "malformed"
 EXPECTED = tomllib.loads((MALFORMED / "EXPECTED.toml").read_text(encoding="utf-8"))
 EPOCHS = "2"

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from chainrule import Network
-from chainrule.threads import SINGLE_THREAD_FLOPS, blas_threads_for
+from chainrule.train.threads import SINGLE_THREAD_FLOPS, blas_threads_for
 
 threadpoolctl = pytest.importorskip("threadpoolctl", reason="the thread limit needs threadpoolctl")
 

@@ -17,12 +17,12 @@ import numpy as np
 import pytest
 
 import chainrule
-from chainrule.data import Table, read_table
-from chainrule.preprocess import Preprocessor, category_names
-from chainrule.workflow import split_rows
+from chainrule.tables.preprocess import Preprocessor, category_names
+from chainrule.tables.read import Table, read_table
+from chainrule.workflow.train import split_rows
 from cli_runner import ENV, chainrule_cli
 
-VALID = Path(__file__).resolve().parent / "data" / "valid"
+VALID = Path(__file__).resolve().parents[1] / "data" / "valid"
 COMMANDS = ["train", "evaluate", "predict", "explain", "info", "datasets"]
 OUTPUT_FILES = {"model.safetensors", "metrics.json", "loss.png", "config.toml"}
 

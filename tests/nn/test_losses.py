@@ -7,8 +7,8 @@ import pytest
 from sklearn.metrics import log_loss, mean_absolute_error, mean_squared_error
 
 from chainrule import LOSSES, Loss, Network
-from chainrule.activations import get_activation
-from chainrule.losses import (
+from chainrule.nn.activations import get_activation
+from chainrule.nn.losses import (
     BinaryCrossEntropy,
     CrossEntropy,
     MeanAbsoluteError,

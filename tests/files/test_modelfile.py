@@ -26,9 +26,9 @@ from safetensors.numpy import save_file as st_save_file
 
 import chainrule
 from chainrule import ACTIVATIONS, ModelFormatError, Network, safefile
-from chainrule.activations import LeakyReLU
-from chainrule.data import Table
-from chainrule.preprocess import Preprocessor
+from chainrule.nn.activations import LeakyReLU
+from chainrule.tables.preprocess import Preprocessor
+from chainrule.tables.read import Table
 
 SECONDS = 2.0  # generous: every refusal below takes milliseconds
 PEAK_BYTES = 64 * 1024**2  # what refusing a file may allocate at most

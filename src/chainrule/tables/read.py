@@ -16,7 +16,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ChainruleError
+from ..errors import ChainruleError
 
 __all__ = ["DataError", "Table", "read_table", "MISSING", "parse_number"]
 

@@ -17,7 +17,7 @@ Scenarios:
   floor  NumPy's matrix-multiply time for exactly the products of every step (R2 and R3)
   scaling  chainrule's time per epoch over 4 sizes of R2 (fitted exponent) and its memory
 
-Run ``python benchmarks/bench.py`` or ``chainrule bench``; ``--quick`` shrinks everything
+Run ``python benchmarks/compare.py``; ``--quick`` shrinks everything
 to a smoke test that checks the machinery, not the speed.
 """
 
@@ -93,7 +93,7 @@ def make_data(s: Scenario) -> tuple[np.ndarray, np.ndarray]:
     if s.name == "R1":
         csv = Path(__file__).resolve().parents[3] / "shared" / "data" / "binary.csv"
         if csv.exists():
-            from .course import admissions
+            from chainrule.course import admissions
 
             data = admissions(csv)
             return data.features.astype(dtype), data.targets[:, None].astype(dtype)
@@ -116,7 +116,7 @@ def initial_weights(s: Scenario) -> tuple[list[np.ndarray], list[np.ndarray] | N
     """The same starting weights for every system (the course's for R1, He normal otherwise)."""
     dtype = np.dtype(s.dtype)
     if s.name == "R1" and s.sizes == (6, 2, 1):
-        from .course import course_initial_weights
+        from chainrule.course import course_initial_weights
 
         return [w.astype(dtype) for w in course_initial_weights()], None
     rng = np.random.default_rng(11)
@@ -182,7 +182,7 @@ def _rss_mb() -> float:
 
 # ---------------------------------------------------------------- the systems
 def run_chainrule(s: Scenario, X, y, weights, biases):
-    from .network import Network
+    from chainrule import Network
 
     activations = [s.hidden_activation] * (len(s.sizes) - 2)
     settings = dict(loss=s.loss, optimizer="sgd", lr=s.lr, batch_size=s.batch, shuffle=False, verbose=0)
@@ -209,7 +209,7 @@ def run_chainrule(s: Scenario, X, y, weights, biases):
 
 def run_course(s: Scenario, X, y, weights, biases):
     """The course's per-record loop (seed 003), with its error-term convention (lr × 2)."""
-    from .course import course_loop
+    from course_baseline import course_loop
 
     start = time.perf_counter()
     w_ih, w_ho = course_loop(X, y[:, 0], weights[0], weights[1][:, 0], s.epochs, learnrate=s.lr * 2)
@@ -415,7 +415,7 @@ def run_floor(s: Scenario, X, y, weights, biases):
     acts = [np.empty((batch, n), X.dtype) for n in s.sizes]
     acts[0][...] = X[:batch]
     grads = [np.empty_like(w) for w in weights]
-    from .threads import blas_threads_for
+    from chainrule.train.threads import blas_threads_for
 
     with blas_threads_for(batch, [w.shape for w in weights]):  # the same thread choice as fit
         start = time.perf_counter()
@@ -476,7 +476,7 @@ def _available(system: str) -> bool:
 
 
 def _spawn(system: str, scenario: str, quick: bool) -> dict:
-    command = [sys.executable, "-m", "chainrule.bench", "--worker", system, scenario] + (
+    command = [sys.executable, str(Path(__file__).resolve()), "--worker", system, scenario] + (
         ["--quick"] if quick else []
     )
     env = dict(os.environ, PYTHONWARNINGS="ignore", TF_CPP_MIN_LOG_LEVEL="3")
@@ -607,7 +607,12 @@ def scaling(quick: bool, log=print) -> str:
     for n in sizes:
         scenario = Scenario("R2", base.sizes, base.hidden_activation, base.output_activation, base.loss,
                             base.bias, n, base.batch, 2, base.lr, base.dtype)  # fmt: skip
-        command = [sys.executable, "-m", "chainrule.bench", "--scale-worker", json.dumps(vars(scenario))]
+        command = [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--scale-worker",
+            json.dumps(vars(scenario)),
+        ]
         done = subprocess.run(command, capture_output=True, text=True, timeout=3600)
         if done.returncode != 0:
             return f"scaling: failed ({(done.stderr.strip().splitlines() or ['?'])[-1]})"
@@ -622,7 +627,7 @@ def scaling(quick: bool, log=print) -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="chainrule bench", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="benchmarks/compare.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--scenarios", default="R1,R2,R3", help="comma-separated: R1,R2,R3")
     parser.add_argument("--repeats", type=int, default=3, help="runs per system (median of them)")
     parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke test of the machinery")
@@ -649,16 +654,14 @@ def main(argv=None) -> int:
     unknown = [name for name in scenarios if name not in SCENARIOS]
     if unknown or args.repeats < 1:
         print(
-            f"chainrule bench: error: unknown scenario {unknown[0]!r}"
-            if unknown
-            else "--repeats must be >= 1",
+            f"bench: error: unknown scenario {unknown[0]!r}" if unknown else "--repeats must be >= 1",
             file=sys.stderr,
         )
         return 2
-    print(f"chainrule bench: {os.cpu_count()} CPUs, NumPy {np.__version__}, {time.strftime('%Y-%m-%d')}")
+    print(f"bench: {os.cpu_count()} CPUs, NumPy {np.__version__}, {time.strftime('%Y-%m-%d')}")
     only = None if not args.systems else {name.strip() for name in args.systems.split(",")}
     if only is not None and not only <= set(SYSTEMS):
-        print(f"chainrule bench: error: unknown system in --systems {args.systems!r}", file=sys.stderr)
+        print(f"bench: error: unknown system in --systems {args.systems!r}", file=sys.stderr)
         return 2
     results = run_benchmarks(scenarios, args.repeats, args.quick, only=only)
     print(summarize(results, args.quick))

@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from .._validation import as_dtype, as_matrix, as_targets
 from . import propagation
-from ._validation import as_dtype, as_matrix, as_targets
 from .activations import Activation, get_activation
 from .init import get_initializer
 from .layers import Dense
@@ -310,7 +310,7 @@ class Network:
     # ---------------------------------------------------------------- files
     def save(self, path) -> None:
         """Write the network to one safetensors file, atomically (see chainrule.modelfile)."""
-        from .modelfile import save
+        from ..files.modelfile import save
 
         save(self, path)
 
@@ -318,7 +318,7 @@ class Network:
     def step(self, X, y, loss: str | Loss = "mse", lr: float = 0.01) -> float:
         """One update of gradient descent on the batch: forward propagation, backpropagation,
         then w ← w - lr × slope for every weight. Returns the loss before the update."""
-        from .training import step
+        from ..train.loop import step
 
         return step(self, X, y, loss, lr)
 
@@ -367,7 +367,7 @@ class Network:
         Raises TrainingDiverged when the loss or slopes stop being finite; the network
         then keeps its last finite weights.
         """
-        from .training import fit
+        from ..train.loop import fit
 
         return fit(
             self, X, y, loss, optimizer, lr, epochs, batch_size, shuffle, seed, validation_data,
@@ -380,7 +380,7 @@ class Network:
 
         ``input_names`` names the input nodes (default ``input_0``, ``input_1``, ...).
         """
-        from .explain import explain
+        from ..see.explain import explain
 
         return explain(self, x, y, loss, input_names)
 

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import propagation
-from ._validation import positive_number, whole_number
+from .._validation import positive_number, whole_number
+from ..errors import TrainingDiverged
+from ..nn import propagation
+from ..nn.losses import BinaryCrossEntropy, CrossEntropy, Loss
 from .callbacks import Callback, EarlyStopping, History, as_early_stopping
-from .errors import TrainingDiverged
-from .losses import BinaryCrossEntropy, CrossEntropy, Loss
 from .optim import Optimizer, get_optimizer
 from .schedules import Schedule, get_schedule
 from .threads import blas_threads_for

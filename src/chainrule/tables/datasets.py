@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .data import Table
+from .read import Table
 
 __all__ = ["DATASETS", "load_dataset"]
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from chainrule import Network, Trace
-from chainrule.layers import Dense
+from chainrule.nn.layers import Dense
 
 
 def _random_X(rng, n, width):

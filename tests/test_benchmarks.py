@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
 def test_quick_benchmark_runs_and_reports_every_scenario():
     command = [
         sys.executable,
-        "-m",
-        "chainrule",
-        "bench",
+        str(BENCHMARKS / "compare.py"),
         "--quick",
         "--repeats",
         "1",
@@ -29,7 +30,7 @@ def test_quick_benchmark_runs_and_reports_every_scenario():
 
 def test_benchmark_refuses_unknown_scenarios_in_one_line():
     done = subprocess.run(
-        [sys.executable, "-m", "chainrule", "bench", "--scenarios", "R9"],
+        [sys.executable, str(BENCHMARKS / "compare.py"), "--scenarios", "R9"],
         capture_output=True,
         text=True,
         timeout=60,

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import metrics
-from .callbacks import EarlyStopping, History
-from .data import DataError, Table
-from .network import Network
-from .preprocess import Preprocessor, _label, category_names
+from ..nn.network import Network
+from ..tables import metrics
+from ..tables.preprocess import Preprocessor, _label, category_names
+from ..tables.read import DataError, Table
+from ..train.callbacks import EarlyStopping, History
 
 __all__ = ["TrainConfig", "TrainResult", "train_table", "evaluate_table", "predict_table", "split_rows"]
 

@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 
 import chainrule
 from chainrule import Network
-from chainrule.activations import Sigmoid, Softmax
-from chainrule.layers import Dense
-from chainrule.losses import BinaryCrossEntropy, CrossEntropy
+from chainrule.nn.activations import Sigmoid, Softmax
+from chainrule.nn.layers import Dense
+from chainrule.nn.losses import BinaryCrossEntropy, CrossEntropy
 
 HIDDEN = ["identity", "relu", "leaky_relu", "tanh", "sigmoid"]
 REGRESSION_OUTPUTS = ["identity", "relu", "leaky_relu", "tanh", "sigmoid"]

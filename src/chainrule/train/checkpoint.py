@@ -23,9 +23,9 @@ import math
 
 import numpy as np
 
+from ..errors import ModelFormatError
+from ..safefile import read_container, remove_leftover_temporaries, write_container
 from .callbacks import History
-from .errors import ModelFormatError
-from .safefile import read_container, remove_leftover_temporaries, write_container
 
 __all__ = ["fingerprint", "save", "restore"]
 

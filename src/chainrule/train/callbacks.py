@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validation import non_negative_number, whole_number
+from .._validation import non_negative_number, whole_number
 
 __all__ = ["Callback", "EarlyStopping", "History", "as_early_stopping"]
 
@@ -41,7 +41,7 @@ class History:
         Saves to ``path`` when given; returns the matplotlib Axes. Needs the
         ``plot`` extra (matplotlib).
         """
-        from .plot import plot_history
+        from ..see.history import plot_history
 
         return plot_history(self, path=path, ax=ax, title=title)
 

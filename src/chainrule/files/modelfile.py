@@ -16,10 +16,10 @@ import math
 
 import numpy as np
 
-from .activations import ACTIVATIONS, Activation, LeakyReLU
-from .errors import ModelFormatError
-from .layers import Dense
-from .safefile import read_container, write_container
+from ..errors import ModelFormatError
+from ..nn.activations import ACTIVATIONS, Activation, LeakyReLU
+from ..nn.layers import Dense
+from ..safefile import read_container, write_container
 
 __all__ = ["save", "load"]
 
@@ -73,8 +73,8 @@ def save(network, path, preprocessor=None, info: dict | None = None) -> None:
 
 def load(path):
     """Read a model file written by ``save``; raises ModelFormatError for anything invalid."""
-    from .network import Network
-    from .preprocess import Preprocessor
+    from ..nn.network import Network
+    from ..tables.preprocess import Preprocessor
 
     tensors, metadata = read_container(path, kind="model")
     where = str(path)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from chainrule import ACTIVATIONS, Activation, Network
-from chainrule.activations import (
+from chainrule.nn.activations import (
     Identity,
     LeakyReLU,
     ReLU,

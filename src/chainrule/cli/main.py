@@ -17,8 +17,8 @@ import os
 import sys
 from pathlib import Path
 
-from .data import DataError, read_table
-from .errors import ChainruleError, ModelFormatError, TrainingDiverged
+from ..errors import ChainruleError, ModelFormatError, TrainingDiverged
+from ..tables.read import DataError, read_table
 
 __all__ = ["main"]
 
@@ -198,10 +198,6 @@ def build_parser() -> argparse.ArgumentParser:
         "List the built-in datasets (shipped with scikit-learn; no download).",
         "examples:\n  chainrule datasets",
     )
-    # 'chainrule bench ...' is handed to chainrule.bench before parsing; listed here for --help.
-    commands.add_parser(
-        "bench", help="Time training against PyTorch, JAX and scikit-learn (chainrule bench --help)."
-    )
     return parser
 
 
@@ -379,8 +375,8 @@ def metrics_table(results: dict) -> str:
 
 # ---------------------------------------------------------------- commands
 def cmd_train(args, out: Output) -> int:
-    from .datasets import DATASETS, load_dataset
-    from .workflow import TrainConfig, train_table
+    from ..tables.datasets import DATASETS, load_dataset
+    from ..workflow.train import TrainConfig, train_table
 
     options = _train_options(args)
     data = options["data"]
@@ -442,7 +438,7 @@ def cmd_train(args, out: Output) -> int:
     net = result.network
     net.save(directory / "model.safetensors")
     metrics_json = {**result.metrics, "history": result.history.history}
-    from .safefile import atomic_write
+    from ..safefile import atomic_write
 
     atomic_write(
         directory / "metrics.json",
@@ -489,13 +485,13 @@ def _toml(options: dict) -> str:
 
 
 def _load_model(path):
-    from .modelfile import load
+    from ..files.modelfile import load
 
     return load(path)
 
 
 def cmd_evaluate(args, out: Output) -> int:
-    from .workflow import evaluate_table
+    from ..workflow.train import evaluate_table
 
     network = _load_model(args.model)
     table = read_table(args.data)
@@ -505,7 +501,7 @@ def cmd_evaluate(args, out: Output) -> int:
 
 
 def cmd_predict(args, out: Output) -> int:
-    from .workflow import predict_table
+    from ..workflow.train import predict_table
 
     network = _load_model(args.model)
     table = read_table(args.data)
@@ -527,7 +523,7 @@ def cmd_predict(args, out: Output) -> int:
     if args.output == "-":
         sys.stdout.write(buffer.getvalue())
     else:
-        from .safefile import atomic_write
+        from ..safefile import atomic_write
 
         try:
             atomic_write(args.output, buffer.getvalue().encode())
@@ -540,7 +536,7 @@ def cmd_predict(args, out: Output) -> int:
 def cmd_explain(args, out: Output) -> int:
     import numpy as np
 
-    from .workflow import _targets_for
+    from ..workflow.train import _targets_for
 
     network = _load_model(args.model)
     table = read_table(args.data)
@@ -601,7 +597,7 @@ def cmd_info(args, out: Output) -> int:
 
 
 def cmd_datasets(args, out: Output) -> int:
-    from .datasets import DATASETS
+    from ..tables.datasets import DATASETS
 
     rows = [
         {"name": d.name, "target": d.target, "task": d.task, "description": d.description}
@@ -639,10 +635,6 @@ def _silence_stdout() -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 success, 2 bad input, 1 internal error)."""
     arguments = sys.argv[1:] if argv is None else list(argv)
-    if arguments[:1] == ["bench"]:  # the benchmark has its own options
-        from .bench import main as bench
-
-        return bench(arguments[1:])
     parser = build_parser()
     debug = "--debug" in arguments
     try:

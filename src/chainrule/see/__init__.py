@@ -1,0 +1,1 @@
+"""Seeing the chain rule: explain, gradcheck and pictures."""

@@ -1,0 +1,1 @@
+"""Tables: reading CSV files, learning and applying preprocessing, built-in datasets, metrics."""

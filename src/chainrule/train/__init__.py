@@ -1,0 +1,1 @@
+"""Training: optimizers, learning-rate schedules, callbacks, checkpoints and the fit loop."""

@@ -1,0 +1,173 @@
+"""Optimizers: how a slope becomes a change of weight.
+
+Plain gradient descent is the course's rule, ``w ← w - learning rate × slope``.
+Every optimizer updates the parameter arrays in place and keeps its state
+(velocities, moment estimates, step count) as arrays so checkpoints can save it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._validation import fraction, non_negative_number, positive_number
+
+__all__ = ["Optimizer", "SGD", "Adam", "get_optimizer"]
+
+
+class Optimizer:
+    """Base class. ``update(params, grads)`` changes each parameter array in place.
+
+    ``weight_decay`` adds L2 regularisation: the slope used is g + weight_decay × w
+    (the slope of (weight_decay / 2) × Σ w²).
+    """
+
+    name = "optimizer"
+
+    def __init__(self, lr: float = 0.01, weight_decay: float = 0.0):
+        self.lr = positive_number(lr, "lr")
+        self.weight_decay = non_negative_number(weight_decay, "weight_decay")
+        self.steps = 0
+
+    @property
+    def plain(self) -> bool:
+        """True for plain gradient descent, w ← w - lr × g (no momentum, no decay)."""
+        return False
+
+    def config(self) -> dict:
+        """The hyperparameters, as plain data (for checkpoints and model files)."""
+        return {"name": self.name, "lr": self.lr, "weight_decay": self.weight_decay}
+
+    def state_arrays(self) -> list[np.ndarray]:
+        """The arrays of the optimizer's state, in a fixed order."""
+        return []
+
+    def _decayed(self, param: np.ndarray, grad: np.ndarray) -> np.ndarray:
+        if self.weight_decay:
+            return grad + param * param.dtype.type(self.weight_decay)
+        return grad
+
+    def update(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.config().items() if k != "name")
+        return f"{type(self).__name__}({args})"
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, optionally with momentum.
+
+    Without momentum: w ← w - lr × g.
+    With momentum μ: v ← μ v + g, then w ← w - lr × v;
+    Nesterov: v ← μ v + g, then w ← w - lr × (g + μ v).
+    """
+
+    name = "sgd"
+
+    def __init__(
+        self, lr: float = 0.01, momentum: float = 0.0, nesterov: bool = False, weight_decay: float = 0.0
+    ):
+        super().__init__(lr, weight_decay)
+        self.momentum = fraction(momentum, "momentum")
+        if not isinstance(nesterov, (bool, np.bool_)):
+            raise ValueError(f"nesterov must be True or False, got {nesterov!r}")
+        if nesterov and self.momentum == 0:
+            raise ValueError("nesterov=True needs momentum > 0")
+        self.nesterov = bool(nesterov)
+        self.velocities: list[np.ndarray] = []
+
+    @property
+    def plain(self) -> bool:
+        return self.momentum == 0 and self.weight_decay == 0
+
+    def config(self) -> dict:
+        return {**super().config(), "momentum": self.momentum, "nesterov": self.nesterov}
+
+    def state_arrays(self) -> list[np.ndarray]:
+        return self.velocities
+
+    def update(self, params, grads):
+        self.steps += 1
+        if self.momentum and not self.velocities:
+            self.velocities = [np.zeros_like(p) for p in params]
+        for index, (param, grad) in enumerate(zip(params, grads)):
+            grad = self._decayed(param, grad)
+            lr = param.dtype.type(self.lr)
+            if not self.momentum:
+                param -= grad * lr
+                continue
+            velocity = self.velocities[index]
+            velocity *= param.dtype.type(self.momentum)
+            velocity += grad
+            step = grad + velocity * param.dtype.type(self.momentum) if self.nesterov else velocity
+            param -= step * lr
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba, 2015).
+
+    m ← β1 m + (1 - β1) g;  v ← β2 v + (1 - β2) g²;
+    w ← w - lr × m̂ / (√v̂ + ε), with m̂ = m / (1 - β1ᵗ) and v̂ = v / (1 - β2ᵗ).
+    """
+
+    name = "adam"
+
+    def __init__(
+        self,
+        lr: float = 0.001,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ):
+        super().__init__(lr, weight_decay)
+        self.beta1, self.beta2 = fraction(beta1, "beta1"), fraction(beta2, "beta2")
+        self.eps = positive_number(eps, "eps")
+        self.first_moments: list[np.ndarray] = []
+        self.second_moments: list[np.ndarray] = []
+
+    def config(self) -> dict:
+        return {**super().config(), "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
+
+    def state_arrays(self) -> list[np.ndarray]:
+        return self.first_moments + self.second_moments
+
+    def update(self, params, grads):
+        if not self.first_moments:
+            self.first_moments = [np.zeros_like(p) for p in params]
+            self.second_moments = [np.zeros_like(p) for p in params]
+        self.steps += 1
+        t = self.steps
+        step_size = self.lr * np.sqrt(1 - self.beta2**t) / (1 - self.beta1**t)
+        eps_hat = self.eps * np.sqrt(1 - self.beta2**t)
+        for param, grad, m, v in zip(params, grads, self.first_moments, self.second_moments):
+            kind = param.dtype.type
+            grad = self._decayed(param, grad)
+            m *= kind(self.beta1)
+            m += grad * kind(1 - self.beta1)
+            v *= kind(self.beta2)
+            v += np.square(grad) * kind(1 - self.beta2)
+            # lr m̂ / (√v̂ + ε) written as lr √(1-β2ᵗ)/(1-β1ᵗ) × m / (√v + ε √(1-β2ᵗ)).
+            denominator = np.sqrt(v)
+            denominator += kind(eps_hat)
+            np.divide(m, denominator, out=denominator)
+            denominator *= kind(step_size)
+            param -= denominator
+
+
+OPTIMIZERS = {"sgd": SGD, "adam": Adam}
+
+
+def get_optimizer(optimizer: str | Optimizer, lr: float | None = None, **options) -> Optimizer:
+    """An Optimizer from a name ("sgd", "adam") and options, or the instance itself."""
+    if isinstance(optimizer, Optimizer):
+        return optimizer
+    if isinstance(optimizer, str) and optimizer.lower() in OPTIMIZERS:
+        cls = OPTIMIZERS[optimizer.lower()]
+        if lr is not None:
+            options["lr"] = lr
+        try:
+            return cls(**options)
+        except TypeError as error:
+            raise ValueError(f"optimizer {optimizer!r}: {error}") from None
+    raise ValueError(f"optimizer must be 'sgd', 'adam' or an Optimizer, got {optimizer!r}")

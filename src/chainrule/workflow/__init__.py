@@ -1,0 +1,1 @@
+"""From a table to a trained, evaluated model: what the command line (and Python users) run."""
