@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
-__all__ = ["ChainruleError", "TrainingDiverged", "ModelFormatError"]
+__all__ = ["ChainruleError", "UserError", "OptionError", "TrainingDiverged", "ModelFormatError"]
 
 
 class ChainruleError(Exception):
     """Base class of chainrule's own errors."""
 
 
-class TrainingDiverged(ChainruleError, FloatingPointError):
+class UserError(ChainruleError):
+    """A mistake in what the user gave (data, options, files), not in chainrule itself.
+
+    The command line reports it in one line with exit code 2; anything else that
+    escapes is an internal error (exit code 1).
+    """
+
+
+class OptionError(UserError, ValueError):
+    """A setting with a value it cannot take. ``option`` is the Python parameter's name
+    (the command line shows it as its flag); ``problem`` says what is wrong with it."""
+
+    def __init__(self, option: str, problem: str):
+        self.option, self.problem = option, problem
+        super().__init__(f"{option} {problem}")
+
+
+class TrainingDiverged(UserError, FloatingPointError):
     """Training met a non-finite loss or weight; the network keeps its last finite weights."""
 
     def __init__(self, epoch: int, step: int, last_loss: float | None, detail: str = ""):
@@ -23,5 +40,5 @@ class TrainingDiverged(ChainruleError, FloatingPointError):
         super().__init__(message)
 
 
-class ModelFormatError(ChainruleError, ValueError):
+class ModelFormatError(UserError, ValueError):
     """A model or checkpoint file is not a valid chainrule file (corrupt, truncated or foreign)."""

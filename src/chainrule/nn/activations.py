@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._registry import Registry
+
 __all__ = [
     "Activation",
     "Identity",
@@ -24,6 +26,7 @@ __all__ = [
     "Sigmoid",
     "Softmax",
     "ACTIVATIONS",
+    "HIDDEN_ACTIVATIONS",
     "get_activation",
 ]
 
@@ -206,23 +209,24 @@ class Softmax(Activation):
         return dL_dz
 
 
-ACTIVATIONS: dict[str, type[Activation]] = {
-    "identity": Identity,
-    "linear": Identity,
-    "relu": ReLU,
-    "leaky_relu": LeakyReLU,
-    "tanh": Tanh,
-    "sigmoid": Sigmoid,
-    "logistic": Sigmoid,
-    "softmax": Softmax,
-}
+ACTIVATIONS = Registry(
+    "activation",
+    {
+        "identity": Identity,
+        "relu": ReLU,
+        "leaky_relu": LeakyReLU,
+        "tanh": Tanh,
+        "sigmoid": Sigmoid,
+        "softmax": Softmax,
+    },
+    aliases={"linear": "identity", "logistic": "sigmoid"},
+)
+#: The activations a hidden layer may use (each node's output depends on its own input only).
+HIDDEN_ACTIVATIONS = tuple(name for name in ACTIVATIONS.names if ACTIVATIONS[name].elementwise)
 
 
 def get_activation(activation: str | Activation, argument: str = "activation") -> Activation:
     """Return an Activation for a name such as ``"relu"`` or an Activation instance."""
     if isinstance(activation, Activation):
         return activation
-    if isinstance(activation, str) and activation.lower() in ACTIVATIONS:
-        return ACTIVATIONS[activation.lower()]()
-    names = ", ".join(sorted(set(ACTIVATIONS) - {"linear", "logistic"}))
-    raise ValueError(f"{argument} must be one of {names}; got {activation!r}")
+    return ACTIVATIONS.resolve(activation, argument)()

@@ -9,6 +9,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .._registry import Registry
+
 __all__ = ["INITIALIZERS", "get_initializer", "normal", "glorot_uniform", "he_normal"]
 
 
@@ -28,17 +30,12 @@ def he_normal(rng: np.random.Generator, n_in: int, n_out: int) -> np.ndarray:
     return rng.normal(0.0, np.sqrt(2.0 / n_in), size=(n_in, n_out))
 
 
-INITIALIZERS: dict[str, Callable[[np.random.Generator, int, int], np.ndarray]] = {
-    "normal": normal,
-    "glorot_uniform": glorot_uniform,
-    "xavier": glorot_uniform,
-    "xavier_uniform": glorot_uniform,
-    "he_normal": he_normal,
-    "he": he_normal,
-}
+INITIALIZERS = Registry(
+    "init",
+    {"normal": normal, "glorot_uniform": glorot_uniform, "he_normal": he_normal},
+    aliases={"xavier": "glorot_uniform", "xavier_uniform": "glorot_uniform", "he": "he_normal"},
+)
 
 
 def get_initializer(init: str) -> Callable[[np.random.Generator, int, int], np.ndarray]:
-    if isinstance(init, str) and init.lower() in INITIALIZERS:
-        return INITIALIZERS[init.lower()]
-    raise ValueError(f"init must be one of normal, glorot_uniform, he_normal; got {init!r}")
+    return INITIALIZERS.resolve(init, "init")

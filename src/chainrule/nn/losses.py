@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._registry import Registry
 from .activations import Activation, Sigmoid, Softmax
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "BinaryCrossEntropy",
     "CrossEntropy",
     "LOSSES",
+    "REGRESSION_LOSSES",
     "get_loss",
 ]
 
@@ -209,24 +211,28 @@ class CrossEntropy(Loss):
         return delta
 
 
-LOSSES: dict[str, type[Loss]] = {
-    "mse": MeanSquaredError,
-    "mean_squared_error": MeanSquaredError,
-    "sse": SumSquaredError,
-    "mae": MeanAbsoluteError,
-    "mean_absolute_error": MeanAbsoluteError,
-    "binary_cross_entropy": BinaryCrossEntropy,
-    "bce": BinaryCrossEntropy,
-    "cross_entropy": CrossEntropy,
-    "categorical_cross_entropy": CrossEntropy,
-}
+LOSSES = Registry(
+    "loss",
+    {
+        "mse": MeanSquaredError,
+        "sse": SumSquaredError,
+        "mae": MeanAbsoluteError,
+        "binary_cross_entropy": BinaryCrossEntropy,
+        "cross_entropy": CrossEntropy,
+    },
+    aliases={
+        "mean_squared_error": "mse",
+        "mean_absolute_error": "mae",
+        "bce": "binary_cross_entropy",
+        "categorical_cross_entropy": "cross_entropy",
+    },
+)
+#: Losses that compare values (regression); the cross-entropies compare class probabilities.
+REGRESSION_LOSSES = ("mse", "mae", "sse")
 
 
 def get_loss(loss: str | Loss, argument: str = "loss") -> Loss:
     """Return a Loss for a name such as ``"mse"`` or a Loss instance."""
     if isinstance(loss, Loss):
         return loss
-    if isinstance(loss, str) and loss.lower() in LOSSES:
-        return LOSSES[loss.lower()]()
-    names = "mse, sse, mae, binary_cross_entropy, cross_entropy"
-    raise ValueError(f"{argument} must be one of {names}; got {loss!r}")
+    return LOSSES.resolve(loss, argument)()

@@ -73,7 +73,7 @@ def infer_task(table: Table, target: str) -> tuple[str, str]:
     return "regression", f"target {target!r} holds {len(distinct)} distinct numbers"
 
 
-def _label(text: str) -> str:
+def label_text(text: str) -> str:
     """A canonical label: '1.0' and '1' are the same class."""
     stripped = text.strip()
     number = parse_number(stripped)
@@ -84,7 +84,7 @@ def _label(text: str) -> str:
 
 def class_labels(texts: list[str]) -> list[str]:
     """Sorted distinct labels: numerically when all are numbers, else as text."""
-    labels = sorted({_label(t) for t in texts})
+    labels = sorted({label_text(t) for t in texts})
     numbers = [parse_number(label) for label in labels]
     if all(n is not None and math.isfinite(n) for n in numbers):
         labels.sort(key=lambda label: float(label))
@@ -159,21 +159,21 @@ class Preprocessor:
         notes = []
         if target not in table.columns:
             raise DataError(
-                f"{table.source}: no column {target!r}; columns are {', '.join(table.columns)}; pass --target with one of them"
+                f"{table.source}: no column {target!r}; columns are {', '.join(table.columns)}; pass target= with one of them"
             )
         for name in categorical:
             if name not in table.columns:
-                raise DataError(f"{table.source}: --categorical names {name!r}, which is not a column")
+                raise DataError(f"{table.source}: categorical= names {name!r}, which is not a column")
         if impute not in (None, "mean", "median"):
             raise ValueError(f"impute must be 'mean' or 'median', got {impute!r}")
         if all(_is_missing_text(text) for text in table.column(target)):
             raise DataError(
                 f"{table.source}: target column {target!r} has no values in its {len(table)} rows; "
-                "fill in the target, or pass --target with the column to predict"
+                "fill in the target, or pass target= with the column to predict"
             )
         if task is None:
             task, reason = infer_task(table, target)
-            notes.append(f"task: {task} (inferred: {reason}; pass --task to choose)")
+            notes.append(f"task: {task} (inferred: {reason}; pass task= to choose)")
         elif task not in ("classification", "regression"):
             raise ValueError(f"task must be 'classification' or 'regression', got {task!r}")
         features = [c for c in table.columns if c != target]
@@ -197,7 +197,7 @@ class Preprocessor:
                 raise DataError(
                     f"{_where(table, first, name, texts[first])} is not a number "
                     f"({len(present) - len(bad)} other values in the column are); fix the value, "
-                    f"or pass --categorical {name} to treat the column as categories"
+                    f"or pass categorical={name!r} to treat the column as categories"
                 )
             finite = values[np.isfinite(values)]
             if finite.size == 0:
@@ -226,7 +226,7 @@ class Preprocessor:
                 first = bad[0]
                 raise DataError(
                     f"{_where(table, first, target, table.rows[first][table.columns.index(target)])} "
-                    "is not a number, but regression needs a numeric target; fix it or pass --task classification"
+                    "is not a number, but regression needs a numeric target; fix it or pass task='classification'"
                 )
             finite = y[np.isfinite(y)]
             pre.target_mean = float(finite.mean())
@@ -299,9 +299,9 @@ class Preprocessor:
         if count:
             (line, _), name, text = first
             advice = (
-                "pass --impute mean|median or --drop-missing"
+                "pass impute='mean'|'median' or drop_missing=True"
                 if self.impute is None
-                else "drop those rows (--drop-missing) or fill in the target"
+                else "drop those rows (drop_missing=True) or fill in the target"
             )
             raise DataError(
                 f"{table.source}: {count} missing or non-finite value{'s' if count > 1 else ''} "
@@ -342,7 +342,7 @@ class Preprocessor:
                     first = int(np.argmax(holes))
                     raise DataError(
                         f"{_where(table, first, name, texts[first])} is missing or not finite; "
-                        "pass --impute mean|median or --drop-missing"
+                        "pass impute='mean'|'median' or drop_missing=True"
                     )
                 values[holes] = stats["fill"]
             blocks.append(((values - stats["mean"]) / stats["std"])[:, None].astype(dtype))
@@ -357,7 +357,7 @@ class Preprocessor:
             lookup = {label: j for j, label in enumerate(self.labels)}
             indices = np.empty(len(texts), dtype=np.intp)
             for r, text in enumerate(texts):
-                label = _label(text)
+                label = label_text(text)
                 if label not in lookup:
                     raise DataError(
                         f"{_where(table, r, self.target, text)}: class not seen in training "

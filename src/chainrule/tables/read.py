@@ -16,7 +16,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ChainruleError
+from ..errors import UserError
 
 __all__ = ["DataError", "Table", "read_table", "MISSING", "parse_number"]
 
@@ -26,7 +26,7 @@ _DELIMITERS = [",", ";", "\t", "|"]
 _MAX_BYTES = 2 * 1024**3
 
 
-class DataError(ChainruleError, ValueError):
+class DataError(UserError, ValueError):
     """The data cannot be used as it is; the message says where and what to do."""
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._registry import Registry
 from .._validation import fraction, non_negative_number, positive_number
 
 __all__ = ["Optimizer", "SGD", "Adam", "get_optimizer"]
@@ -155,19 +156,17 @@ class Adam(Optimizer):
             param -= denominator
 
 
-OPTIMIZERS = {"sgd": SGD, "adam": Adam}
+OPTIMIZERS = Registry("optimizer", {"sgd": SGD, "adam": Adam})
 
 
 def get_optimizer(optimizer: str | Optimizer, lr: float | None = None, **options) -> Optimizer:
     """An Optimizer from a name ("sgd", "adam") and options, or the instance itself."""
     if isinstance(optimizer, Optimizer):
         return optimizer
-    if isinstance(optimizer, str) and optimizer.lower() in OPTIMIZERS:
-        cls = OPTIMIZERS[optimizer.lower()]
-        if lr is not None:
-            options["lr"] = lr
-        try:
-            return cls(**options)
-        except TypeError as error:
-            raise ValueError(f"optimizer {optimizer!r}: {error}") from None
-    raise ValueError(f"optimizer must be 'sgd', 'adam' or an Optimizer, got {optimizer!r}")
+    cls = OPTIMIZERS.resolve(optimizer, "optimizer")
+    if lr is not None:
+        options["lr"] = lr
+    try:
+        return cls(**options)
+    except TypeError as error:
+        raise ValueError(f"optimizer {optimizer!r}: {error}") from None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from .._registry import Registry
 from .._validation import fraction, non_negative_number, positive_number, whole_number
 
 __all__ = [
@@ -133,13 +134,16 @@ class ReduceOnPlateau(Schedule):
         self.best, self.wait = float(state["best"]), int(state["wait"])
 
 
-SCHEDULES = {
-    "constant": Constant,
-    "step": StepDecay,
-    "exponential": ExponentialDecay,
-    "invscaling": InverseScaling,
-    "plateau": ReduceOnPlateau,
-}
+SCHEDULES = Registry(
+    "schedule",
+    {
+        "constant": Constant,
+        "step": StepDecay,
+        "exponential": ExponentialDecay,
+        "invscaling": InverseScaling,
+        "plateau": ReduceOnPlateau,
+    },
+)
 
 
 def get_schedule(schedule: str | Schedule | None) -> Schedule:
@@ -147,6 +151,4 @@ def get_schedule(schedule: str | Schedule | None) -> Schedule:
         return Constant()
     if isinstance(schedule, Schedule):
         return schedule
-    if isinstance(schedule, str) and schedule.lower() in SCHEDULES:
-        return SCHEDULES[schedule.lower()]()
-    raise ValueError(f"schedule must be one of {', '.join(SCHEDULES)} or a Schedule, got {schedule!r}")
+    return SCHEDULES.resolve(schedule, "schedule")()

@@ -3,53 +3,26 @@
 The command line only parses options and prints; the work is here, usable from
 Python too: ``train_table`` splits the rows (stratified for classification),
 learns the preprocessing on the training rows (the category names on all rows),
-builds and trains a network and measures it; ``evaluate_table`` and
-``predict_table`` apply a trained model to new rows, using the preprocessing
-stored with it.
+builds and trains a network and measures it (``workflow.apply`` applies a
+trained model to new rows).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..errors import OptionError
+from ..nn.losses import REGRESSION_LOSSES
 from ..nn.network import Network
-from ..tables import metrics
-from ..tables.preprocess import Preprocessor, _label, category_names
+from ..tables.preprocess import Preprocessor, category_names, label_text
 from ..tables.read import DataError, Table
 from ..train.callbacks import EarlyStopping, History
+from .apply import evaluate_table, targets_for
+from .config import TrainConfig
 
-__all__ = ["TrainConfig", "TrainResult", "train_table", "evaluate_table", "predict_table", "split_rows"]
-
-
-@dataclass
-class TrainConfig:
-    target: str
-    task: str | None = None
-    hidden: tuple[int, ...] = (16, 16)
-    activation: str = "relu"
-    loss: str | None = None
-    optimizer: str = "adam"
-    lr: float = 0.001
-    epochs: int = 200
-    batch_size: int | None = 32
-    seed: int = 0
-    test_size: float = 0.2
-    early_stopping: bool = False
-    patience: int = 10
-    validation_split: float = 0.1
-    dtype: str = "float32"
-    impute: str | None = None
-    drop_missing: bool = False
-    categorical: tuple[str, ...] = ()
-    weight_decay: float = 0.0
-    verbose: int = 1
-    #: Called as on_start(notes, network, loss) once the data has been checked and just
-    #: before training starts (the command line prints its notes there, so an error in
-    #: the data is the only thing it prints).
-    on_start: Callable[[list[str], Network, str], None] | None = None
+__all__ = ["TrainConfig", "TrainResult", "train_table", "split_rows"]
 
 
 @dataclass
@@ -71,7 +44,7 @@ def split_rows(
     if task == "classification":
         groups: dict[str, list[int]] = {}
         for i, text in enumerate(table.column(target)):
-            groups.setdefault(_label(text), []).append(i)
+            groups.setdefault(label_text(text), []).append(i)
         test: list[int] = []
         for label in sorted(groups):
             members = np.array(groups[label])
@@ -86,48 +59,40 @@ def split_rows(
         test = rng.permutation(n)[:count].tolist()
     if len(test) == 0 or len(test) >= n:
         raise DataError(
-            f"{table.source}: {n} rows are too few to hold out test_size={test_size}; add rows or lower --test-size"
+            f"{table.source}: {n} rows are too few to hold out test_size={test_size}; add rows or lower test_size="
         )
     chosen = set(test)
     return [i for i in range(n) if i not in chosen], sorted(test)
 
 
-def _output(task: str, n_classes: int, loss: str | None) -> tuple[int, str, str]:
-    """(n_outputs, output activation, loss) for the task."""
+def output_layer(task: str, n_classes: int, loss: str | None) -> tuple[int, str, str]:
+    """(n_outputs, output activation, loss) for the task; ``loss`` None picks the usual one."""
     if task == "regression":
         loss = loss or "mse"
-        if loss not in ("mse", "mae", "sse"):
-            raise ValueError(f"--loss {loss} is for classification; regression takes mse, mae or sse")
+        if loss not in REGRESSION_LOSSES:
+            raise OptionError(
+                "loss", f"{loss} is for classification; regression takes {', '.join(REGRESSION_LOSSES)}"
+            )
         return 1, "identity", loss
-    if loss in (None, "binary_cross_entropy", "bce") and n_classes == 2:
+    if loss in (None, "binary_cross_entropy") and n_classes == 2:
         return 1, "sigmoid", "binary_cross_entropy"
     if loss in (None, "cross_entropy"):
         return n_classes, "softmax", "cross_entropy"
-    if loss in ("binary_cross_entropy", "bce"):
-        raise ValueError(
-            f"--loss binary_cross_entropy needs two classes, the target has {n_classes}; use cross_entropy"
+    if loss == "binary_cross_entropy":
+        raise OptionError(
+            "loss", f"binary_cross_entropy needs two classes, the target has {n_classes}; use cross_entropy"
         )
-    if loss in ("mse", "mae", "sse"):
-        return (1, "sigmoid", loss) if n_classes == 2 else (n_classes, "softmax", loss)
-    raise ValueError(
-        f"--loss must be one of mse, mae, sse, binary_cross_entropy, cross_entropy; got {loss!r}"
-    )
-
-
-def _targets_for(network: Network, pre: Preprocessor, encoded: np.ndarray) -> np.ndarray:
-    """Encoded targets in the shape the network's loss wants."""
-    if pre.task == "classification" and network.n_outputs > 1:
-        return np.eye(network.n_outputs, dtype=network.dtype)[encoded]
-    return encoded.astype(network.dtype)
+    return (1, "sigmoid", loss) if n_classes == 2 else (n_classes, "softmax", loss)
 
 
 def train_table(table: Table, config: TrainConfig) -> TrainResult:
     """Split, preprocess, train and evaluate; the network carries its preprocessing and info."""
+    config = config.checked()
     notes = []
     if config.target not in table.columns:
         raise DataError(
             f"{table.source}: no column {config.target!r}; columns are {', '.join(table.columns)}; "
-            "pass --target with one of them"
+            "pass target= with one of them"
         )
     # A provisional preprocessor (on all rows) settles the task and finds missing values.
     probe, probe_notes = Preprocessor.fit(
@@ -162,7 +127,7 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
     dtype = np.dtype(config.dtype)
     X_train = pre.transform(train, dtype)
     n_classes = len(pre.labels) if pre.labels else 0
-    n_outputs, output_activation, loss = _output(task, n_classes, config.loss)
+    n_outputs, output_activation, loss = output_layer(task, n_classes, config.loss)
     init = "he_normal" if config.activation in ("relu", "leaky_relu") else "glorot_uniform"
     network = Network(
         [X_train.shape[1], *config.hidden, n_outputs],
@@ -173,7 +138,7 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
         dtype=config.dtype,
     )
     network.preprocessor = pre
-    y_train = _targets_for(network, pre, pre.encode_target(train, dtype))
+    y_train = targets_for(network, pre, pre.encode_target(train, dtype))
     early = EarlyStopping(patience=config.patience) if config.early_stopping else None
     if config.on_start is not None:
         config.on_start(notes, network, loss)
@@ -181,15 +146,11 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
         X_train,
         y_train,
         loss=loss,
-        optimizer=config.optimizer,
-        lr=config.lr,
-        epochs=config.epochs,
-        batch_size=config.batch_size,
         seed=config.seed,
         validation_split=config.validation_split if config.early_stopping else 0.0,
         early_stopping=early,
         verbose=config.verbose,
-        weight_decay=config.weight_decay,
+        **config.fit_options(),
     )
     network.info = {"task": task, "loss": loss, "target": config.target}
     results = {"task": task, "loss_name": loss, "epochs_run": len(history.epoch)}
@@ -201,60 +162,3 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
     results["rows"] = {"train": len(train_rows), "test": len(test_rows)}
     network.info["metrics"] = results
     return TrainResult(network, history, results, notes)
-
-
-def evaluate_table(network: Network, table: Table) -> dict:
-    """Loss and metrics of a trained model on a table that has the target column."""
-    pre = _preprocessor(network)
-    pre.check_columns(table, need_target=True)
-    pre.reject_missing(table, with_target=True)
-    X = pre.transform(table, network.dtype)
-    encoded = pre.encode_target(table, network.dtype)
-    loss = network.info.get("loss") or ("mse" if pre.task == "regression" else "cross_entropy")
-    with np.errstate(over="ignore", under="ignore"):
-        outputs = network.predict(X).astype(np.float64)
-    result = {
-        "rows": len(table),
-        "loss": network.astype(np.float64).loss(X, _targets_for(network, pre, encoded), loss),
-    }
-    if pre.task == "classification":
-        predicted = _classes(outputs)
-        result["accuracy"] = metrics.accuracy(encoded, predicted)
-        result["per_class"] = metrics.class_report(encoded, predicted, pre.labels)
-    else:
-        true = pre.decode_regression(encoded.astype(np.float64))
-        values = pre.decode_regression(outputs)
-        result["r2"] = metrics.r2_score(true, values)
-        result["mae"] = metrics.mean_absolute_error(true, values)
-        result["mse"] = metrics.mean_squared_error(true, values)
-    return result
-
-
-def predict_table(network: Network, table: Table) -> tuple[list[str], np.ndarray | None, list[str]]:
-    """(predictions as original labels or values, class probabilities or None, notes)."""
-    pre = _preprocessor(network)
-    unexpected = pre.check_columns(table)
-    notes = [f"ignoring columns not seen in training: {', '.join(unexpected)}"] if unexpected else []
-    pre.reject_missing(table, with_target=False)
-    X = pre.transform(table, network.dtype)
-    outputs = network.predict(X).astype(np.float64)
-    if pre.task == "classification":
-        probabilities = (
-            np.column_stack([1 - outputs[:, 0], outputs[:, 0]]) if outputs.shape[1] == 1 else outputs
-        )
-        return [pre.labels[i] for i in _classes(outputs)], probabilities, notes
-    return [repr(float(v)) for v in pre.decode_regression(outputs)], None, notes
-
-
-def _classes(outputs: np.ndarray) -> np.ndarray:
-    if outputs.shape[1] == 1:
-        return (outputs[:, 0] > 0.5).astype(np.intp)
-    return outputs.argmax(axis=1)
-
-
-def _preprocessor(network: Network) -> Preprocessor:
-    if network.preprocessor is None:
-        raise DataError(
-            "this model has no stored preprocessing (it was not trained by chainrule train); use the Python API"
-        )
-    return network.preprocessor

@@ -1,0 +1,26 @@
+"""``chainrule evaluate``: measure a saved model on a CSV file that has the target column."""
+
+from __future__ import annotations
+
+from .output import Output, metrics_table
+
+HELP = "Measure a saved model on a CSV file that has the target column."
+EXAMPLES = """examples:
+  chainrule evaluate chainrule-model/model.safetensors test.csv
+  chainrule evaluate model.safetensors test.csv --json"""
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("model", metavar="MODEL")
+    parser.add_argument("data", metavar="DATA", help="CSV file ('-' for stdin)")
+
+
+def run(args, out: Output) -> int:
+    from ..files.modelfile import load
+    from ..tables.read import read_table
+    from ..workflow.apply import evaluate_table
+
+    network = load(args.model)
+    result = evaluate_table(network, read_table(args.data))
+    out.result(metrics_table({"data": result}), result)
+    return 0

@@ -1,0 +1,53 @@
+"""``chainrule info``: describe a saved model."""
+
+from __future__ import annotations
+
+from .output import Output, fmt
+
+HELP = "Describe a saved model: architecture, features, labels, training."
+EXAMPLES = """examples:
+  chainrule info model.safetensors"""
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("model", metavar="MODEL")
+
+
+def run(args, out: Output) -> int:
+    from ..files.modelfile import load
+
+    network = load(args.model)
+    pre = network.preprocessor
+    n_params = sum(p.size for p in network.parameters())
+    data = {
+        "file": str(args.model),
+        **network.file_metadata,
+        "sizes": network.sizes,
+        "activations": [layer.activation.name for layer in network.layers],
+        "bias": network.has_bias,
+        "dtype": network.dtype.name,
+        "parameters": n_params,
+        "info": network.info,
+        "preprocessing": None if pre is None else pre.to_dict(),
+    }
+    lines = [
+        f"model       {args.model}",
+        f"format      chainrule v{data['format_version']}, written by chainrule {data['library_version']}",
+        f"sha256      {data['payload_sha256']}",
+        f"network     {network.sizes}, {', '.join(data['activations'])}, {'with' if network.has_bias else 'no'} bias, {network.dtype.name}",
+        f"parameters  {n_params}",
+    ]
+    if pre is not None:
+        kinds = [f"{f} ({'category' if f in pre.categorical else 'number'})" for f in pre.features]
+        lines.append(f"task        {pre.task}, target {pre.target!r}, loss {network.info.get('loss', '?')}")
+        lines.append(f"features    {', '.join(kinds)}")
+        if pre.labels:
+            lines.append(f"labels      {', '.join(pre.labels)}")
+    test = (
+        network.info.get("metrics", {}).get("test") if isinstance(network.info.get("metrics"), dict) else None
+    )
+    if isinstance(test, dict):
+        shown = {k: v for k, v in test.items() if k in ("loss", "accuracy", "r2", "mae")}
+        lines.append("test        " + ", ".join(f"{k} {fmt(v)}" for k, v in shown.items()))
+    out.result("\n".join(lines), data)
+    return 0

@@ -1,0 +1,129 @@
+"""``chainrule train``'s options, built from ``TrainConfig``'s fields, and flags in messages.
+
+Only the command line knows flag names: the library names Python parameters
+(``impute='mean'``), and ``flags()`` rewrites those into flags (``--impute mean``)
+before an error is printed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import OptionError
+from ..workflow.config import TrainConfig, option_specs
+
+__all__ = ["UsageError", "RUN_OPTIONS", "add_train_options", "load_config", "train_settings", "flag", "flags"]
+
+
+class UsageError(Exception):
+    """A bad option or value: reported in one line with exit code 2."""
+
+
+#: Options of the command itself (where the data comes from and where results go), besides TrainConfig's.
+RUN_OPTIONS = {
+    "data": "CSV file ('-' for stdin); default: a built-in dataset",
+    "dataset": "built-in dataset when no DATA is given (see 'chainrule datasets'; default breast_cancer)",
+    "out": "output directory (default chainrule-model)",
+}
+RUN_DEFAULTS = {"data": None, "dataset": "breast_cancer", "out": "chainrule-model"}
+
+
+def flag(name: str) -> str:
+    """The flag of a Python parameter: ``test_size`` → ``--test-size``."""
+    return "--" + name.replace("_", "-")
+
+
+def _default_text(value) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, tuple):
+        return ",".join(map(str, value)) or "none"
+    return str(value)
+
+
+def add_train_options(parser) -> None:
+    """One option per TrainConfig setting: its help, default and choices come from the field."""
+    import argparse
+
+    for config_field, spec in option_specs():
+        name = config_field.name
+        default = config_field.default
+        help_text = spec.help if default in (None, ()) else f"{spec.help} (default {_default_text(default)})"
+        if spec.kind == "bool":
+            parser.add_argument(flag(name), dest=name, action=argparse.BooleanOptionalAction, help=help_text)
+        elif spec.kind == "choice":
+            parser.add_argument(
+                flag(name), dest=name, metavar="{" + ",".join(spec.choices) + "}", help=help_text
+            )
+        else:
+            parser.add_argument(flag(name), dest=name, metavar=spec.metavar, help=help_text)
+
+
+def load_config(path) -> dict:
+    """The settings in a TOML file (keys as in config.toml: TrainConfig's fields and the run's)."""
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        try:
+            import tomli as tomllib
+        except ImportError:
+            raise UsageError("--config needs tomli on Python 3.10: pip install 'chainrule[cli]'") from None
+    try:
+        with open(path, "rb") as file:
+            config = tomllib.load(file)
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such config file") from None
+    except tomllib.TOMLDecodeError as error:
+        raise UsageError(f"{path}: not valid TOML ({error})") from None
+    except OSError as error:
+        raise UsageError(f"{path}: cannot be read ({error.strerror})") from None
+    known = {f.name for f, _ in option_specs()} | set(RUN_OPTIONS)
+    options = {}
+    for key, value in config.items():
+        name = key.replace("-", "_")
+        if name not in known:
+            raise UsageError(f"{path}: unknown option {key!r}; options are {', '.join(sorted(known))}")
+        options[name] = value
+    return options
+
+
+def train_settings(args) -> tuple[dict, dict]:
+    """(TrainConfig settings, run options) from the defaults, then --config, then the command line."""
+    settings = TrainConfig().settings()
+    run = dict(RUN_DEFAULTS)
+    if args.config:
+        for name, value in load_config(args.config).items():
+            (run if name in RUN_OPTIONS else settings)[name] = value
+    for name in settings:
+        value = getattr(args, name, None)
+        if value is not None:
+            settings[name] = value
+    for name in run:
+        value = getattr(args, name, None)
+        if value is not None:
+            run[name] = value
+    return settings, run
+
+
+_PARAMETER = re.compile(r"\b([a-z][a-z_]*)=('[^']*'(?:\|'[^']*')*|[^\s,;)]*)")
+
+
+def flags(message: str, names=None) -> str:
+    """``message`` with Python parameters written as flags: ``impute='mean'|'median'`` →
+    ``--impute mean|median``, ``drop_missing=True`` → ``--drop-missing``, ``target=`` → ``--target``."""
+    known = set(names) if names is not None else {f.name for f, _ in option_specs()}
+
+    def rewrite(match: re.Match) -> str:
+        name, value = match.group(1), match.group(2)
+        if name not in known:
+            return match.group(0)
+        if value in ("", "True"):
+            return flag(name)
+        return f"{flag(name)} {value.replace(chr(39), '')}"
+
+    return _PARAMETER.sub(rewrite, message)
+
+
+def option_message(error: OptionError) -> str:
+    """An OptionError as the command line shows it: ``--lr must be > 0, got '0'``."""
+    return f"{flag(error.option)} {flags(error.problem)}"

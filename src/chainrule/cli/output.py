@@ -1,0 +1,66 @@
+"""What the commands print: notes on stderr, results on stdout as text tables or JSON."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+__all__ = ["Output", "fmt", "metrics_table", "plain"]
+
+
+class Output:
+    """--quiet drops the notes, --json prints results as JSON, --verbose shows more."""
+
+    def __init__(self, args):
+        self.quiet = getattr(args, "quiet", False)
+        self.verbose = getattr(args, "verbose", False)
+        self.json = getattr(args, "json", False)
+
+    def note(self, message: str) -> None:
+        if not self.quiet:
+            print(message, file=sys.stderr)
+
+    def result(self, text: str, data) -> None:
+        if self.json:
+            print(json.dumps(data, indent=2, allow_nan=False, default=plain))
+        else:
+            print(text)
+
+
+def plain(value):
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def fmt(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.4f}"
+    return str(value)
+
+
+def metrics_table(results: dict) -> str:
+    """The metrics of one or more splits as an aligned text table."""
+    splits = [s for s in ("train", "test", "data") if s in results]
+    keys = [
+        k for k in ("rows", "loss", "accuracy", "r2", "mae", "mse") if any(k in results[s] for s in splits)
+    ]
+    width = max(len(k) for k in keys) + 2
+    lines = [" " * width + "".join(f"{s:>12}" for s in splits)]
+    for key in keys:
+        label = {"r2": "R²", "mae": "MAE", "mse": "MSE"}.get(key, key)
+        lines.append(f"{label:<{width}}" + "".join(f"{fmt(results[s].get(key, '')):>12}" for s in splits))
+    report = next((results[s]["per_class"] for s in reversed(splits) if "per_class" in results[s]), None)
+    if report:
+        which = next(s for s in reversed(splits) if "per_class" in results[s])
+        label_width = max(8, *(len(r["label"]) for r in report)) + 2
+        lines += [
+            "",
+            f"per class ({which}):",
+            f"{'class':<{label_width}}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}",
+        ]
+        for r in report:
+            lines.append(
+                f"{r['label']:<{label_width}}{r['precision']:>10.3f}{r['recall']:>10.3f}{r['f1']:>10.3f}{r['support']:>10}"
+            )
+    return "\n".join(lines)

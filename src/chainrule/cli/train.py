@@ -1,0 +1,89 @@
+"""``chainrule train``: train a network on a CSV file and save the model, metrics and loss curve."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .options import RUN_OPTIONS, UsageError, add_train_options, train_settings
+from .output import Output, metrics_table
+
+HELP = "Train a network on a CSV file and save the model, metrics and loss curve."
+EXAMPLES = """examples:
+  chainrule train                                   # built-in breast-cancer data, no download
+  chainrule train data.csv --target price           # task inferred from the target
+  chainrule train admissions.csv --target admit --hidden 8 --epochs 500 --lr 0.01
+  chainrule train data.csv --target y --impute median --early-stopping --out runs/y
+  chainrule train data.csv --config train.toml      # options from a TOML file
+"""
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("data", nargs="?", metavar="DATA", help=RUN_OPTIONS["data"])
+    add_train_options(parser)
+    parser.add_argument("--out", help=RUN_OPTIONS["out"])
+    parser.add_argument("--dataset", help=RUN_OPTIONS["dataset"])
+    parser.add_argument("--config", help="TOML file with any of these options (command line wins)")
+
+
+def run(args, out: Output) -> int:
+    from ..tables.datasets import DATASETS, load_dataset
+    from ..tables.read import read_table
+    from ..workflow.config import TrainConfig
+    from ..workflow.run_files import write_run
+    from ..workflow.train import train_table
+
+    settings, where = train_settings(args)
+    config = TrainConfig(**settings).checked()  # every option is checked before any data is read
+    data = where["data"]
+    if data is None:
+        if where["dataset"] not in DATASETS:
+            raise UsageError(f"--dataset must be one of {', '.join(DATASETS)}, got {where['dataset']!r}")
+        table, dataset = load_dataset(where["dataset"])
+        config.target = config.target or dataset.target
+        about = f"data: built-in dataset {dataset.name} ({dataset.description})"
+    else:
+        table = read_table(data)
+        if not config.target:
+            raise UsageError(f"--target is required with a DATA file; columns are {', '.join(table.columns)}")
+        about = f"data: {table.source} ({len(table)} rows, {len(table.columns)} columns)"
+    directory = _output_directory(where["out"])
+
+    def on_start(notes, net, loss):
+        # Printed only once the data has passed every check, so an error is all that is printed.
+        for note in [about, *notes]:
+            out.note(note)
+        hidden = ", ".join(layer.activation.name for layer in net.layers[:-1]) or "no hidden layer"
+        out.note(
+            f"network: {net.sizes}, {hidden} → {net.output_activation.name}, loss {loss}, {net.dtype.name}"
+        )
+
+    config.verbose = 0 if out.quiet else (2 if out.verbose else 1)
+    config.on_start = on_start
+    result = train_table(table, config)
+    recorded = {**config.settings(), "data": data}
+    if data is None:
+        recorded["dataset"] = where["dataset"]
+    written, notes = write_run(directory, result, recorded)
+    for note in notes:
+        out.note(note)
+    best = result.metrics.get("best_epoch")
+    stopped = f", early stopping kept epoch {best}" if best is not None else ""
+    out.note(
+        f"trained {result.metrics['epochs_run']} epochs{stopped}; wrote {', '.join(written)} to {directory}/"
+    )
+    out.result(metrics_table(result.metrics), result.metrics)
+    return 0
+
+
+def _output_directory(path) -> Path:
+    directory = Path(path)
+    if directory.exists() and not directory.is_dir():
+        raise UsageError(f"--out {directory}: is a file, not a directory; choose another --out")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"--out {directory}: cannot create the directory ({error.strerror})") from None
+    if not os.access(directory, os.W_OK):
+        raise UsageError(f"--out {directory}: the directory is not writable; choose another --out")
+    return directory

@@ -1,0 +1,97 @@
+"""Applying a trained model to the rows of a table: evaluate, predict, explain one row.
+
+Each uses the preprocessing stored with the model (``network.preprocessor``), so
+columns are matched by name and predictions come back as the original labels.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..nn.network import Network
+from ..see.explain import Explanation
+from ..tables import metrics
+from ..tables.preprocess import Preprocessor
+from ..tables.read import DataError, Table
+
+__all__ = ["evaluate_table", "predict_table", "explain_row", "targets_for"]
+
+
+def targets_for(network: Network, pre: Preprocessor, encoded: np.ndarray) -> np.ndarray:
+    """Encoded targets in the shape the network's loss wants."""
+    if pre.task == "classification" and network.n_outputs > 1:
+        return np.eye(network.n_outputs, dtype=network.dtype)[encoded]
+    return encoded.astype(network.dtype)
+
+
+def evaluate_table(network: Network, table: Table) -> dict:
+    """Loss and metrics of a trained model on a table that has the target column."""
+    pre = _preprocessor(network)
+    pre.check_columns(table, need_target=True)
+    pre.reject_missing(table, with_target=True)
+    X = pre.transform(table, network.dtype)
+    encoded = pre.encode_target(table, network.dtype)
+    loss = network.info.get("loss") or ("mse" if pre.task == "regression" else "cross_entropy")
+    with np.errstate(over="ignore", under="ignore"):
+        outputs = network.predict(X).astype(np.float64)
+    result = {
+        "rows": len(table),
+        "loss": network.astype(np.float64).loss(X, targets_for(network, pre, encoded), loss),
+    }
+    if pre.task == "classification":
+        predicted = _classes(outputs)
+        result["accuracy"] = metrics.accuracy(encoded, predicted)
+        result["per_class"] = metrics.class_report(encoded, predicted, pre.labels)
+    else:
+        true = pre.decode_regression(encoded.astype(np.float64))
+        values = pre.decode_regression(outputs)
+        result["r2"] = metrics.r2_score(true, values)
+        result["mae"] = metrics.mean_absolute_error(true, values)
+        result["mse"] = metrics.mean_squared_error(true, values)
+    return result
+
+
+def predict_table(network: Network, table: Table) -> tuple[list[str], np.ndarray | None, list[str]]:
+    """(predictions as original labels or values, class probabilities or None, notes)."""
+    pre = _preprocessor(network)
+    unexpected = pre.check_columns(table)
+    notes = [f"ignoring columns not seen in training: {', '.join(unexpected)}"] if unexpected else []
+    pre.reject_missing(table, with_target=False)
+    X = pre.transform(table, network.dtype)
+    outputs = network.predict(X).astype(np.float64)
+    if pre.task == "classification":
+        probabilities = (
+            np.column_stack([1 - outputs[:, 0], outputs[:, 0]]) if outputs.shape[1] == 1 else outputs
+        )
+        return [pre.labels[i] for i in _classes(outputs)], probabilities, notes
+    return [repr(float(v)) for v in pre.decode_regression(outputs)], None, notes
+
+
+def _classes(outputs: np.ndarray) -> np.ndarray:
+    if outputs.shape[1] == 1:
+        return (outputs[:, 0] > 0.5).astype(np.intp)
+    return outputs.argmax(axis=1)
+
+
+def _preprocessor(network: Network) -> Preprocessor:
+    if network.preprocessor is None:
+        raise DataError(
+            "this model has no stored preprocessing (it was not trained by chainrule train); use the Python API"
+        )
+    return network.preprocessor
+
+
+def explain_row(network: Network, table: Table, row: int) -> tuple[Explanation, str]:
+    """The chain rule for data row ``row`` (1 = the first row below the header), on the
+    standardised / one-hot inputs the network sees; returns it with a note saying where
+    the row is."""
+    pre = _preprocessor(network)
+    pre.check_columns(table, need_target=True)
+    single = table.select_rows([row - 1])
+    pre.reject_missing(single, with_target=True)
+    x = pre.transform(single, np.float64)
+    y = targets_for(network, pre, pre.encode_target(single, np.float64))
+    loss = network.info.get("loss", "mse")
+    explanation = network.explain(x[0], y[0], loss, input_names=pre.input_names)
+    note = f"row {row} (line {single.lines[0]} of {table.source}); inputs are standardised/one-hot as in training"
+    return explanation, note

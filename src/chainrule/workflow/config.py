@@ -1,0 +1,235 @@
+"""The settings of a training run on a table: one field each, with its default, help and limits.
+
+``TrainConfig`` is the single source of truth for ``chainrule train``: the command
+line builds its options, choices, help and ``--config`` TOML keys from these fields,
+and ``TrainConfig.checked()`` enforces every limit, naming the Python parameter
+(the command line shows the flag instead). Adding a training option is one field here.
+
+Values may come as Python values or as the text typed on a command line: ``"0.01"``
+is read as the number 0.01, ``"16,16"`` as the widths (16, 16).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import numbers
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .._validation import shown
+from ..errors import OptionError
+from ..nn.activations import HIDDEN_ACTIVATIONS
+from ..nn.losses import LOSSES
+from ..train.optim import OPTIMIZERS
+
+__all__ = ["Spec", "TrainConfig", "option_specs"]
+
+TASKS = ("classification", "regression")
+DTYPES = ("float32", "float64")
+IMPUTERS = ("mean", "median")
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What a setting may be. ``kind`` is one of:
+
+    ``text``, ``choice`` (one of ``choices``), ``whole`` (an integer), ``number`` (a
+    finite real), ``bool``, ``widths`` (hidden layer widths), ``columns`` (column
+    names) or ``batch`` (a whole number, or ``"full"`` for full-batch).
+    ``low``/``high`` bound numbers, open (excluded) where ``low_open``/``high_open`` say.
+    """
+
+    help: str
+    kind: str
+    choices: tuple[str, ...] = ()
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+    metavar: str | None = None
+    fit: bool = False  # passed on to Network.fit under the same name
+
+
+def option(default, help: str, kind: str, **limits) -> dataclasses.Field:
+    return field(default=default, metadata={"spec": Spec(help, kind, **limits)})
+
+
+@dataclass
+class TrainConfig:
+    """How ``train_table`` splits, preprocesses, builds and trains. See each field's help."""
+
+    target: str | None = option(None, "the column to predict", "text", metavar="COL")
+    task: str | None = option(
+        None, "classification or regression; inferred from the target", "choice", choices=TASKS
+    )
+    hidden: tuple[int, ...] = option(
+        (16, 16), "hidden layer widths, e.g. 16,16 (0 for none)", "widths", metavar="WIDTHS"
+    )
+    activation: str = option("relu", "activation of the hidden layers", "choice", choices=HIDDEN_ACTIVATIONS)
+    loss: str | None = option(None, "loss function; chosen by the task", "choice", choices=LOSSES.names)
+    optimizer: str = option("adam", "optimizer", "choice", choices=OPTIMIZERS.names, fit=True)
+    lr: float = option(0.001, "learning rate", "number", low=0, low_open=True, fit=True)
+    epochs: int = option(200, "passes through the training data", "whole", low=1, fit=True)
+    batch_size: int | None = option(
+        32, "rows per update; 'full' for full-batch", "batch", low=1, metavar="ROWS", fit=True
+    )
+    seed: int = option(0, "seed for initialisation, shuffling and splits", "whole", low=0)
+    test_size: float = option(
+        0.2, "fraction of rows held out for testing", "number", low=0, high=1, high_open=True
+    )
+    early_stopping: bool = option(False, "stop when the validation loss stops improving", "bool")
+    patience: int = option(10, "epochs without improvement before early stopping", "whole", low=0)
+    validation_split: float = option(
+        0.1,
+        "fraction of training rows that early stopping watches",
+        "number",
+        low=0,
+        high=1,
+        low_open=True,
+        high_open=True,
+    )
+    weight_decay: float = option(0.0, "L2 weight decay", "number", low=0, fit=True)
+    dtype: str = option("float32", "float32, or float64 for exact arithmetic", "choice", choices=DTYPES)
+    impute: str | None = option(
+        None, "fill missing numbers instead of refusing them", "choice", choices=IMPUTERS
+    )
+    drop_missing: bool = option(False, "drop rows with missing values", "bool")
+    categorical: tuple[str, ...] = option(
+        (), "columns to one-hot encode even if numeric", "columns", metavar="COLS"
+    )
+    #: 0 silent, 1 a progress bar in a terminal, 2 a progress bar always (not a saved setting).
+    verbose: int = 1
+    #: Called as on_start(notes, network, loss) once the data has been checked and just
+    #: before training starts (the command line prints its notes there, so an error in
+    #: the data is the only thing it prints).
+    on_start: Callable | None = None
+
+    def checked(self) -> TrainConfig:
+        """A copy with every setting converted and checked; OptionError names the first bad one."""
+        values = {}
+        for spec_field, spec in option_specs():
+            value = getattr(self, spec_field.name)
+            if value is None and spec_field.default is None:
+                values[spec_field.name] = None  # unset: the workflow chooses
+            else:
+                values[spec_field.name] = _convert(spec_field.name, value, spec)
+        return dataclasses.replace(self, **values)
+
+    def fit_options(self) -> dict:
+        """The settings that go to ``Network.fit`` as they are (fields marked ``fit=True``)."""
+        return {f.name: getattr(self, f.name) for f, spec in option_specs() if spec.fit}
+
+    def settings(self) -> dict:
+        """The saved settings (every option field), as plain values."""
+        return {spec_field.name: getattr(self, spec_field.name) for spec_field, _ in option_specs()}
+
+
+def option_specs() -> list[tuple[dataclasses.Field, Spec]]:
+    """Every TrainConfig field that is a setting, with its Spec, in declaration order."""
+    return [(f, f.metadata["spec"]) for f in dataclasses.fields(TrainConfig) if "spec" in f.metadata]
+
+
+def _convert(name: str, value, spec: Spec):
+    return _KINDS[spec.kind](name, value, spec)
+
+
+def _text(name, value, spec):
+    if not isinstance(value, str) or not value:
+        raise OptionError(name, f"must be a non-empty text, got {shown(value)}")
+    return value
+
+
+def _choice(name, value, spec):
+    if isinstance(value, str) and value.lower() in spec.choices:
+        return value.lower()
+    if spec.choices is LOSSES.names and isinstance(value, str) and value.lower() in LOSSES:
+        return LOSSES.canonical(value)
+    raise OptionError(name, f"must be one of {', '.join(spec.choices)}, got {shown(value)}")
+
+
+def _bool(name, value, spec):
+    if isinstance(value, bool):
+        return value
+    raise OptionError(name, f"must be true or false, got {shown(value)}")
+
+
+def _whole(name, value, spec):
+    number = value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        number = int(value.strip())
+    if isinstance(number, bool) or not isinstance(number, numbers.Integral):
+        raise OptionError(name, f"must be a whole number, got {shown(value)}")
+    return int(_within(name, int(number), value, spec))
+
+
+def _number(name, value, spec):
+    number = value
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            raise OptionError(name, f"must be a number, got {shown(value)}") from None
+    if isinstance(number, bool) or not isinstance(number, numbers.Real):
+        raise OptionError(name, f"must be a number, got {shown(value)}")
+    if not math.isfinite(number):
+        raise OptionError(name, f"must be finite, got {shown(value)}")
+    return float(_within(name, float(number), value, spec))
+
+
+def _within(name, number, value, spec):
+    if spec.low is not None and (number < spec.low or (spec.low_open and number == spec.low)):
+        raise OptionError(name, f"must be {'>' if spec.low_open else '>='} {spec.low:g}, got {shown(value)}")
+    if spec.high is not None and (number > spec.high or (spec.high_open and number == spec.high)):
+        raise OptionError(
+            name, f"must be {'<' if spec.high_open else '<='} {spec.high:g}, got {shown(value)}"
+        )
+    return number
+
+
+def _batch(name, value, spec):
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("full", "none")):
+        return None
+    return _whole(name, value, spec)
+
+
+def _widths(name, value, spec):
+    if isinstance(value, str):
+        parts = [part.strip() for part in value.split(",") if part.strip()]
+    elif isinstance(value, (list, tuple)):
+        parts = list(value)
+    else:
+        parts = [value]
+    if parts in (["0"], [0]):
+        return ()
+    widths = []
+    for part in parts:
+        text = str(part)
+        if (
+            isinstance(part, bool)
+            or not (isinstance(part, numbers.Integral) or text.isdigit())
+            or int(text) < 1
+        ):
+            raise OptionError(name, f"must list positive widths like 16,16, got {shown(value)}")
+        widths.append(int(text))
+    return tuple(widths)
+
+
+def _columns(name, value, spec):
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    if isinstance(value, (list, tuple)) and all(isinstance(part, str) for part in value):
+        return tuple(value)
+    raise OptionError(name, f"must list column names, got {shown(value)}")
+
+
+_KINDS = {
+    "text": _text,
+    "choice": _choice,
+    "bool": _bool,
+    "whole": _whole,
+    "number": _number,
+    "batch": _batch,
+    "widths": _widths,
+    "columns": _columns,
+}
