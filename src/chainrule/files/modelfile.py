@@ -112,14 +112,8 @@ def load(path):
     unexpected = set(tensors) - expected
     if unexpected:
         raise ModelFormatError(f"{where}: unexpected tensors {sorted(unexpected)[:3]}")
-    network = object.__new__(Network)
-    network.dtype = dtype
-    network.layers = layers
-    network._pack()
-    network.init = "loaded"
-    network.seed = None
-    network.preprocessor = None
-    network.info = metadata.get("info") if isinstance(metadata.get("info"), dict) else {}
+    info = metadata.get("info") if isinstance(metadata.get("info"), dict) else {}
+    network = Network.from_layers(layers, init="loaded", info=info)
     if metadata.get("preprocessing") is not None:
         try:
             network.preprocessor = Preprocessor.from_dict(metadata["preprocessing"])

@@ -4,11 +4,8 @@ An activation turns a node's input ``z`` (the weighted sum flowing into it) into
 its output ``a = f(z)``. Backpropagation needs the slope ``da/dz`` at every node:
 the chain rule multiplies the slope of the loss with respect to ``a`` by it.
 
-All functions take and return arrays of shape ``(n_samples, n_nodes)`` and accept
-an optional ``out`` buffer of that shape so the training loop can reuse memory.
-``forward`` may write over its input (``out=z``); ``slope`` and ``backward`` need
-an ``out`` separate from their inputs. The identity returns its input itself (a is
-z, dL/dz is dL/da) and never writes into ``out``.
+All functions take and return arrays of shape ``(n_samples, n_nodes)``. (Training
+runs the same formulas through preallocated buffers: see ``chainrule.train._fastpath``.)
 """
 
 from __future__ import annotations
@@ -41,28 +38,17 @@ class Activation:
     name = "activation"
     elementwise = True
 
-    def forward(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    def forward(self, z: np.ndarray) -> np.ndarray:
+        """a = f(z)."""
         raise NotImplementedError
 
-    def forward_silenced(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        """``forward`` for callers that run with NumPy's overflow warnings silenced (``fit``):
-        an activation that guards against overflow itself may skip the guard here."""
-        return self.forward(z, out)
-
-    def slope(self, z: np.ndarray, a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    def slope(self, z: np.ndarray, a: np.ndarray) -> np.ndarray:
         """da/dz at every node, from the node input ``z`` and output ``a``."""
         raise NotImplementedError
 
-    def backward(
-        self, z: np.ndarray, a: np.ndarray, dL_da: np.ndarray, out: np.ndarray | None = None
-    ) -> np.ndarray:
-        """dL/dz = dL/da × da/dz (the slope of the loss times the slope of the activation).
-
-        ``out``, when given, must be a different array from ``dL_da``.
-        """
-        dL_dz = self.slope(z, a, out=out)
-        np.multiply(dL_dz, dL_da, dL_dz)
-        return dL_dz
+    def backward(self, z: np.ndarray, a: np.ndarray, dL_da: np.ndarray) -> np.ndarray:
+        """dL/dz = dL/da × da/dz (the slope of the loss times the slope of the activation)."""
+        return dL_da * self.slope(z, a)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -73,16 +59,13 @@ class Identity(Activation):
 
     name = "identity"
 
-    def forward(self, z, out=None):
+    def forward(self, z):
         return z  # a is z itself: nothing to compute or copy
 
-    def slope(self, z, a, out=None):
-        if out is None:
-            return np.ones_like(z)
-        out.fill(1)
-        return out
+    def slope(self, z, a):
+        return np.ones_like(z)
 
-    def backward(self, z, a, dL_da, out=None):
+    def backward(self, z, a, dL_da):
         return dL_da  # dL/dz is dL/da itself
 
 
@@ -91,20 +74,16 @@ class ReLU(Activation):
 
     name = "relu"
 
-    def forward(self, z, out=None):
+    def forward(self, z):
         # 0.0, not 0: a Python float takes NumPy's fast path for scalars, an int does not.
-        return np.maximum(z, 0.0, out=out)
+        return np.maximum(z, 0.0)
 
-    def slope(self, z, a, out=None):
-        slope = np.greater(z, 0, out=None)
-        if out is None:
-            return slope.astype(z.dtype)
-        np.copyto(out, slope)
-        return out
+    def slope(self, z, a):
+        return np.greater(z, 0.0).astype(z.dtype)
 
-    def backward(self, z, a, dL_da, out=None):
+    def backward(self, z, a, dL_da):
         # The slope is a mask: multiply by the comparison z > 0 without building it as floats.
-        return np.multiply(dL_da, np.greater(z, 0.0), out=out)
+        return np.multiply(dL_da, np.greater(z, 0.0))
 
 
 class LeakyReLU(Activation):
@@ -117,34 +96,27 @@ class LeakyReLU(Activation):
             raise ValueError(f"negative_slope must be in [0, 1), got {negative_slope!r}")
         self.negative_slope = float(negative_slope)
 
-    def forward(self, z, out=None):
+    def forward(self, z):
         # For 0 <= negative_slope < 1, max(z, negative_slope × z) is z above 0 and the leak below.
-        leak = z * z.dtype.type(self.negative_slope)
-        return np.maximum(z, leak, out=out)
+        return np.maximum(z, z * z.dtype.type(self.negative_slope))
 
-    def slope(self, z, a, out=None):
-        values = np.where(z > 0, 1.0, self.negative_slope).astype(z.dtype, copy=False)
-        if out is None:
-            return values
-        np.copyto(out, values)
-        return out
+    def slope(self, z, a):
+        return np.where(z > 0, 1.0, self.negative_slope).astype(z.dtype, copy=False)
 
     def __repr__(self) -> str:
         return f"LeakyReLU(negative_slope={self.negative_slope})"
 
 
 class Tanh(Activation):
-    """a = tanh(z); slope 1 - a**2."""
+    """a = tanh(z); slope 1 - a²."""
 
     name = "tanh"
 
-    def forward(self, z, out=None):
-        return np.tanh(z, out=out)
+    def forward(self, z):
+        return np.tanh(z)
 
-    def slope(self, z, a, out=None):
-        slope = np.multiply(a, a, out=out)
-        np.subtract(1.0, slope, out=slope)
-        return slope
+    def slope(self, z, a):
+        return 1.0 - a * a
 
 
 class Sigmoid(Activation):
@@ -157,30 +129,19 @@ class Sigmoid(Activation):
 
     name = "sigmoid"
 
-    def forward(self, z, out=None):
+    def forward(self, z):
         with np.errstate(over="ignore"):
-            return self.forward_silenced(z, out)
+            return np.reciprocal(np.exp(-z) + 1.0)
 
-    def forward_silenced(self, z, out=None):
-        """``forward`` for callers that have silenced overflow themselves, as ``fit`` does."""
-        a = np.negative(z, out)
-        np.exp(a, a)
-        np.add(a, 1.0, a)
-        return np.reciprocal(a, a)
+    def slope(self, z, a):
+        return (1.0 - a) * a
 
-    def slope(self, z, a, out=None):
-        slope = np.subtract(1.0, a, out)
-        np.multiply(slope, a, slope)
-        return slope
-
-    def backward(self, z, a, dL_da, out=None):
-        dL_dz = np.subtract(1.0, a, out)
-        np.multiply(dL_dz, a, dL_dz)  # slope a (1 - a)
-        return np.multiply(dL_dz, dL_da, dL_dz)
+    def backward(self, z, a, dL_da):
+        return (1.0 - a) * a * dL_da
 
 
 class Softmax(Activation):
-    """a_j = exp(z_j) / sum_k exp(z_k) over the nodes of a layer (output layer only).
+    """a_j = exp(z_j) / Σ_k exp(z_k) over the nodes of a layer (output layer only).
 
     Shift-invariant: computed from ``z - max(z)``. Its slope is a matrix per
     sample, da_j/dz_i = a_j (δ_ij - a_i), so ``backward`` applies it directly:
@@ -190,23 +151,20 @@ class Softmax(Activation):
     name = "softmax"
     elementwise = False
 
-    def forward(self, z, out=None):
-        shifted = np.subtract(z, z.max(axis=1, keepdims=True), out=out)
-        np.exp(shifted, out=shifted)
-        shifted /= shifted.sum(axis=1, keepdims=True)
-        return shifted
+    def forward(self, z):
+        exp = np.exp(z - z.max(axis=1, keepdims=True))
+        exp /= exp.sum(axis=1, keepdims=True)
+        return exp
 
-    def slope(self, z, a, out=None):
+    def slope(self, z, a):
         raise TypeError(
             "softmax has no per-node slope: each output depends on every input; "
             "use Softmax.backward for the chain rule through it"
         )
 
-    def backward(self, z, a, dL_da, out=None):
+    def backward(self, z, a, dL_da):
         weighted = (a * dL_da).sum(axis=1, keepdims=True)
-        dL_dz = np.subtract(dL_da, weighted, out=out)
-        dL_dz *= a
-        return dL_dz
+        return (dL_da - weighted) * a
 
 
 ACTIVATIONS = Registry(

@@ -33,33 +33,25 @@ class Dense:
     def n_outputs(self) -> int:
         return self.weight.shape[1]
 
-    def forward(self, x, z_out=None, a_out=None, silenced=False):
-        """Node inputs z = x @ W + b, node outputs a = f(z); both ``(n, n_out)``.
-
-        ``silenced``: the caller runs with overflow warnings off (training does).
-        """
-        z = np.dot(x, self.weight, out=z_out)
+    def forward(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Node inputs z = x @ W + b and node outputs a = f(z), both ``(n, n_out)``."""
+        z = x @ self.weight
         if self.bias is not None:
-            np.add(z, self.bias, out=z)
-        activation = self.activation
-        a = activation.forward_silenced(z, a_out) if silenced else activation.forward(z, a_out)
-        return z, a
+            z += self.bias
+        return z, self.activation.forward(z)
 
-    def weight_slopes(self, x, dL_dz, dW_out=None, db_out=None, ones=None):
-        """dL/dW = x.T @ dL/dz (node value feeding in × slope at the node fed into);
-        dL/db = Σ over samples of dL/dz (the bias node's value is 1), computed as the
-        product ones @ dL/dz when a row of ``ones`` is given."""
-        dL_dW = np.dot(x.T, dL_dz, out=dW_out)
+    def weight_slopes(self, x: np.ndarray, dL_dz: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """dL/dW = xᵀ @ dL/dz: node value feeding in × slope at the node fed into, summed
+        over the samples. dL/db = 1ᵀ @ dL/dz, the same with the bias node's value 1."""
+        dL_dW = x.T @ dL_dz
         if self.bias is None:
             return dL_dW, None
-        if ones is None:
-            return dL_dW, np.sum(dL_dz, axis=0, out=db_out)
-        return dL_dW, np.dot(ones, dL_dz, out=db_out)
+        return dL_dW, np.ones(x.shape[0], dL_dz.dtype) @ dL_dz
 
-    def input_slopes(self, dL_dz, out=None):
-        """dL/dx = dL/dz @ W.T: each input node's slope is the sum over the weights
+    def input_slopes(self, dL_dz: np.ndarray) -> np.ndarray:
+        """dL/dx = dL/dz @ Wᵀ: each input node's slope is the sum over the weights
         leaving it of weight × slope at the node it feeds."""
-        return np.dot(dL_dz, self.weight.T, out=out)
+        return dL_dz @ self.weight.T
 
     def __repr__(self) -> str:
         bias = "bias" if self.bias is not None else "no bias"

@@ -2,8 +2,9 @@
 
 Every loss sees the output layer's node inputs ``z`` and outputs ``a`` (both of
 shape ``(n_samples, n_outputs)``) and the targets ``y`` of the same shape.
-``value`` gives the loss, ``slope`` gives dL/da, the slope of the loss with respect
-to each prediction, and ``output_delta`` gives dL/dz, where backpropagation starts.
+``value(z, a, y)`` gives the loss, ``slope(a, y)`` gives dL/da, the slope of the loss
+with respect to each prediction, and ``output_delta`` gives dL/dz, where
+backpropagation starts.
 
 Scaling (n = samples, k = outputs):
 
@@ -55,56 +56,25 @@ class Loss:
     def check_output(self, activation: Activation) -> None:
         """Raise ValueError when this loss cannot be used with that output activation."""
 
-    def output_delta(
-        self,
-        activation: Activation,
-        z: np.ndarray,
-        a: np.ndarray,
-        y: np.ndarray,
-        out: np.ndarray | None = None,
-    ) -> np.ndarray:
-        """dL/dz at the output layer = slope of the loss × slope of the output activation."""
-        return activation.backward(z, a, self.slope(a, y), out=out)
+    def output_delta(self, activation: Activation, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """dL/dz at the output layer = slope of the loss × slope of the output activation.
 
-    def evaluate(self, activation: Activation, z, a, y, slope_out=None, delta_out=None, scale=None):
-        """The loss, dL/da and dL/dz at once, sharing their work: ``(value, dL_da, dL_dz)``.
-
-        ``dL_da`` is None for the fused cross-entropies, which go to dL/dz directly.
-        ``scale`` (the learning rate, in training) multiplies both slopes, not the value.
+        This is where backpropagation starts. The cross-entropies override it with a
+        fused shortcut (the activation's slope cancels), which a test checks against
+        this general product.
         """
-        value = self.value(z, a, y)
-        if _is_fused(self):
-            delta = self.output_delta(activation, z, a, y, out=delta_out)
-            if scale is not None:
-                np.multiply(delta, float(scale), delta)
-            return value, None, delta
-        dL_da = self.slope(a, y)
-        if scale is not None:
-            np.multiply(dL_da, float(scale), dL_da)
-        return value, dL_da, activation.backward(z, a, dL_da, out=delta_out)
+        return activation.backward(z, a, self.slope(a, y))
+
+    @property
+    def fused(self) -> bool:
+        """True when ``output_delta`` is a fused shortcut that needs no dL/da."""
+        return type(self).output_delta is not Loss.output_delta
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
 
-def _is_fused(loss: Loss) -> bool:
-    """True when the loss starts backpropagation at dL/dz directly (cross-entropies)."""
-    return type(loss).output_delta is not Loss.output_delta
-
-
-class _SquaredError(Loss):
-    """Shared evaluation of the squared errors: the error a - y is computed once."""
-
-    def evaluate(self, activation, z, a, y, slope_out=None, delta_out=None, scale=None):
-        error = np.subtract(a, y, slope_out)
-        total = float(np.vdot(error, error))
-        size = a.size if self.reduction == "mean" else 1
-        factor = 2.0 / size if scale is None else 2.0 * scale / size
-        np.multiply(error, float(factor), error)  # now dL/da (× scale)
-        return total / size, error, activation.backward(z, a, error, out=delta_out)
-
-
-class MeanSquaredError(_SquaredError):
+class MeanSquaredError(Loss):
     """L = Σ (a - y)² / (n k), the mean over samples and outputs; dL/da = 2 (a - y) / (n k).
 
     Equal to ``sklearn.metrics.mean_squared_error`` on the same predictions.
@@ -120,7 +90,7 @@ class MeanSquaredError(_SquaredError):
         return (a - y) * (2.0 / a.size)
 
 
-class SumSquaredError(_SquaredError):
+class SumSquaredError(Loss):
     """L = Σ (a - y)², the plain sum over samples and outputs; dL/da = 2 (a - y)."""
 
     name = "sse"
@@ -173,11 +143,9 @@ class BinaryCrossEntropy(Loss):
     def slope(self, a, y):
         return (a - y) / (a * (1 - a)) / a.size
 
-    def output_delta(self, activation, z, a, y, out=None):
-        """Fused fast path: dL/dz = (a - y) / (n k)."""
-        delta = np.subtract(a, y, out=out)
-        delta *= 1.0 / a.size
-        return delta
+    def output_delta(self, activation, z, a, y):
+        """Fused with the sigmoid: dL/dz = (a - y) / (n k)."""
+        return (a - y) * (1.0 / a.size)
 
 
 class CrossEntropy(Loss):
@@ -204,11 +172,9 @@ class CrossEntropy(Loss):
     def slope(self, a, y):
         return -y / a / a.shape[0]
 
-    def output_delta(self, activation, z, a, y, out=None):
-        """Fused fast path: dL/dz = (a - y) / n."""
-        delta = np.subtract(a, y, out=out)
-        delta *= 1.0 / a.shape[0]
-        return delta
+    def output_delta(self, activation, z, a, y):
+        """Fused with the softmax: dL/dz = (a - y) / n."""
+        return (a - y) * (1.0 / a.shape[0])
 
 
 LOSSES = Registry(

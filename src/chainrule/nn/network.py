@@ -162,6 +162,46 @@ class Network:
         matrices.append(output[:, None])
         return cls.from_weights(matrices, None, activation, output_activation, dtype)
 
+    @classmethod
+    def from_layers(
+        cls,
+        layers: Sequence[Dense],
+        *,
+        init: str = "given",
+        seed: int | None = None,
+        preprocessor=None,
+        info=None,
+    ) -> Network:
+        """A network made of these Dense layers, as they are (no weights drawn).
+
+        Their weights and biases become views into the network's one flat parameter
+        vector. Every layer must share one dtype (float32 or float64), and each must
+        take as many inputs as the one before gives.
+        """
+        layers = list(layers)
+        if not layers or not all(isinstance(layer, Dense) for layer in layers):
+            raise ValueError("layers must be a non-empty list of Dense layers")
+        dtype = as_dtype(layers[0].weight.dtype.name)
+        for index, layer in enumerate(layers):
+            arrays = [layer.weight] if layer.bias is None else [layer.weight, layer.bias]
+            if any(array.dtype != dtype for array in arrays):
+                raise ValueError(f"layers[{index}] is not {dtype.name} like layers[0]")
+            if index and layer.n_inputs != layers[index - 1].n_outputs:
+                raise ValueError(
+                    f"layers[{index}] takes {layer.n_inputs} inputs, layers[{index - 1}] gives "
+                    f"{layers[index - 1].n_outputs}"
+                )
+        if len({layer.bias is None for layer in layers}) > 1:
+            raise ValueError("layers must all have a bias or all have none")
+        network = object.__new__(cls)
+        network.dtype = dtype
+        network.layers = layers
+        network._pack()
+        network.init, network.seed = init, seed
+        network.preprocessor = preprocessor
+        network.info = dict(info or {})
+        return network
+
     # ---------------------------------------------------------------- shape info
     @property
     def sizes(self) -> list[int]:
@@ -228,27 +268,36 @@ class Network:
         return flat
 
     def copy(self) -> Network:
-        """An independent copy with the same weights."""
-        clone = object.__new__(Network)
-        clone.__dict__.update(self.__dict__)
-        clone.info = dict(self.info)
-        clone.layers = [
+        """An independent copy with the same weights (and preprocessing, info and seed)."""
+        layers = [
             Dense(layer.weight.copy(), None if layer.bias is None else layer.bias.copy(), layer.activation)
             for layer in self.layers
         ]
-        clone._pack()
+        clone = Network.from_layers(
+            layers, init=self.init, seed=self.seed, preprocessor=self.preprocessor, info=self.info
+        )
+        for name, value in self.__dict__.items():  # anything else set on this network (file metadata)
+            clone.__dict__.setdefault(name, value)
         return clone
 
     def astype(self, dtype) -> Network:
         """A copy whose weights, and so every computation, use ``dtype``."""
+        dtype = as_dtype(dtype)
         clone = self.copy()
-        clone.dtype = as_dtype(dtype)
-        for layer in clone.layers:
-            layer.weight = layer.weight.astype(clone.dtype)
-            if layer.bias is not None:
-                layer.bias = layer.bias.astype(clone.dtype)
-        clone._pack()
-        return clone
+        layers = [
+            Dense(
+                layer.weight.astype(dtype),
+                None if layer.bias is None else layer.bias.astype(dtype),
+                layer.activation,
+            )
+            for layer in self.layers
+        ]
+        converted = Network.from_layers(
+            layers, init=self.init, seed=self.seed, preprocessor=self.preprocessor, info=self.info
+        )
+        for name, value in clone.__dict__.items():
+            converted.__dict__.setdefault(name, value)
+        return converted
 
     def __repr__(self) -> str:
         hidden = ", ".join(layer.activation.name for layer in self.layers[:-1])
@@ -322,34 +371,15 @@ class Network:
 
         return step(self, X, y, loss, lr)
 
-    def fit(
-        self,
-        X,
-        y,
-        loss: str | Loss = "mse",
-        optimizer="sgd",
-        lr: float = 0.01,
-        epochs: int = 10,
-        batch_size: int | None = None,
-        shuffle: bool = True,
-        seed: int | None = None,
-        validation_data=None,
-        validation_split: float = 0.0,
-        early_stopping=None,
-        callbacks=(),
-        checkpoint=None,
-        checkpoint_every: int = 1,
-        resume: bool = False,
-        verbose: int = 1,
-        **options,
-    ):
-        """Train by gradient descent; returns a History.
+    def fit(self, X, y, **options):
+        """Train by gradient descent; returns a History. Every option is a keyword:
 
+        loss ("mse"), optimizer ("sgd", "adam" or an Optimizer from chainrule.optim,
+            which then brings its own lr), lr (0.01), epochs (10).
         batch_size: None for full-batch gradient descent (one update per epoch), 1 for
             online learning, k for minibatch stochastic gradient descent (batches larger
             than the data are the whole data). An epoch is one pass through the data.
-        optimizer: "sgd" or "adam", or an Optimizer from chainrule.optim (which then
-            brings its own lr). shuffle reorders the rows every epoch (minibatches only).
+            shuffle (True) reorders the rows every epoch (minibatches only).
         seed: one seed for shuffling and the validation split (the network's own seed
             when None); the same seed gives bit-identical weights.
         validation_data=(X_val, y_val) or validation_split (a fraction held out) add
@@ -360,20 +390,16 @@ class Network:
             that early stopping or a callback ended stays ended: resuming it trains no
             further and gives back its final weights and history.
         verbose: 0 silent, 1 a progress bar in a terminal, 2 a progress bar always.
-        options: momentum, nesterov (SGD), weight_decay (L2), clip_norm (gradient norm
-            clipping) and schedule ("step", "exponential", "invscaling", "plateau" or a
-            Schedule from chainrule.schedules).
+        momentum, nesterov (SGD), weight_decay (L2), clip_norm (gradient norm clipping)
+            and schedule ("step", "exponential", "invscaling", "plateau" or a Schedule
+            from chainrule.schedules).
 
         Raises TrainingDiverged when the loss or slopes stop being finite; the network
-        then keeps its last finite weights.
+        then keeps its last finite weights. (The loop is ``chainrule.train.loop``.)
         """
         from ..train.loop import fit
 
-        return fit(
-            self, X, y, loss, optimizer, lr, epochs, batch_size, shuffle, seed, validation_data,
-            validation_split, early_stopping, callbacks, checkpoint, checkpoint_every, resume, verbose,
-            **options,
-        )  # fmt: skip
+        return fit(self, X, y, **options)
 
     def explain(self, x, y, loss: str | Loss = "mse", input_names: Sequence[str] | None = None):
         """The chain rule for one sample, weight by weight and node by node (see chainrule.explain).

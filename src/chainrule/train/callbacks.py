@@ -1,15 +1,21 @@
-"""What a training run records and how it decides to stop: History, EarlyStopping, Callback."""
+"""What a training run records and how it decides to stop: History, Callback, EarlyStopping, ProgressBar.
+
+The loop knows only the Callback hooks; early stopping, the progress bar and
+checkpoints (``train.checkpoint.Checkpoint``) are callbacks like any other and ask
+the loop to stop by returning True from ``on_epoch_end``.
+"""
 
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .._validation import non_negative_number, whole_number
 
-__all__ = ["Callback", "EarlyStopping", "History", "as_early_stopping"]
+__all__ = ["Callback", "EarlyStopping", "History", "ProgressBar", "as_callback", "as_early_stopping"]
 
 
 @dataclass
@@ -71,14 +77,40 @@ class Callback:
     def on_train_begin(self, network, history: History) -> None:
         pass
 
+    def on_batch_end(self, batch: int, loss: float) -> None:
+        """After each update (``batch`` counts from 1 within the epoch; ``loss`` before it).
+        Only callbacks that override this are called, so the others cost nothing per step."""
+
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> bool | None:
         return None
 
     def on_train_end(self, network, history: History) -> None:
         pass
 
+    def close(self) -> None:
+        """Release what the callback holds (a progress bar); called however the run ends."""
 
-class EarlyStopping:
+
+class FunctionCallback(Callback):
+    """A function ``(epoch, logs) -> bool`` used as a callback: True stops training."""
+
+    def __init__(self, function):
+        self.function = function
+
+    def on_epoch_end(self, epoch, logs):
+        return self.function(epoch, logs)
+
+
+def as_callback(callback) -> Callback:
+    """A Callback as it is, a function wrapped; anything else is refused naming ``callbacks``."""
+    if isinstance(callback, Callback):
+        return callback
+    if callable(callback):
+        return FunctionCallback(callback)
+    raise ValueError(f"callbacks must be Callback objects or functions (epoch, logs), got {callback!r}")
+
+
+class EarlyStopping(Callback):
     """Stop when ``monitor`` has not improved by more than ``min_delta`` for ``patience`` epochs.
 
     With ``restore_best`` the network gets back the weights of its best epoch.
@@ -98,6 +130,20 @@ class EarlyStopping:
         self.min_delta = non_negative_number(min_delta, "min_delta")
         self.restore_best = bool(restore_best)
         self.reset()
+
+    def on_train_begin(self, network, history: History) -> None:
+        self._params = [network.flat_parameters()]
+        self._history = history
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> bool:
+        stop = self.update(epoch, logs, self._params)
+        if stop:
+            self._history.stopped_early = True
+        return stop
+
+    def on_train_end(self, network, history: History) -> None:
+        self.restore(self._params)
+        history.best_epoch = self.best_epoch
 
     def reset(self) -> None:
         self.best = math.inf
@@ -141,6 +187,50 @@ class EarlyStopping:
         self.best_epoch = state["best_epoch"]
         self.wait = int(state["wait"])
         self.best_weights = best_weights
+
+
+class ProgressBar(Callback):
+    """A tqdm bar over the run's steps, on stderr."""
+
+    def __init__(self, total_steps: int, always: bool = False):
+        from tqdm.auto import tqdm
+
+        self.bar = tqdm(
+            total=total_steps,
+            unit="step",
+            desc="training",
+            delay=0 if always else 0.5,
+            dynamic_ncols=True,
+            leave=always,
+            file=sys.stderr,
+        )
+
+    @classmethod
+    def for_verbosity(cls, verbose: int, total_steps: int) -> ProgressBar | None:
+        """verbose 0: none; 1: a bar when stderr is a terminal (and tqdm is installed); 2: always."""
+        if not verbose or (verbose == 1 and not sys.stderr.isatty()):
+            return None
+        try:
+            import tqdm  # noqa: F401
+        except ImportError:
+            if verbose >= 2:
+                raise ImportError("progress bars need tqdm: pip install 'chainrule[progress]'") from None
+            return None
+        return cls(total_steps, always=verbose >= 2)
+
+    def on_train_begin(self, network, history):
+        done = len(history.epoch)  # a resumed run starts where it stopped
+        if done:
+            self.bar.update(done * (self.bar.total // max(1, history.params.get("epochs", 1))))
+
+    def on_batch_end(self, batch, loss):
+        self.bar.update(1)
+
+    def on_epoch_end(self, epoch, logs):
+        self.bar.set_postfix({k: f"{v:.4g}" for k, v in logs.items()}, refresh=False)
+
+    def close(self):
+        self.bar.close()
 
 
 def as_early_stopping(early_stopping) -> EarlyStopping | None:

@@ -25,9 +25,34 @@ import numpy as np
 
 from ..errors import ModelFormatError
 from ..safefile import read_container, remove_leftover_temporaries, write_container
-from .callbacks import History
+from .callbacks import Callback, History
 
-__all__ = ["fingerprint", "save", "restore"]
+__all__ = ["Checkpoint", "fingerprint", "save", "restore"]
+
+
+class Checkpoint(Callback):
+    """Write the run to ``path`` every ``every`` epochs, at its last epoch and when it stops.
+
+    ``settings`` are the run's hyperparameters: with the network and the data they make
+    the fingerprint a resumed run must match. Put it last among the callbacks, so it
+    records whether the ones before it stopped the run.
+    """
+
+    def __init__(self, path, run, settings: dict, every: int = 1):
+        self.path, self.run, self.every = path, run, every
+        batches = run.batches
+        X_val, y_val = run.validation if run.validation is not None else (None, None)
+        self.fingerprint = fingerprint(run.network, settings, batches.X, batches.targets, X_val, y_val)
+
+    def restore(self) -> None:
+        """Continue from the checkpoint at ``path`` (refused, naming what differs, if it is another run's)."""
+        restore(self.path, self.run.network, self.run, self.fingerprint)
+
+    def on_epoch_end(self, epoch, logs):
+        run = self.run
+        # A stopped run is saved whatever ``every`` says, so a resume knows it is over.
+        if epoch % self.every == 0 or epoch == run.epochs or run.stopped:
+            save(self.path, run.network, run, self.fingerprint)
 
 
 def _architecture(network) -> dict:
@@ -63,7 +88,8 @@ def save(path, network, run, fingerprint: dict) -> None:
         tensors[f"layers.{index}.weight"] = layer.weight
         if layer.bias is not None:
             tensors[f"layers.{index}.bias"] = layer.bias
-    for index, array in enumerate(run.optimizer.state_arrays()):
+    optimizer = run.optimizer.state_dict()
+    for index, array in enumerate(optimizer["arrays"]):
         tensors[f"optimizer.{index}"] = array
     if run.early is not None and run.early.best_weights is not None:
         for index, array in enumerate(run.early.best_weights):
@@ -80,11 +106,7 @@ def save(path, network, run, fingerprint: dict) -> None:
         "fingerprint": fingerprint,
         "position": {"epoch": run.epoch, "batch": 0, "stopped": run.stopped},
         "random_state": run.rng.bit_generator.state,
-        "optimizer": {
-            "steps": run.optimizer.steps,
-            "lr": run.optimizer.lr,
-            "arrays": len(run.optimizer.state_arrays()),
-        },
+        "optimizer": {"steps": optimizer["steps"], "lr": optimizer["lr"], "arrays": len(optimizer["arrays"])},
         "schedule": schedule,
         "early_stopping": early,
         "last_loss": run.last_loss,
@@ -117,9 +139,8 @@ def restore(path, network, run, fingerprint: dict) -> None:
                 np.copyto(layer.bias, tensors[f"layers.{index}.bias"], casting="no")
         optimizer = metadata["optimizer"]
         arrays = [tensors[f"optimizer.{i}"] for i in range(int(optimizer["arrays"]))]
-        _load_optimizer(run.optimizer, arrays, [network.flat_parameters()])
-        run.optimizer.steps = int(optimizer["steps"])
-        run.optimizer.lr = float(optimizer["lr"])
+        state = {"steps": optimizer["steps"], "lr": optimizer["lr"], "arrays": arrays}
+        run.optimizer.load_state_dict(state, [network.flat_parameters()])
         schedule = {k: (math.inf if v is None else v) for k, v in metadata["schedule"].items()}
         run.schedule.load_state(schedule)
         if run.early is not None:
@@ -143,19 +164,6 @@ def _stopped(position: dict) -> bool:
     if not isinstance(stopped, bool):
         raise ValueError(f"position.stopped must be true or false, not {stopped!r}")
     return stopped
-
-
-def _load_optimizer(optimizer, arrays, params) -> None:
-    name = optimizer.name
-    if name == "sgd":
-        optimizer.velocities = [a.copy() for a in arrays]
-    elif name == "adam":
-        half = len(arrays) // 2
-        optimizer.first_moments = [a.copy() for a in arrays[:half]]
-        optimizer.second_moments = [a.copy() for a in arrays[half:]]
-    for array, param in zip(arrays, params * 2):
-        if array.shape != param.shape or array.dtype != param.dtype:
-            raise ValueError("optimizer state does not match the network's parameters")
 
 
 _ABSENT = object()

@@ -42,6 +42,37 @@ class Optimizer:
         """The arrays of the optimizer's state, in a fixed order."""
         return []
 
+    def _set_state_arrays(self, arrays: list[np.ndarray]) -> None:
+        if arrays:
+            raise ValueError(f"{self.name} keeps no arrays, got {len(arrays)}")
+
+    def state_dict(self) -> dict:
+        """Everything an update depends on besides the settings: the step count, the current
+        learning rate (a schedule may have moved it) and the state arrays (not copies)."""
+        return {"steps": self.steps, "lr": self.lr, "arrays": self.state_arrays()}
+
+    def load_state_dict(self, state: dict, params: list[np.ndarray] | None = None) -> None:
+        """Continue from ``state_dict()``'s output; the arrays are copied, and checked
+        against ``params`` (each state array matches a parameter) when given."""
+        arrays = [np.array(a, copy=True) for a in state["arrays"]]
+        if params is not None:
+            for index, array in enumerate(arrays):
+                param = params[index % len(params)]
+                if array.shape != param.shape or array.dtype != param.dtype:
+                    raise ValueError("optimizer state does not match the network's parameters")
+        self._set_state_arrays(arrays)
+        self.steps = int(state["steps"])
+        self.lr = positive_number(state["lr"], "lr")
+
+    def descend_prescaled(self, params: list[np.ndarray], scaled: list[np.ndarray]) -> None:
+        """w ← w - s for slopes that already carry the learning rate (s = lr × dL/dw): the
+        training fast path folds lr into backpropagation when the optimizer is ``plain``."""
+        if not self.plain:
+            raise ValueError(f"{self!r} is not plain gradient descent; use update()")
+        self.steps += 1
+        for param, step in zip(params, scaled):
+            np.subtract(param, step, param)
+
     def _decayed(self, param: np.ndarray, grad: np.ndarray) -> np.ndarray:
         if self.weight_decay:
             return grad + param * param.dtype.type(self.weight_decay)
@@ -86,6 +117,9 @@ class SGD(Optimizer):
 
     def state_arrays(self) -> list[np.ndarray]:
         return self.velocities
+
+    def _set_state_arrays(self, arrays):
+        self.velocities = arrays
 
     def update(self, params, grads):
         self.steps += 1
@@ -132,6 +166,12 @@ class Adam(Optimizer):
 
     def state_arrays(self) -> list[np.ndarray]:
         return self.first_moments + self.second_moments
+
+    def _set_state_arrays(self, arrays):
+        if len(arrays) % 2:
+            raise ValueError("adam keeps first and second moments in pairs")
+        half = len(arrays) // 2
+        self.first_moments, self.second_moments = arrays[:half], arrays[half:]
 
     def update(self, params, grads):
         if not self.first_moments:

@@ -1,0 +1,232 @@
+"""The training fast path: the chain rule of ``nn.propagation`` run through reused buffers.
+
+This is the one place the training loop's speed tricks live, so that ``nn/`` reads
+like the maths:
+
+- every z, a, dL/da, dL/dz, dL/dW and dL/db is written with ``out=`` into a
+  ``Workspace`` allocated once per batch size (no allocation per step);
+- the weight slopes are views into one flat vector laid out like the network's
+  flat parameters, so the divergence check and the update are one operation each;
+- for plain gradient descent the learning rate is folded into the output slope,
+  so every weight slope comes out as lr × dL/dW and the update is one subtraction;
+- it runs under ``np.errstate`` with overflow silenced (the loop checks the loss and
+  the slopes for non-finite values itself), so the sigmoid skips its own guard.
+
+Each kernel computes exactly the operations of its plain counterpart in the same
+order, so in float64 the fast path gives the plain path's numbers bit for bit
+(with the learning rate folded in, bit for bit when lr is a power of two, since
+scaling by one is exact): ``tests/train/test_fastpath.py`` checks it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..nn.activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from ..nn.layers import Dense
+from ..nn.losses import BinaryCrossEntropy, CrossEntropy, Loss, MeanSquaredError, SumSquaredError
+from ..nn.propagation import Slopes, Trace
+
+__all__ = ["Workspace", "forward", "output_slopes", "backward_from"]
+
+
+class Workspace:
+    """Preallocated arrays for one batch size, reused by every training step.
+
+    Holds z and a for every layer (the Trace) and dL/da, dL/dz, dL/dW, dL/db (the
+    Slopes). Build one per batch size with ``Workspace(layers, n)``.
+    """
+
+    def __init__(self, layers: list[Dense], n_samples: int):
+        dtype = layers[0].weight.dtype
+        self.n_samples = n_samples
+        shapes = [(n_samples, layer.n_outputs) for layer in layers]
+        self.z = [np.empty(shape, dtype) for shape in shapes]
+        self.a = [np.empty(shape, dtype) for shape in shapes]
+        self.dL_da = [np.empty(shape, dtype) for shape in shapes]
+        self.dL_dz = [np.empty(shape, dtype) for shape in shapes]
+        sizes = [p.size for layer in layers for p in (layer.weight, layer.bias) if p is not None]
+        #: Every weight slope is a view into this one vector, laid out like the flat parameters.
+        self.flat_gradient = np.empty(sum(sizes), dtype)
+        self.dL_dW, self.dL_db = [], []
+        offset = 0
+        for layer in layers:
+            size = layer.weight.size
+            self.dL_dW.append(self.flat_gradient[offset : offset + size].reshape(layer.weight.shape))
+            offset += size
+            if layer.bias is None:
+                self.dL_db.append(None)
+                continue
+            self.dL_db.append(self.flat_gradient[offset : offset + layer.bias.size])
+            offset += layer.bias.size
+        #: The bias node's value for every sample: dL/db = ones @ dL/dz.
+        self.ones = np.ones(n_samples, dtype)
+        n_layers = len(layers)
+        self.trace = Trace([None] * n_layers, [None] * n_layers, [None] * n_layers)
+        self.slopes = Slopes([None] * n_layers, [None] * n_layers, [None] * n_layers)
+
+
+# --------------------------------------------------------------- activations
+def _identity_forward(activation, z, out):
+    return z
+
+
+def _relu_forward(activation, z, out):
+    return np.maximum(z, 0.0, out=out)
+
+
+def _leaky_forward(activation, z, out):
+    return np.maximum(z, z * z.dtype.type(activation.negative_slope), out=out)
+
+
+def _tanh_forward(activation, z, out):
+    return np.tanh(z, out=out)
+
+
+def _sigmoid_forward(activation, z, out):
+    a = np.negative(z, out)
+    np.exp(a, a)
+    np.add(a, 1.0, a)
+    return np.reciprocal(a, a)
+
+
+def _softmax_forward(activation, z, out):
+    shifted = np.subtract(z, z.max(axis=1, keepdims=True), out=out)
+    np.exp(shifted, out=shifted)
+    shifted /= shifted.sum(axis=1, keepdims=True)
+    return shifted
+
+
+def _identity_backward(activation, z, a, dL_da, out):
+    return dL_da
+
+
+def _relu_backward(activation, z, a, dL_da, out):
+    return np.multiply(dL_da, np.greater(z, 0.0), out=out)
+
+
+def _leaky_backward(activation, z, a, dL_da, out):
+    return np.multiply(dL_da, activation.slope(z, a), out=out)
+
+
+def _tanh_backward(activation, z, a, dL_da, out):
+    slope = np.multiply(a, a, out=out)
+    np.subtract(1.0, slope, out=slope)
+    return np.multiply(dL_da, slope, out=slope)
+
+
+def _sigmoid_backward(activation, z, a, dL_da, out):
+    dL_dz = np.subtract(1.0, a, out)
+    np.multiply(dL_dz, a, dL_dz)  # slope a (1 - a)
+    return np.multiply(dL_dz, dL_da, dL_dz)
+
+
+def _softmax_backward(activation, z, a, dL_da, out):
+    weighted = (a * dL_da).sum(axis=1, keepdims=True)
+    dL_dz = np.subtract(dL_da, weighted, out=out)
+    dL_dz *= a
+    return dL_dz
+
+
+_FORWARD = {
+    Identity: _identity_forward,
+    ReLU: _relu_forward,
+    LeakyReLU: _leaky_forward,
+    Tanh: _tanh_forward,
+    Sigmoid: _sigmoid_forward,
+    Softmax: _softmax_forward,
+}
+_BACKWARD = {
+    Identity: _identity_backward,
+    ReLU: _relu_backward,
+    LeakyReLU: _leaky_backward,
+    Tanh: _tanh_backward,
+    Sigmoid: _sigmoid_backward,
+    Softmax: _softmax_backward,
+}
+
+
+def _activate(activation, z, out):
+    kernel = _FORWARD.get(type(activation))
+    return activation.forward(z) if kernel is None else kernel(activation, z, out)
+
+
+def _activation_backward(activation, z, a, dL_da, out):
+    kernel = _BACKWARD.get(type(activation))
+    return activation.backward(z, a, dL_da) if kernel is None else kernel(activation, z, a, dL_da, out)
+
+
+# -------------------------------------------------------------- propagation
+def forward(layers: list[Dense], X: np.ndarray, ws: Workspace) -> Trace:
+    """``nn.propagation.forward`` into the workspace; returns the workspace's Trace."""
+    trace = ws.trace
+    x = X
+    for index, layer in enumerate(layers):
+        trace.inputs[index] = x
+        z = np.dot(x, layer.weight, out=ws.z[index])
+        if layer.bias is not None:
+            np.add(z, layer.bias, out=z)
+        trace.node_inputs[index] = z
+        x = trace.node_outputs[index] = _activate(layer.activation, z, ws.a[index])
+    return trace
+
+
+def output_slopes(loss: Loss, layers: list[Dense], trace: Trace, y: np.ndarray, ws: Workspace, lr=None):
+    """``(loss value, dL/dz at the output)``, the slope multiplied by ``lr`` when given.
+
+    The squared errors compute the error a - y once for the value and the slope.
+    """
+    z, a = trace.node_inputs[-1], trace.node_outputs[-1]
+    activation = layers[-1].activation
+    dL_da_out, dL_dz_out = ws.dL_da[-1], ws.dL_dz[-1]
+    if type(loss) in (MeanSquaredError, SumSquaredError):
+        error = np.subtract(a, y, dL_da_out)
+        total = float(np.vdot(error, error))
+        size = a.size if loss.reduction == "mean" else 1
+        value = total / size
+        np.multiply(error, float(2.0 / size if lr is None else 2.0 * lr / size), error)  # now dL/da (× lr)
+        return value, _activation_backward(activation, z, a, error, dL_dz_out)
+    value = loss.value(z, a, y)
+    if loss.fused:
+        scale = _FUSED.get(type(loss))
+        if scale is None:  # another fused loss: its own output_delta
+            dL_dz = loss.output_delta(activation, z, a, y)
+        else:  # the cross-entropies: dL/dz = (a - y) / n(k), the activation's slope cancelled
+            dL_dz = np.subtract(a, y, out=dL_dz_out)
+            dL_dz *= scale(a)
+        if lr is not None:
+            np.multiply(dL_dz, float(lr), dL_dz)
+        return value, dL_dz
+    dL_da = loss.slope(a, y)
+    if lr is not None:
+        np.multiply(dL_da, float(lr), dL_da)
+    return value, _activation_backward(activation, z, a, dL_da, dL_dz_out)
+
+
+#: The scale 1 / n(k) of each fused cross-entropy's dL/dz = (a - y) / n(k).
+_FUSED = {BinaryCrossEntropy: lambda a: 1.0 / a.size, CrossEntropy: lambda a: 1.0 / a.shape[0]}
+
+
+def backward_from(layers: list[Dense], trace: Trace, dL_dz: np.ndarray, ws: Workspace) -> Slopes:
+    """``nn.propagation.backward_from`` into the workspace; returns the workspace's Slopes."""
+    slopes = ws.slopes
+    slopes.dL_da[-1] = None
+    for index in range(len(layers) - 1, -1, -1):
+        layer = layers[index]
+        slopes.dL_dz[index] = dL_dz
+        x = trace.inputs[index]
+        dL_dW = np.dot(x.T, dL_dz, out=ws.dL_dW[index])
+        dL_db = None if layer.bias is None else np.dot(ws.ones, dL_dz, out=ws.dL_db[index])
+        slopes.weights[index] = (dL_dW, dL_db)
+        if index == 0:
+            break
+        dL_da = slopes.dL_da[index - 1] = np.dot(dL_dz, layer.weight.T, out=ws.dL_da[index - 1])
+        before = layers[index - 1]
+        dL_dz = _activation_backward(
+            before.activation,
+            trace.node_inputs[index - 1],
+            trace.node_outputs[index - 1],
+            dL_da,
+            ws.dL_dz[index - 1],
+        )
+    return slopes
