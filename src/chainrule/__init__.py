@@ -17,6 +17,7 @@ from .losses import LOSSES, Loss
 from .modelfile import load
 from .network import Network
 from .propagation import Slopes, Trace
+from .see.page import explain_html
 
 __version__ = "0.1.0"
 
@@ -40,6 +41,7 @@ __all__ = [
     "TrainingDiverged",
     "WeightRecord",
     "__version__",
+    "explain_html",
     "gradcheck",
     "load",
     "numerical_gradients",

@@ -1,8 +1,20 @@
-"""Pictures: the loss against epoch, as the course plots it (needs matplotlib, the ``plot`` extra)."""
+"""Pictures (need matplotlib, the ``plot`` extra): the loss against epoch, as the course plots
+it, and ``network``, the course's network picture (in ``chainrule.see``)."""
 
 from __future__ import annotations
 
-__all__ = ["plot_history", "require_matplotlib"]
+__all__ = ["network", "plot_history", "require_matplotlib"]
+
+
+def network(net, x=None, y=None, loss="mse", path=None, *, input_names=None):
+    """The network picture: architecture; forward values with ``x``; slopes and loss with ``y``.
+
+    Returns a matplotlib Figure; ``path`` ending in .svg or .png also writes it. See
+    ``chainrule.see.network_picture`` for what is drawn.
+    """
+    from .see.network_picture import network as draw_network
+
+    return draw_network(net, x, y, loss, path, input_names=input_names)
 
 
 def require_matplotlib():
@@ -24,20 +36,15 @@ def require_matplotlib():
 
 
 def plot_history(history, path=None, ax=None, title=None):
-    """Plot ``loss`` (and ``val_loss``) of a History against epoch; save to ``path`` if given."""
+    """Plot ``loss`` and ``val_loss`` of a History against epoch, marking the epoch early stopping
+    restored (the look of ``chainrule.see.curves``); save to ``path`` if given. Returns the Axes."""
+    from .see.curves import draw_loss_curves
+
     plt = require_matplotlib()
     figure = None
     if ax is None:
         figure, ax = plt.subplots(figsize=(6, 4))
-    name = history.params.get("loss", "loss")
-    ax.plot(history.epoch, history.history.get("loss", []), label=f"training {name}")
-    if "val_loss" in history.history:
-        ax.plot(history.epoch, history.history["val_loss"], label=f"validation {name}")
-    ax.set_xlabel("Epoch")
-    ax.set_ylabel(f"Loss ({name})")
-    ax.set_title(title or "Loss against epoch")
-    ax.legend()
-    ax.grid(alpha=0.3)
+    draw_loss_curves(history, ax, title)
     if path is not None:
         (figure or ax.figure).tight_layout()
         (figure or ax.figure).savefig(path, dpi=120)
