@@ -1,7 +1,7 @@
 """The training report: one self-contained HTML file for a training run (needs matplotlib).
 
 ``training_report(path, history=..., metrics=..., network=..., config=..., data_summary=...)``
-writes, with pictures inlined as PNG data and no external resources:
+writes, with pictures inlined as SVG data and no external resources:
 
 - the loss curves (training and validation, the epoch early stopping restored marked);
 - the metrics of each split and the per-class table (precision, recall, F1, support);
@@ -49,11 +49,17 @@ def _table(rows, header=None, table_id=None) -> str:
     return f"<table{ident}>{head}{body}</table>"
 
 
-def _png(figure, alt: str, ident: str) -> str:
-    from .notebook import figure_png
+def _picture(figure, alt: str, ident: str) -> str:
+    """The figure as an inline SVG image (text kept as text, so it stays small)."""
+    import io
 
-    data = base64.b64encode(figure_png(figure, dpi=100)).decode()
-    return f'<img id="{ident}" alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
+    import matplotlib
+
+    buffer = io.BytesIO()
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        figure.savefig(buffer, format="svg", facecolor="white")
+    data = base64.b64encode(buffer.getvalue()).decode()
+    return f'<img id="{ident}" alt="{html.escape(alt)}" src="data:image/svg+xml;base64,{data}">'
 
 
 def metrics_html(metrics: dict) -> str:
@@ -105,8 +111,10 @@ def training_report(path, *, history, metrics: dict, network, config: dict, data
     from .network_picture import network as network_figure
 
     shape = "-".join(str(s) for s in network.sizes)
-    curves = _png(loss_figure(history), "loss curves: training and validation loss against epoch", "curves")
-    picture = _png(network_figure(network), f"network {shape}", "network")
+    curves = _picture(
+        loss_figure(history), "loss curves: training and validation loss against epoch", "curves"
+    )
+    picture = _picture(network_figure(network), f"network {shape}", "network")
     pre = preprocessing_rows(network)
     style = resources.files("chainrule.see").joinpath("page.css").read_text(encoding="utf-8")
     text = f"""<!DOCTYPE html>
