@@ -99,7 +99,7 @@ def test_path_suffix_chooses_the_format(tmp_path):
     network(net, [0, 3], 3, path=tmp_path / "net.svg")
     assert (tmp_path / "net.png").read_bytes()[:8] == PNG
     assert (tmp_path / "net.svg").read_text()[:200].lstrip().startswith("<?xml")
-    with pytest.raises(ValueError, match="path must end in .svg or .png"):
+    with pytest.raises(ValueError, match=r"path must end in \.svg or \.png"):
         network(net, path=tmp_path / "net.pdf")
 
 

@@ -60,11 +60,9 @@ def draw(nums: Numbers, title: str | None = None):
     from ..plot import require_matplotlib
 
     require_matplotlib()
-    from matplotlib.figure import Figure
-
     place = layout(nums)
     n_columns = len(place.columns)
-    figure = Figure(figsize=(1.2 + 2.7 * (n_columns - 1) + 1.6, 1.9 + 0.95 * (place.height + 1)))
+    figure = _figure_class()(figsize=(1.2 + 2.7 * (n_columns - 1) + 1.6, 1.9 + 0.95 * (place.height + 1)))
     ax = figure.add_axes((0.02, 0.1, 0.96, 0.78))
     ax.set_xlim(-0.55, n_columns - 0.45)
     ax.set_ylim(place.height + 0.55, -0.6)
@@ -77,6 +75,24 @@ def draw(nums: Numbers, title: str | None = None):
     figure.suptitle(title or _title(nums), fontsize=11, color=INK)
     figure.text(0.5, 0.025, _caption(nums), ha="center", fontsize=8, color=MUTED)
     return figure
+
+
+_FIGURE = []
+
+
+def _figure_class():
+    """A matplotlib Figure that Jupyter shows as a PNG even when pyplot does not manage it."""
+    if not _FIGURE:
+        from matplotlib.figure import Figure
+
+        from .notebook import figure_png
+
+        class NetworkFigure(Figure):
+            def _repr_png_(self) -> bytes:
+                return figure_png(self)
+
+        _FIGURE.append(NetworkFigure)
+    return _FIGURE[0]
 
 
 def _title(nums: Numbers) -> str:
