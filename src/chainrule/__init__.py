@@ -17,6 +17,7 @@ from .nn.network import Network
 from .nn.propagation import Slopes, Trace
 from .see.explain import Explanation, NodeRecord, WeightRecord
 from .see.gradcheck import gradcheck, numerical_gradients
+from .see.page import explain_html
 from .train.callbacks import Callback, EarlyStopping, History
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "TrainingDiverged",
     "WeightRecord",
     "__version__",
+    "explain_html",
     "gradcheck",
     "load",
     "numerical_gradients",

@@ -306,6 +306,12 @@ class Network:
             f"output_activation={self.output_activation.name!r}, bias={self.has_bias}, dtype={self.dtype.name!r})"
         )
 
+    def _repr_png_(self) -> bytes | None:
+        """Jupyter shows a Network as its picture (chainrule.plot.network)."""
+        from ..see.notebook import network_png
+
+        return network_png(self)
+
     # ------------------------------------------------------- forward propagation
     def inputs(self, X, name: str = "X") -> tuple[np.ndarray, bool]:
         """X checked and converted: ``(n, n_inputs)`` of the network's dtype, and whether it was 1-D."""

@@ -70,6 +70,12 @@ class Explanation:
             "nodes": [asdict(record) for record in self.nodes],
         }
 
+    def _repr_html_(self) -> str:
+        """Jupyter shows the picture of this step above the factor table."""
+        from .notebook import explanation_html
+
+        return explanation_html(self)
+
     def __str__(self) -> str:
         lines = [
             f"prediction {_fmt_vector(self.prediction)}, target {_fmt_vector(self.target)}, "

@@ -1,4 +1,4 @@
-"""Pictures: the loss against epoch, as the course plots it (needs matplotlib, the ``plot`` extra)."""
+"""Loss curves: the loss against epoch, as the course plots it (needs matplotlib, the ``plot`` extra)."""
 
 from __future__ import annotations
 
@@ -24,20 +24,15 @@ def require_matplotlib():
 
 
 def plot_history(history, path=None, ax=None, title=None):
-    """Plot ``loss`` (and ``val_loss``) of a History against epoch; save to ``path`` if given."""
+    """Plot ``loss`` and ``val_loss`` of a History against epoch, marking the epoch early stopping
+    restored (the look of ``chainrule.see.curves``); save to ``path`` if given. Returns the Axes."""
+    from .curves import draw_loss_curves
+
     plt = require_matplotlib()
     figure = None
     if ax is None:
         figure, ax = plt.subplots(figsize=(6, 4))
-    name = history.params.get("loss", "loss")
-    ax.plot(history.epoch, history.history.get("loss", []), label=f"training {name}")
-    if "val_loss" in history.history:
-        ax.plot(history.epoch, history.history["val_loss"], label=f"validation {name}")
-    ax.set_xlabel("Epoch")
-    ax.set_ylabel(f"Loss ({name})")
-    ax.set_title(title or "Loss against epoch")
-    ax.legend()
-    ax.grid(alpha=0.3)
+    draw_loss_curves(history, ax, title)
     if path is not None:
         (figure or ax.figure).tight_layout()
         (figure or ax.figure).savefig(path, dpi=120)

@@ -51,6 +51,12 @@ class History:
 
         return plot_history(self, path=path, ax=ax, title=title)
 
+    def _repr_png_(self) -> bytes | None:
+        """Jupyter shows a History as its loss curves."""
+        from ..see.notebook import history_png
+
+        return history_png(self)
+
     def to_dict(self) -> dict:
         return {
             "history": self.history,

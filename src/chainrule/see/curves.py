@@ -1,0 +1,51 @@
+"""Loss curves in one look for ``History.plot``, the command line's loss.png and the report.
+
+Drawn: the training loss (solid, blue) and the validation loss (dashed, orange) against
+epoch, and, when early stopping restored an earlier epoch's weights, a dotted line at
+that epoch with its validation loss marked.
+"""
+
+from __future__ import annotations
+
+__all__ = ["draw_loss_curves", "loss_figure"]
+
+TRAIN, VALIDATION, BEST = "#1d4ed8", "#ea580c", "#15803d"
+
+
+def draw_loss_curves(history, ax, title: str | None = None) -> None:
+    """Draw ``history``'s loss (and val_loss) on the matplotlib Axes ``ax``."""
+    name = history.params.get("loss", "loss")
+    losses = history.history.get("loss", [])
+    ax.plot(history.epoch[: len(losses)], losses, color=TRAIN, lw=1.8, label=f"training {name}")
+    validation = history.history.get("val_loss")
+    if validation:
+        ax.plot(history.epoch[: len(validation)], validation, "--", color=VALIDATION, lw=1.8,
+                label=f"validation {name}")  # fmt: skip
+    best = history.best_epoch
+    if best is not None and best in history.epoch:
+        ax.axvline(best, color=BEST, ls=":", lw=1.5, label=f"restored by early stopping: epoch {best}")
+        curve = validation or losses
+        at = history.epoch.index(best)
+        if at < len(curve):
+            ax.plot([best], [curve[at]], "o", color=BEST, ms=6)
+    ax.set_xlabel("Epoch")
+    ax.set_ylabel(f"Loss ({name})")
+    ax.set_title(title or "Loss against epoch")
+    ax.grid(alpha=0.3)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    if losses:
+        ax.legend(frameon=False)
+
+
+def loss_figure(history, title: str | None = None):
+    """A new Figure (not registered with pyplot) holding the loss curves."""
+    from ..plot import require_matplotlib
+
+    require_matplotlib()
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(6, 4))
+    draw_loss_curves(history, figure.add_subplot(), title)
+    figure.tight_layout()
+    return figure

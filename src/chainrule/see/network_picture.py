@@ -1,0 +1,191 @@
+"""The course's network picture, for any network: ``network(net, x, y)`` (needs matplotlib).
+
+What is drawn:
+
+- the nodes in columns, inputs on the left, named as ``explain`` names them (input
+  names from the model's features); a bias node (a square holding 1) under a column
+  whose next layer has biases;
+- every connection as a line whose width grows with |weight| and whose colour is its
+  sign (blue +, red −), the weight written on it (near its source);
+- with ``x``: each node's value a under it;
+- with ``y`` as well: in purple, each node's slope dL/da above it and each weight's
+  slope dL/dw on its line (near the node it feeds); the loss in the title;
+- a layer wider than ``layout.MAX_NODES`` shows its ``layout.KEEP`` nodes with the
+  largest slopes (values, weights) and a "… k more" marker; when a layer has more than
+  ``EDGE_LABELS`` connections drawn, only the ``TOP_EDGES`` with the largest slopes (or
+  weights) carry numbers, drawn darker than the rest.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .layout import Layout, layout
+from .records import Numbers, numbers
+
+__all__ = ["network", "draw", "fmt", "EDGE_LABELS", "SLOPE", "POSITIVE", "NEGATIVE"]
+
+EDGE_LABELS, TOP_EDGES = 16, 8
+POSITIVE, NEGATIVE, SLOPE, INK, MUTED = "#1d4ed8", "#dc2626", "#7e22ce", "#111827", "#6b7280"
+
+
+def fmt(value: float, digits: int = 6) -> str:
+    """A number as the text table prints it: 6 significant digits, no trailing zeros."""
+    if value is None or not np.isfinite(value):
+        return "–"
+    return f"{float(value) + 0.0:.{digits}g}"
+
+
+def network(net, x=None, y=None, loss="mse", path=None, *, input_names=None):
+    """The network as the course draws it; returns a matplotlib Figure.
+
+    Without ``x``: the architecture (nodes, weights as line width and colour, bias
+    nodes). With ``x``: each node's forward value. With ``y`` too: the slopes that
+    backpropagation gives (``net.explain(x, y, loss)``), in purple, and the loss in the
+    title. ``path`` ending in ``.svg`` or ``.png`` also writes the picture there.
+    """
+    suffix = None if path is None else Path(path).suffix.lower()
+    if suffix not in (None, ".svg", ".png"):
+        raise ValueError(f"path must end in .svg or .png, got {str(path)!r}")
+    figure = draw(numbers(net, x, y, loss, input_names))
+    if path is not None:
+        figure.savefig(path, dpi=110, facecolor="white")
+    return figure
+
+
+def draw(nums: Numbers, title: str | None = None):
+    """A Figure of the numbers in ``nums`` (see the module docstring for what is drawn)."""
+    from ..plot import require_matplotlib
+
+    require_matplotlib()
+    place = layout(nums)
+    n_columns = len(place.columns)
+    figure = _figure_class()(figsize=(1.2 + 2.7 * (n_columns - 1) + 1.6, 1.9 + 0.95 * (place.height + 1)))
+    ax = figure.add_axes((0.02, 0.1, 0.96, 0.78))
+    ax.set_xlim(-0.55, n_columns - 0.45)
+    ax.set_ylim(place.height + 0.55, -0.6)
+    ax.axis("off")
+    largest = max([float(np.max(np.abs(w), initial=0.0)) for w in nums.weights] + [1e-12])
+    for layer in range(n_columns - 1):
+        _draw_layer(ax, nums, place, layer, largest)
+    for column in range(n_columns):
+        _draw_column(ax, nums, place, column)
+    figure.suptitle(title or _title(nums), fontsize=11, color=INK)
+    figure.text(0.5, 0.025, _caption(nums), ha="center", fontsize=8, color=MUTED)
+    return figure
+
+
+_FIGURE = []
+
+
+def _figure_class():
+    """A matplotlib Figure that Jupyter shows as a PNG even when pyplot does not manage it."""
+    if not _FIGURE:
+        from matplotlib.figure import Figure
+
+        from .notebook import figure_png
+
+        class NetworkFigure(Figure):
+            def _repr_png_(self) -> bytes:
+                return figure_png(self)
+
+        _FIGURE.append(NetworkFigure)
+    return _FIGURE[0]
+
+
+def _title(nums: Numbers) -> str:
+    shape = "-".join(str(s) for s in nums.sizes)
+    acts = f" · {' → '.join(nums.activations)}" if nums.activations else ""
+    if nums.loss is not None:
+        if nums.prediction.size > 4:
+            return f"Network {shape}{acts}\n{nums.loss_name} loss = {fmt(nums.loss)}"
+        return (
+            f"Network {shape}{acts}\nprediction {_vector(nums.prediction)}, target {_vector(nums.target)}, "
+            f"{nums.loss_name} loss = {fmt(nums.loss)}"
+        )
+    if nums.prediction is not None:
+        return f"Network {shape}{acts}\nforward propagation: prediction {_vector(nums.prediction)}"
+    return f"Network {shape}{acts}"
+
+
+def _vector(values) -> str:
+    values = np.ravel(values)
+    if values.size == 1:
+        return fmt(values[0])
+    if values.size > 4:
+        return f"(the {values.size} output nodes)"
+    return "[" + " ".join(fmt(v, 4) for v in values) + "]"
+
+
+def _caption(nums: Numbers) -> str:
+    text = "line width and colour: weight size and sign (blue +, red −)"
+    if nums.values is not None:
+        text += " · black: node value a"
+    if nums.slopes is not None:
+        text += " · purple: slopes dL/da (nodes) and dL/dw (weights)"
+    return text
+
+
+def _label(ax, x, y, text, color, size=8, **kw):
+    box = {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85}
+    ax.text(x, y, text, color=color, fontsize=size, ha="center", va="center", bbox=box, zorder=5, **kw)
+
+
+def _draw_layer(ax, nums: Numbers, place: Layout, layer: int, largest: float) -> None:
+    source, target = place.columns[layer], place.columns[layer + 1]
+    weights, slopes = nums.weights[layer], None if nums.weight_slopes is None else nums.weight_slopes[layer]
+    edges = [(i, j, nums.weights[layer][i, j], None if slopes is None else slopes[i, j], place.position(layer, i))
+             for i in source.shown for j in target.shown]  # fmt: skip
+    if nums.biases[layer] is not None:
+        bias_slopes = None if nums.bias_slopes is None else nums.bias_slopes[layer]
+        edges += [("bias", j, nums.biases[layer][j], None if bias_slopes is None else bias_slopes[j],
+                   (float(layer), source.bias_y)) for j in target.shown]  # fmt: skip
+    ranked = sorted(edges, key=lambda e: -abs(e[3] if e[3] is not None else e[2]))
+    labelled = {(e[0], e[1]) for e in ranked[: len(ranked) if len(ranked) <= EDGE_LABELS else TOP_EDGES]}
+    for i, j, weight, slope, (x0, y0) in edges:
+        x1, y1 = place.position(layer + 1, j)
+        width = 0.5 + 3.5 * abs(weight) / max(largest, float(np.max(np.abs(weights), initial=0.0)))
+        style = "--" if i == "bias" else "-"
+        color = POSITIVE if weight >= 0 else NEGATIVE
+        alpha = 0.6 if (i, j) in labelled else 0.25
+        ax.plot(
+            [x0, x1], [y0, y1], style, color=color, lw=width, alpha=alpha, zorder=1, solid_capstyle="round"
+        )
+        if (i, j) not in labelled:
+            continue
+        _label(ax, x0 + 0.22 * (x1 - x0), y0 + 0.22 * (y1 - y0), fmt(weight, 4), color)
+        if slope is not None:
+            t = 0.52 + 0.09 * (source.shown.index(i) % 3 if i != "bias" else 1)  # staggered near the target
+            _label(ax, x0 + t * (x1 - x0), y0 + t * (y1 - y0), fmt(slope, 4), SLOPE, style="italic")
+
+
+def _draw_column(ax, nums: Numbers, place: Layout, column: int) -> None:
+    col = place.columns[column]
+    is_input = column == 0
+    for index, y in zip(col.shown, col.y):
+        x = float(column)
+        ax.scatter([x], [y], s=1000, c="#f8fafc" if is_input else "#e0e7ff", edgecolors="#334155",
+                   linewidths=1.2, zorder=3)  # fmt: skip
+        name = col.names[index]
+        name = name if len(name) <= 18 else name[:17] + "…"
+        if is_input:
+            ax.text(x - 0.2, y, name, ha="right", va="center", fontsize=8.5, color=INK, zorder=4)
+        else:
+            ax.text(x, y - 0.32, name, ha="center", va="bottom", fontsize=8.5, color=INK, zorder=4)
+        if nums.values is not None:
+            value = fmt(nums.values[column][index], 4)
+            ax.text(x, y, value, ha="center", va="center", fontsize=8 if len(value) <= 5 else 6.5,
+                    color=INK, fontweight="bold", zorder=4)  # fmt: skip
+        if nums.slopes is not None and np.isfinite(nums.slopes[column][index]):
+            ax.text(x, y + 0.27, f"dL/da {fmt(nums.slopes[column][index], 4)}", ha="center", va="top",
+                    fontsize=7.5, color=SLOPE, style="italic", zorder=4,
+                    bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85})  # fmt: skip
+    if col.more:
+        ax.text(column, col.more_y, f"… {col.more} more", ha="center", va="center", fontsize=8.5,
+                color=MUTED, style="italic", zorder=4)  # fmt: skip
+    if col.bias_y is not None:
+        ax.scatter([column], [col.bias_y], s=300, marker="s", c="#fef9c3", edgecolors="#a16207", zorder=3)
+        ax.text(column, col.bias_y, "1", ha="center", va="center", fontsize=8, color=INK, zorder=4)
+        ax.text(column - 0.13, col.bias_y, "bias", ha="right", va="center", fontsize=8, color=MUTED, zorder=4)

@@ -1,0 +1,238 @@
+// chainrule's walk-through page. Every number comes from the JSON that Python embedded
+// (net.explain's records and the new weights, rounded to 6 significant digits); this
+// script only looks them up and lays them out. It computes nothing.
+"use strict";
+(function () {
+  const D = JSON.parse(document.getElementById("data").textContent);
+  const $ = (id) => document.getElementById(id);
+  const svg = $("net");
+  const nLayers = D.layers.length;
+  let at = 0;
+  let timer = null;
+
+  const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+  const text = (v) => (v === null || v === undefined ? "–" : String(v));
+  const num = (v, what, ref) => `<span class="num ${what}" data-what="${what}" data-ref="${esc(ref)}">${text(v)}</span>`;
+  const name = (c, j) => (j < 0 ? "bias" : D.names[c][j]);
+  const nOut = (l) => D.names[l + 1].length;
+  const wref = (l, i, j) => `${name(l, i)}→${name(l + 1, j)}`;
+  // A weight's numbers: i = -1 is the bias into node j.
+  function weight(l, i, j) {
+    const L = D.layers[l];
+    const k = i * nOut(l) + j;
+    const value = i < 0 ? 1 : D.columns[l].values[i];
+    return i < 0
+      ? { w: L.bw[j], g: L.bg[j], nw: L.bnw[j], a: value, act: L.act[j], ls: L.ls[j] }
+      : { w: L.w[k], g: L.g[k], nw: L.nw[k], a: value, act: L.act[j], ls: L.ls[j] };
+  }
+  const nodeNum = (c, j, what) => {
+    const key = { value: "values", input: "inputs", slope: "slopes" }[what];
+    return num(D.columns[c][key][j], what, name(c, j));
+  };
+
+  function factorLine(l, i, j) {
+    const W = weight(l, i, j);
+    const ref = wref(l, i, j);
+    const act = D.layers[l].combined ? "1 (combined)" : num(W.act, "activation_slope", ref);
+    return (
+      `${num(W.a, "node_value", ref)} × ${act} × ${num(W.ls, "loss_slope", ref)} = ${num(W.g, "slope", ref)}`
+    );
+  }
+  function updateLine(l, i, j) {
+    const W = weight(l, i, j);
+    const ref = wref(l, i, j);
+    return `${num(W.w, "weight", ref)} − ${num(D.lr, "lr", "lr")} × ${num(W.g, "slope", ref)} = ${num(W.nw, "new_weight", ref)}`;
+  }
+
+  // ------------------------------------------------------------------ the steps
+  function inputs() {
+    const rows = D.names[0].map((n, i) => `<tr><td>${esc(n)}</td><td>${nodeNum(0, i, "value")}</td></tr>`);
+    return `<p>The row's inputs (after preprocessing) are the values of the input nodes.</p>
+      <table><tr><th>input node</th><th>value a</th></tr>${rows.join("")}</table>`;
+  }
+  function forward(s) {
+    const c = s.column;
+    const l = c - 1;
+    const L = D.layers[l];
+    const terms = s.terms.map((i) => `${num(L.w[i * nOut(l) + s.node], "weight", wref(l, i, s.node))} × ${nodeNum(l, i, "value")}`);
+    if (s.more) terms.push(`… (${s.more} more terms)`);
+    if (L.bw) terms.push(`${num(L.bw[s.node], "weight", wref(l, -1, s.node))} × 1`);
+    const f = L.activation === "softmax" ? `softmax(z)[${s.node}]` : `${esc(L.activation || "f")}(z)`;
+    const sources = s.terms.map((i) => esc(name(l, i))).join(", ");
+    return `<p>Forward propagation: node <b>${esc(name(c, s.node))}</b> adds up the values feeding in, each times its weight.</p>
+      <p class="formula">z = ${terms.join(" + ")} = ${nodeNum(c, s.node, "input")}</p>
+      <p class="formula">a = ${f} = ${nodeNum(c, s.node, "value")}</p>
+      <p class="note">weight × value of ${sources}${L.bw ? ", and the bias (value 1)" : ""}</p>`;
+  }
+  function loss() {
+    const last = nLayers - 1;
+    const L = D.layers[last];
+    const rows = D.names[nLayers].map((n, j) => {
+      const ref = wref(last, 0, j);
+      const slopes = L.combined
+        ? `<td colspan="2">dL/dz = ${num(L.ls[j], "loss_slope", ref)} (activation and loss combined)</td>`
+        : `<td>${num(L.ls[j], "loss_slope", ref)}</td><td>${num(L.act[j], "activation_slope", ref)}</td>`;
+      return `<tr><td>${esc(n)}</td><td>${nodeNum(nLayers, j, "value")}</td><td>${num(D.target[j], "target", j)}</td>${slopes}</tr>`;
+    });
+    return `<p>The loss compares the prediction with the target:
+      <span class="formula">${esc(D.loss_name)} loss = ${num(D.loss, "loss", "loss")}</span></p>
+      <table><tr><th>output</th><th>prediction a</th><th>target</th><th>loss slope dL/da</th><th>activation slope</th></tr>${rows.join("")}</table>
+      <p class="note">Backpropagation starts here, from the slope of the loss at each output.</p>`;
+  }
+  function backward(s) {
+    const l = s.layer;
+    const rows = s.rows.map(([i, j]) => [i, j]);
+    if (s.bias && nOut(l) <= 10) for (let j = 0; j < nOut(l); j++) rows.push([-1, j]);
+    const body = rows.map(([i, j]) =>
+      `<tr class="wrow" data-layer="${l}" data-i="${i}" data-j="${j}"><td>${esc(wref(l, i, j))}</td><td>${factorLine(l, i, j)}</td><td>${updateLine(l, i, j)}</td></tr>`);
+    const more = s.more ? `<p class="note">… ${s.more} more weights in this layer: see “every weight”.</p>` : "";
+    const nodes = s.nodes.map((n) => {
+      const terms = n.terms.map((j) => {
+        const W = weight(l, n.node, j);
+        const ref = wref(l, n.node, j);
+        const act = D.layers[l].combined ? "1" : num(W.act, "activation_slope", ref);
+        return `${num(W.w, "weight", ref)} × ${act} × ${num(W.ls, "loss_slope", ref)}`;
+      });
+      if (n.more) terms.push(`… (${n.more} more)`);
+      return `<p class="formula">dL/da(${esc(name(l, n.node))}) = ${terms.join(" + ")} = ${nodeNum(l, n.node, "slope")}</p>`;
+    });
+    const who = l === 0 ? "the input nodes (no weight feeds them, so nothing is updated there)" : "the nodes feeding this layer";
+    return `<p>Backward through the weights into ${esc(l === nLayers - 1 ? "the output layer" : `hidden layer ${l}`)}:
+      slope = node value × activation slope × loss slope; the update is weight − learning rate × slope.</p>
+      <table><tr><th>weight</th><th>node value × activation slope × loss slope = slope</th><th>weight − lr × slope = new weight</th></tr>${body.join("")}</table>${more}
+      <p>The slope of ${who}: the sum over its outgoing weights of weight × activation slope × loss slope.</p>
+      ${nodes.join("")}${s.more_nodes ? `<p class="note">… ${s.more_nodes} more nodes</p>` : ""}`;
+  }
+  function summary() {
+    return `<p>Every weight's slope and update (learning rate ${num(D.lr, "lr", "lr")}).</p>
+      <input id="search" type="search" placeholder="search a node name, e.g. ${esc(name(0, 0))}" aria-label="search weights">
+      <div id="list"></div>`;
+  }
+  function fillList() {
+    const query = ($("search") || { value: "" }).value.trim().toLowerCase();
+    const rows = [];
+    let found = 0;
+    for (let l = 0; l < nLayers; l++) {
+      const starts = D.layers[l].bw ? [-1] : [];
+      for (let i = 0; i < D.names[l].length; i++) starts.push(i);
+      for (const i of starts) for (let j = 0; j < nOut(l); j++) {
+        const ref = wref(l, i, j);
+        if (query && !ref.toLowerCase().includes(query)) continue;
+        found += 1;
+        if (rows.length < 300) {
+          const W = weight(l, i, j);
+          rows.push(`<tr><td>${l}</td><td>${esc(ref)}</td><td>${num(W.w, "weight", ref)}</td><td>${num(W.g, "slope", ref)}</td><td>${num(W.nw, "new_weight", ref)}</td></tr>`);
+        }
+      }
+    }
+    $("list").innerHTML = `<p class="note" id="found">${found} weights${found > rows.length ? `, the first ${rows.length} shown: search to narrow` : ""}</p>
+      <table><tr><th>layer</th><th>weight</th><th>value</th><th>slope</th><th>new weight</th></tr>${rows.join("")}</table>`;
+  }
+
+  // ------------------------------------------------------------------ showing a step
+  const fwdStep = {};
+  const slopeStep = {};
+  D.steps.forEach((s, k) => {
+    if (s.kind === "forward") fwdStep[`${s.column}:${s.node}`] = k;
+    if (s.kind === "loss") slopeStep[nLayers] = k;
+    if (s.kind === "backward") slopeStep[s.layer] = k;
+  });
+  const titles = { inputs: "Inputs", loss: "Loss", summary: "Every weight: slope and update" };
+  function title(s) {
+    if (s.kind === "forward") return `Forward: ${name(s.column, s.node)}`;
+    if (s.kind === "backward") return `Backward: layer ${s.layer} (weights into ${s.layer === nLayers - 1 ? "the output" : `hidden layer ${s.layer}`})`;
+    return titles[s.kind];
+  }
+  function paintPicture(s) {
+    svg.querySelectorAll(".node").forEach((g) => {
+      const c = +g.dataset.column;
+      const j = +g.dataset.node;
+      if (j < 0) return;
+      const shown = c === 0 || fwdStep[`${c}:${j}`] <= at;
+      g.querySelector(".val").textContent = shown ? text(D.columns[c].values[j]) : "";
+      const slope = D.columns[c].slopes[j];
+      g.querySelector(".slope").textContent = slopeStep[c] <= at && slope !== null ? `dL/da ${slope}` : "";
+      g.classList.toggle("active", s.kind === "forward" && s.column === c && s.node === j);
+    });
+    svg.querySelectorAll(".edge").forEach((g) => {
+      const l = +g.dataset.layer;
+      const on = (s.kind === "forward" && s.column === l + 1 && +g.dataset.j === s.node) || (s.kind === "backward" && s.layer === l);
+      g.classList.toggle("active", on);
+    });
+  }
+  function show(k) {
+    at = Math.max(0, Math.min(D.steps.length - 1, k));
+    const s = D.steps[at];
+    const render = { inputs, forward, loss, backward, summary }[s.kind];
+    $("panel").innerHTML = render(s);
+    $("step-title").textContent = title(s);
+    $("step-count").textContent = `step ${at + 1} of ${D.steps.length}`;
+    $("prev").disabled = at === 0;
+    $("next").disabled = at === D.steps.length - 1;
+    if (s.kind === "summary") {
+      fillList();
+      $("search").addEventListener("input", fillList);
+    }
+    paintPicture(s);
+    if (at === D.steps.length - 1) stop();
+  }
+
+  // ------------------------------------------------------------------ details on click
+  function detailNode(c, j) {
+    if (j < 0) return `<h3>bias node</h3><p>Its value is always 1; its weights are the biases.</p>`;
+    const col = D.columns[c];
+    const rows = [`<tr><td>value a</td><td>${nodeNum(c, j, "value")}</td></tr>`];
+    if (c > 0) rows.unshift(`<tr><td>input z</td><td>${nodeNum(c, j, "input")}</td></tr>`);
+    if (col.slopes[j] !== null) rows.push(`<tr><td>slope dL/da</td><td>${nodeNum(c, j, "slope")}</td></tr>`);
+    const kind = c === 0 ? "input node" : c === nLayers ? "output node" : `hidden node, ${D.layers[c - 1].activation}`;
+    return `<h3>${esc(name(c, j))} <small>(${esc(kind)})</small></h3><table>${rows.join("")}</table>`;
+  }
+  function detailWeight(l, i, j) {
+    return `<h3>weight ${esc(wref(l, i, j))}</h3>
+      <p class="formula">slope = node value × activation slope × loss slope = ${factorLine(l, i, j)}</p>
+      <p class="formula">new weight = weight − lr × slope = ${updateLine(l, i, j)}</p>`;
+  }
+  function detail(html) {
+    $("detail").innerHTML = `<button id="close" title="close">×</button>${html}`;
+    $("detail").hidden = false;
+    $("close").addEventListener("click", () => { $("detail").hidden = true; });
+  }
+  svg.addEventListener("click", (event) => {
+    const node = event.target.closest(".node");
+    const edge = event.target.closest(".edge");
+    if (node) detail(detailNode(+node.dataset.column, +node.dataset.node));
+    else if (edge) detail(detailWeight(+edge.dataset.layer, +edge.dataset.i, +edge.dataset.j));
+  });
+  $("panel").addEventListener("click", (event) => {
+    const row = event.target.closest(".wrow");
+    if (row) detail(detailWeight(+row.dataset.layer, +row.dataset.i, +row.dataset.j));
+  });
+
+  // ------------------------------------------------------------------ controls
+  function stop() {
+    if (timer !== null) clearInterval(timer);
+    timer = null;
+    $("play").textContent = "▶ play";
+  }
+  function play() {
+    if (timer !== null) return stop();
+    if (at === D.steps.length - 1) show(0);
+    $("play").textContent = "⏸ pause";
+    timer = setInterval(() => show(at + 1), 1400);
+  }
+  $("prev").addEventListener("click", () => { stop(); show(at - 1); });
+  $("next").addEventListener("click", () => { stop(); show(at + 1); });
+  $("play").addEventListener("click", play);
+  $("summary").addEventListener("click", () => { stop(); show(D.steps.length - 1); });
+  document.addEventListener("keydown", (event) => {
+    if (event.target.tagName === "INPUT") return;
+    const keys = { ArrowRight: () => show(at + 1), ArrowLeft: () => show(at - 1), Home: () => show(0), End: () => show(D.steps.length - 1) };
+    if (event.key === " ") { event.preventDefault(); play(); return; }
+    if (event.key === "Escape") { $("detail").hidden = true; return; }
+    if (keys[event.key]) { event.preventDefault(); stop(); keys[event.key](); }
+  });
+  const prediction = D.prediction.length === 1 ? text(D.prediction[0]) : `[${D.prediction.map(text).join(", ")}]`;
+  const target = D.target.length === 1 ? text(D.target[0]) : `[${D.target.map(text).join(", ")}]`;
+  $("headline").innerHTML = `prediction ${esc(prediction)}, target ${esc(target)}, ${esc(D.loss_name)} loss ${num(D.loss, "loss", "loss")} · learning rate ${num(D.lr, "lr", "lr")} · use ← → or the buttons`;
+  show(0);
+})();

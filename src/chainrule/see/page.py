@@ -1,0 +1,142 @@
+"""The walk-through page: one training step of one row, as a single self-contained HTML file.
+
+``explain_html(net, x, y, loss, lr, path)`` embeds ``net.explain(x, y, loss)`` (with the
+new weights w − lr × slope, see ``steps``) as JSON, the network picture as inline SVG
+and the page's script and style inline: no request leaves the page, and it works opened
+from ``file://``. The picture is the same ``layout`` as ``chainrule.plot.network``: a
+wide layer shows its nodes with the largest slopes and a "… k more" marker; every
+weight stays reachable through the list and search of the summary.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from .layout import Layout, input_names_of, layout
+from .records import Numbers
+from .steps import page_data
+
+__all__ = ["explain_html", "page_svg", "html_document"]
+
+DX, DY, MARGIN_X, MARGIN_Y = 230, 100, 150, 60
+
+
+def explain_html(net, x, y, loss="mse", lr=0.01, path=None, *, input_names=None) -> str:
+    """One training step for the row ``x`` with target ``y``, as a self-contained HTML page.
+
+    The page steps through forward propagation node by node (the weighted sum written out
+    with its numbers, then the activation), the loss, and backpropagation layer by layer
+    (node value × activation slope × loss slope = slope; weight − lr × slope = new
+    weight; each node's slope as the sum over its outgoing weights), with next, previous
+    and play buttons, the arrow keys, details of any clicked node or weight, and a final
+    list of every weight's slope and update. Input names default to the model's
+    preprocessed features. Returns the HTML; writes it to ``path`` too when given.
+    """
+    if not isinstance(lr, (int, float)) or isinstance(lr, bool) or not np.isfinite(lr) or lr <= 0:
+        raise ValueError(f"lr must be a number > 0, got {lr!r}")
+    names = input_names_of(net, input_names)
+    explanation = net.explain(x, y, loss, input_names=names)
+    nums = Numbers.from_explanation(explanation, [layer.activation.name for layer in net.layers])
+    data = page_data(nums, float(lr))
+    shape = "-".join(str(s) for s in net.sizes)
+    text = html_document(f"One training step · network {shape}", data, page_svg(nums, layout(nums)))
+    if path is not None:
+        Path(path).write_text(text, encoding="utf-8")
+    return text
+
+
+def _asset(name: str) -> str:
+    return resources.files("chainrule.see").joinpath(name).read_text(encoding="utf-8")
+
+
+def html_document(title: str, data: dict, svg: str) -> str:
+    """The page: style, picture, panels and script, with ``data`` as inline JSON."""
+    payload = json.dumps(data, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<title>{html.escape(title)}</title>
+<style>{_asset("page.css")}</style></head>
+<body>
+<header><h1>{html.escape(title)}</h1><p id="headline"></p></header>
+<main>
+<section id="picture">{svg}</section>
+<section id="side">
+<nav id="controls"><button id="prev" title="previous (←)">◀ previous</button>
+<button id="play" title="play / pause (space)">▶ play</button>
+<button id="next" title="next (→)">next ▶</button>
+<button id="summary" title="every weight (End)">every weight</button>
+<span id="step-count"></span></nav>
+<h2 id="step-title"></h2>
+<div id="panel"></div>
+<div id="detail" hidden></div>
+</section>
+</main>
+<footer>chainrule: numbers from <code>net.explain</code>, shown to 6 significant digits · click a node or weight</footer>
+<script id="data" type="application/json">{payload}</script>
+<script>{_asset("page.js")}</script>
+</body></html>
+"""
+
+
+def page_svg(nums: Numbers, place: Layout) -> str:
+    """The network as inline SVG: every node and weight clickable, labelled by data attributes."""
+    width = 2 * MARGIN_X + DX * (len(place.columns) - 1)
+    height = 2 * MARGIN_Y + DY * place.height
+
+    def xy(column: int, y: float) -> tuple[float, float]:
+        return MARGIN_X + DX * column, MARGIN_Y + DY * y
+
+    largest = max([float(np.max(np.abs(w), initial=0.0)) for w in nums.weights] + [1e-12])
+    parts = [f'<svg id="net" viewBox="0 0 {width:.0f} {height:.0f}" xmlns="http://www.w3.org/2000/svg">']
+    for layer in range(len(place.columns) - 1):
+        source, target = place.columns[layer], place.columns[layer + 1]
+        starts = [(i, source.y[k]) for k, i in enumerate(source.shown)]
+        if nums.biases[layer] is not None:
+            starts.append((-1, source.bias_y))
+        for i, ys in starts:
+            for j, yt in zip(target.shown, target.y):
+                weight = nums.biases[layer][j] if i < 0 else nums.weights[layer][i, j]
+                (x0, y0), (x1, y1) = xy(layer, ys), xy(layer + 1, yt)
+                sign = "pos" if weight >= 0 else "neg"
+                parts.append(
+                    f'<g class="edge {sign}{" bias" if i < 0 else ""}" data-layer="{layer}" data-i="{i}" data-j="{j}">'
+                    f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}" '
+                    f'stroke-width="{0.8 + 4.5 * abs(weight) / largest:.2f}"/>'
+                    f'<line class="hit" x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}"/></g>'
+                )
+    for c, col in enumerate(place.columns):
+        for index, y in zip(col.shown, col.y):
+            x0, y0 = xy(c, y)
+            name = col.names[index]
+            short = html.escape(name if len(name) <= 18 else name[:17] + "…")
+            anchor = (
+                f'<text class="name" x="{x0 - 36:.1f}" y="{y0 + 4:.1f}" text-anchor="end">{short}</text>'
+                if c == 0
+                else f'<text class="name" x="{x0:.1f}" y="{y0 - 35:.1f}" text-anchor="middle">{short}</text>'
+            )
+            parts.append(
+                f'<g class="node{" input" if c == 0 else ""}" data-column="{c}" data-node="{index}">'
+                f'<title>{html.escape(name)}</title><circle cx="{x0:.1f}" cy="{y0:.1f}" r="29"/>{anchor}'
+                f'<text class="val" x="{x0:.1f}" y="{y0 + 4:.1f}" text-anchor="middle"></text>'
+                f'<text class="slope" x="{x0:.1f}" y="{y0 + 46:.1f}" text-anchor="middle"></text></g>'
+            )
+        if col.more:
+            x0, y0 = xy(c, col.more_y)
+            parts.append(
+                f'<text class="more" x="{x0:.1f}" y="{y0 + 4:.1f}" text-anchor="middle">… {col.more} more</text>'
+            )
+        if col.bias_y is not None:
+            x0, y0 = xy(c, col.bias_y)
+            parts.append(
+                f'<g class="node biasnode" data-column="{c}" data-node="-1"><rect x="{x0 - 13:.1f}" y="{y0 - 13:.1f}" '
+                f'width="26" height="26"/><text x="{x0:.1f}" y="{y0 + 5:.1f}" text-anchor="middle">1</text>'
+                f'<text class="name" x="{x0 - 22:.1f}" y="{y0 + 5:.1f}" text-anchor="end">bias</text></g>'
+            )
+    parts.append("</svg>")
+    return "".join(parts)

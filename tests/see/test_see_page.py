@@ -1,0 +1,209 @@
+"""The walk-through page (chainrule.explain_html): its data, and what headless Chromium shows.
+
+Every number the page displays carries ``data-what`` and ``data-ref``; the tests read
+each displayed number and compare it with ``net.explain``'s record to the digits shown
+(the new weight with explain's weight − lr × slope).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+
+import numpy as np
+import pytest
+from see_browser import launch_chromium, open_file
+
+import chainrule
+
+LR = 0.01
+COURSE = {"node_0": [2, 1], "node_1": [1, 2], "output": [1, 1]}  # seeds 000, 001, 004
+
+
+def course_net():
+    return chainrule.Network.from_node_weights(COURSE, activation="relu")
+
+
+def trained_net():
+    """A small trained model with named features and biases."""
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(40, 3))
+    y = X @ np.array([0.5, -1.0, 2.0]) + 0.3
+    net = chainrule.Network([3, 4, 1], activation="tanh", seed=0)
+    net.fit(X, y, lr=0.05, epochs=20, verbose=0)
+    return net, X[0], y[0], ["age", "income", "debt"]
+
+
+def shown_equal(text: str, value: float) -> bool:
+    """``text`` (6 significant digits at most) shows ``value``."""
+    token = text.strip().replace("−", "-")
+    exponent = Decimal(token).as_tuple().exponent
+    half_unit = 0.5 * 10.0 ** min(int(exponent), 0)
+    return abs(float(token) - value) <= max(half_unit, 5e-6 * abs(value)) + 1e-300
+
+
+def expected(explanation, what: str, ref: str) -> float:
+    nodes = {n.name: n for n in explanation.nodes}
+    weights = {f"{r.source}→{r.target}": r for r in explanation.weights}
+    if what in ("value", "input", "slope") and ref in nodes:
+        node = nodes[ref]
+        return {"value": node.value, "input": node.node_input, "slope": node.slope}[what]
+    if what == "loss":
+        return explanation.loss
+    if what == "lr":
+        return LR
+    if what == "target":
+        return float(explanation.target[int(ref)])
+    record = weights[ref]
+    if what == "new_weight":
+        return record.weight - LR * record.slope
+    return getattr(record, what)
+
+
+def check_numbers(page, explanation, selector="body") -> int:
+    """Every displayed number under ``selector`` equals explain's; returns how many were checked."""
+    shown = page.eval_on_selector_all(
+        f"{selector} .num", "els => els.map(e => [e.dataset.what, e.dataset.ref, e.textContent])"
+    )
+    for what, ref, text in shown:
+        value = expected(explanation, what, ref)
+        assert shown_equal(text, value), f"{what} of {ref}: page shows {text}, explain gives {value!r}"
+    return len(shown)
+
+
+# ------------------------------------------------------------------ without a browser
+def test_page_is_self_contained_and_small(tmp_path):
+    path = tmp_path / "step.html"
+    text = chainrule.explain_html(course_net(), [0, 3], 3, "mse", LR, path)
+    assert path.read_text(encoding="utf-8") == text
+    assert len(text.encode()) < 100_000
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", text)
+    assert "<script src" not in text and "<link" not in text
+    assert "default-src 'none'" in text  # the browser itself refuses any request
+
+
+def test_page_data_are_explains_numbers_and_the_updates():
+    net, x, y, names = trained_net()
+    text = chainrule.explain_html(net, x, y, lr=LR, input_names=names)
+    data = json.loads(re.search(r'<script id="data" type="application/json">(.*?)</script>', text, re.S)[1])
+    explanation = net.explain(x, y, input_names=names)
+    assert data["names"][0] == names
+    for index, layer in enumerate(data["layers"]):
+        records = [r for r in explanation.weights if r.layer == index and r.source != "bias"]
+        biases = [r for r in explanation.weights if r.layer == index and r.source == "bias"]
+        for key, values in (("w", "weight"), ("g", "slope")):
+            np.testing.assert_allclose(layer[key], [getattr(r, values) for r in records], rtol=5e-6)
+        np.testing.assert_allclose(layer["nw"], [r.weight - LR * r.slope for r in records], rtol=5e-6)
+        np.testing.assert_allclose(layer["bnw"], [r.weight - LR * r.slope for r in biases], rtol=5e-6)
+    kinds = [step["kind"] for step in data["steps"]]
+    assert kinds == ["inputs"] + ["forward"] * 5 + ["loss", "backward", "backward", "summary"]
+
+
+def test_wide_network_keeps_every_weight_in_the_list():
+    net = chainrule.Network([784, 64, 10], output_activation="softmax", seed=0)
+    x = np.random.default_rng(0).uniform(size=784)
+    text = chainrule.explain_html(net, x, 3, "cross_entropy")
+    data = json.loads(re.search(r'<script id="data" type="application/json">(.*?)</script>', text, re.S)[1])
+    assert [len(layer["nw"]) for layer in data["layers"]] == [784 * 64, 64 * 10]
+    assert "… 776 more" in text and "… 56 more" in text
+    assert len(text.encode()) < 2_000_000  # about 30 bytes per weight: three 6-digit numbers
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"lr": 0}, "lr must be a number > 0"), ({"x": [1, 2, 3]}, "x has 3 columns")],
+)
+def test_errors_name_the_argument(kwargs, message):
+    arguments = {"x": [0, 3], "y": 3, "lr": LR, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        chainrule.explain_html(course_net(), **arguments)
+
+
+# ------------------------------------------------------------------ in Chromium
+@pytest.fixture(scope="module")
+def browser():
+    playwright, browser = launch_chromium()
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory):
+    return tmp_path_factory.mktemp("screenshots")
+
+
+@pytest.mark.parametrize("case", ["course", "trained"])
+def test_stepping_through_shows_explains_numbers(browser, shots, tmp_path, case):
+    if case == "course":
+        net, x, y, names = course_net(), [0, 3], 3, None
+    else:
+        net, x, y, names = trained_net()
+    path = tmp_path / "step.html"
+    chainrule.explain_html(net, x, y, "mse", LR, path, input_names=names)
+    explanation = net.explain(x, y, "mse", input_names=names)
+    opened = open_file(browser, path)
+    page = opened.page
+    n_steps = len(json.loads(page.text_content("#data"))["steps"])
+    assert page.text_content("#step-count") == f"step 1 of {n_steps}"
+    checked = check_numbers(page, explanation)
+    for step in range(2, n_steps + 1):  # the keyboard and the button in turn
+        page.keyboard.press("ArrowRight") if step % 2 else page.click("#next")
+        assert page.text_content("#step-count") == f"step {step} of {n_steps}"
+        checked += check_numbers(page, explanation)
+        page.screenshot(path=shots / f"{case}-{step:02d}.png")
+    assert page.is_disabled("#next")
+    page.fill("#search", "output")
+    rows = page.eval_on_selector_all("#list tr", "rows => rows.length - 1")
+    assert rows == sum(1 for r in explanation.weights if "output" in f"{r.source}→{r.target}")
+    checked += check_numbers(page, explanation, "#list")
+    page.click("#step-title")  # the arrows type in the search box while it has the focus
+    page.keyboard.press("ArrowLeft")
+    page.click("#prev")
+    assert page.text_content("#step-count") == f"step {n_steps - 2} of {n_steps}"
+    assert checked > 10 * len(explanation.weights) // 3
+    assert opened.errors == [] and opened.requests == []
+    page.close()
+
+
+def test_clicking_nodes_and_weights_shows_their_numbers(browser, shots, tmp_path):
+    net, x, y, names = trained_net()
+    path = tmp_path / "step.html"
+    chainrule.explain_html(net, x, y, "mse", LR, path, input_names=names)
+    explanation = net.explain(x, y, "mse", input_names=names)
+    opened = open_file(browser, path)
+    page = opened.page
+    page.click("#summary")
+    page.click('#net .node[data-column="1"][data-node="2"] circle')
+    assert page.is_visible("#detail") and "node_0_2" in page.text_content("#detail h3")
+    assert check_numbers(page, explanation, "#detail") == 3  # z, a and dL/da
+    edges = page.locator("#net .edge")
+    for k in range(edges.count()):
+        edges.nth(k).locator("line.hit").dispatch_event("click")
+        heading = page.text_content("#detail h3")
+        assert heading.startswith("weight ") and "→" in heading
+        assert (
+            check_numbers(page, explanation, "#detail") == 8
+        )  # node value, two slopes, slope; weight, lr, slope, new weight
+    page.screenshot(path=shots / "clicked-weight.png")
+    page.click("#close")
+    assert not page.is_visible("#detail")
+    page.click("#prev")
+    page.click("#net .edge line.hit >> nth=0", force=True)
+    assert page.is_visible("#detail")
+    assert opened.errors == [] and opened.requests == []
+    page.close()
+
+
+def test_play_advances_and_pauses(browser, tmp_path):
+    path = tmp_path / "step.html"
+    chainrule.explain_html(course_net(), [0, 3], 3, "mse", LR, path)
+    opened = open_file(browser, path)
+    page = opened.page
+    page.click("#play")
+    page.wait_for_selector("#step-count:text-matches('^step [2-9] of')")  # the page forbids eval
+    page.keyboard.press(" ")
+    assert page.text_content("#play") == "▶ play"
+    assert opened.errors == [] and opened.requests == []
+    page.close()

@@ -1,0 +1,151 @@
+"""The network picture, the loss curves and the Jupyter displays (chainrule.see, matplotlib).
+
+The numbers drawn are read back from the Figure's texts and compared with the course's
+printed numbers (tests/test_seeds.py) or with ``net.explain``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from types import SimpleNamespace
+
+import pytest
+
+from chainrule import Network
+from test_seeds import BASIC_WEIGHTS, DEEP_WEIGHTS, WEIGHTS_0
+
+pytest.importorskip("matplotlib")
+from chainrule.plot import network
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def texts(figure) -> list[str]:
+    return [t.get_text() for t in figure.axes[0].texts]
+
+
+def title(figure) -> str:
+    return figure.get_suptitle()
+
+
+def test_architecture_of_a_course_network():
+    figure = network(Network.from_node_weights(WEIGHTS_0, activation="relu"))
+    shown = texts(figure)
+    for name in ("input_0", "input_1", "node_0_0", "node_0_1", "output"):
+        assert name in shown
+    assert "bias" not in shown  # the course's networks have none
+    assert sorted(t for t in shown if t in ("1", "2")) == ["1", "1", "1", "1", "2", "2"]  # the weights
+    assert title(figure) == "Network 2-2-1 · relu → identity"
+
+
+@pytest.mark.parametrize(
+    ("weights", "activation", "x", "printed"),
+    [
+        (BASIC_WEIGHTS, "identity", [2, 3], ["5", "1", "9"]),
+        (BASIC_WEIGHTS, "tanh", [2, 3], ["0.9999", "0.7616", "1.238"]),  # 0.9999092 0.76159416 1.23822425257
+        (DEEP_WEIGHTS, "relu", [3, 5], ["26", "0", "0", "52", "364"]),
+    ],
+)
+def test_forward_values_are_the_courses(weights, activation, x, printed):
+    net = Network.from_node_weights(weights, activation=activation, output_activation="identity")
+    figure = network(net, x)
+    values = [t.get_text() for t in figure.axes[0].texts if t.get_fontweight() == "bold"]
+    assert values[len(x) :] == printed
+    assert f"prediction {printed[-1]}" in title(figure)
+
+
+def test_slopes_and_loss_of_the_course_step():
+    net = Network.from_node_weights(WEIGHTS_0, activation="relu")
+    figure = network(net, [0, 3], 3, loss="mse")
+    explanation = net.explain([0, 3], 3, "mse")
+    assert "mse loss = 36" in title(figure)
+    shown = texts(figure)
+    for node in explanation.nodes:
+        assert f"dL/da {node.slope:.4g}" in shown
+    slopes = sorted(
+        t.get_text() for t in figure.axes[0].texts if t.get_style() == "italic" and "dL" not in t.get_text()
+    )
+    assert slopes == sorted(f"{r.slope:.4g}" for r in explanation.weights)  # 0, 0, 36, 36, 36, 72
+
+
+def test_a_30_16_16_1_model_is_summarised(rng):
+    net = Network([30, 16, 16, 1], seed=0)
+    net.preprocessor = SimpleNamespace(input_names=[f"feature {i}" for i in range(30)])
+    figure = network(net, rng.normal(size=30), 0.5)
+    shown = texts(figure)
+    assert shown.count("… 22 more") == 1 and shown.count("… 8 more") == 2
+    assert sum(t.startswith("feature ") for t in shown) == 8
+    explanation = net.explain(rng.normal(size=30), 0.5)
+    assert len(explanation.weights) == 30 * 16 + 16 + 16 * 16 + 16 + 16 + 1  # nothing lost, only not drawn
+
+
+def test_a_784_64_10_model_draws_its_largest_slopes(rng):
+    net = Network([784, 64, 10], output_activation="softmax", seed=0)
+    x = rng.uniform(size=784)
+    figure = network(net, x, 3, loss="cross_entropy")
+    shown = texts(figure)
+    assert "… 776 more" in shown and "… 56 more" in shown
+    explanation = net.explain(x, 3, "cross_entropy")
+    hidden = [n for n in explanation.nodes if n.layer == 0]
+    largest = max(hidden, key=lambda n: abs(n.slope))
+    assert largest.name in shown
+    assert "cross_entropy loss" in title(figure)
+
+
+def test_path_suffix_chooses_the_format(tmp_path):
+    net = Network.from_node_weights(WEIGHTS_0, activation="relu")
+    network(net, path=tmp_path / "net.png")
+    network(net, [0, 3], 3, path=tmp_path / "net.svg")
+    assert (tmp_path / "net.png").read_bytes()[:8] == PNG
+    assert (tmp_path / "net.svg").read_text()[:200].lstrip().startswith("<?xml")
+    with pytest.raises(ValueError, match=r"path must end in \.svg or \.png"):
+        network(net, path=tmp_path / "net.pdf")
+
+
+@pytest.mark.parametrize(
+    ("x", "y", "message"),
+    [
+        ([1, 2, 3], None, "x has 3 columns"),
+        ([[0, 3], [1, 1]], None, "x must be one sample"),
+        (None, 3, "y needs x"),
+    ],
+)
+def test_errors_name_the_argument(x, y, message):
+    with pytest.raises(ValueError, match=message):
+        network(Network.from_node_weights(WEIGHTS_0), x, y)
+
+
+def test_history_plot_marks_the_restored_epoch(rng):
+    X, y = rng.normal(size=(40, 2)), rng.normal(size=40)
+    net = Network([2, 8, 1], seed=0)
+    history = net.fit(X, y, lr=0.5, epochs=200, validation_split=0.25, early_stopping=2, verbose=0)
+    assert history.best_epoch is not None
+    ax = history.plot()
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels[:2] == ["training mse", "validation mse"]
+    marked = ax.get_lines()[2]
+    assert marked.get_label() == f"restored by early stopping: epoch {history.best_epoch}"
+    assert list(marked.get_xdata()) == [history.best_epoch] * 2
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+def test_jupyter_displays(rng):
+    net = Network.from_node_weights(WEIGHTS_0, activation="relu")
+    assert net._repr_png_()[:8] == PNG
+    html = net.explain([0, 3], 3)._repr_html_()
+    assert html.count("<img") == 1 and "node value × activation slope × loss slope" in html
+    assert "<td>36</td>" in html and "<td>72</td>" in html
+    history = Network([2, 3, 1], seed=0).fit(rng.normal(size=(8, 2)), rng.normal(size=8), epochs=3, verbose=0)
+    assert history._repr_png_()[:8] == PNG
+
+
+def test_import_chainrule_needs_only_numpy():
+    code = (
+        "import sys, chainrule; chainrule.explain_html; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'matplotlib', 'IPython', 'playwright'}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

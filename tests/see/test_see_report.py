@@ -1,0 +1,76 @@
+"""The training report (chainrule.see.report.training_report), read as text and in Chromium."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from see_browser import launch_chromium, open_file
+
+pytest.importorskip("matplotlib")
+pytest.importorskip("sklearn")
+from chainrule.see.report import training_report
+from chainrule.tables.datasets import load_dataset
+from chainrule.workflow.config import TrainConfig
+from chainrule.workflow.train import train_table
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    """A 30-16-16-1 model trained on the breast-cancer data with early stopping, and its report."""
+    table, dataset = load_dataset("breast_cancer")
+    config = TrainConfig(target=dataset.target, epochs=40, early_stopping=True, patience=3, verbose=0)
+    result = train_table(table, config)
+    path = tmp_path_factory.mktemp("report") / "report.html"
+    options = {"hidden": "16,16", "lr": 0.001, "epochs": 40, "early_stopping": True}
+    summary = {
+        "rows": len(table),
+        "columns": len(table.columns),
+        "target": dataset.target,
+        "notes": result.notes,
+    }
+    text = training_report(
+        path, history=result.history, metrics=result.metrics, network=result.network, config=options,
+        data_summary=summary,
+    )  # fmt: skip
+    return path, text, result
+
+
+def test_report_holds_curves_metrics_picture_config_and_data(report):
+    path, text, result = report
+    assert path.read_text(encoding="utf-8") == text
+    assert len(re.findall(r'<img id="(curves|network)"', text)) == 2
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", text)
+    assert len(text.encode()) < 400_000
+    test = result.metrics["test"]
+    assert f"<td>{test['accuracy']:.6g}</td>" in text
+    for row in test["per_class"]:
+        assert f"<td>{row['label']}</td><td>{row['precision']:.6g}</td>" in text
+    assert "<td>hidden</td><td>16,16</td>" in text
+    assert "<td>rows</td><td>569</td>" in text and "standardised" in text
+    assert f"early stopping restored epoch {result.history.best_epoch}" in text
+
+
+def test_report_in_chromium_shows_its_picture_and_curves(report, tmp_path):
+    path, _, _ = report
+    playwright, browser = launch_chromium()
+    try:
+        opened = open_file(browser, path)
+        for ident in ("curves", "network"):
+            width = opened.page.eval_on_selector(f"#{ident}", "img => img.complete ? img.naturalWidth : 0")
+            assert width > 300, f"the {ident} picture did not load"
+        assert opened.page.is_visible("#per-class")
+        opened.page.screenshot(path=tmp_path / "report.png", full_page=True)
+        assert opened.errors == [] and opened.requests == []
+    finally:
+        browser.close()
+        playwright.stop()
+
+
+def test_config_must_be_a_dict(report, tmp_path):
+    _, _, result = report
+    with pytest.raises(TypeError, match="config must be a dict"):
+        training_report(
+            tmp_path / "r.html", history=result.history, metrics=result.metrics, network=result.network,
+            config=None, data_summary={},
+        )  # fmt: skip
