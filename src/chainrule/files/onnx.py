@@ -61,7 +61,7 @@ WHITESPACE = (
 #: A cell that ``chainrule.data.MISSING`` reads as missing, in any case, with whitespace around.
 MISSING_PATTERN = rf"(?i){WHITESPACE}*(|na|n/a|nan|null|none|\?|-){WHITESPACE}*"
 
-_ACTIVATIONS = {"relu": "Relu", "tanh": "Tanh", "sigmoid": "Sigmoid", "leaky_relu": "LeakyRelu"}
+_ACTIVATIONS = {"relu": "Relu", "tanh": "Tanh", "sigmoid": "Sigmoid"}
 
 
 class ExportError(ChainruleError):
@@ -159,8 +159,11 @@ def _forward(g: _Graph, network, x: str) -> str:
             x = z
         elif name == "softmax":
             x = g.op("Softmax", z, axis=1)
-        elif name == "leaky_relu":
-            x = g.op("LeakyRelu", z, alpha=float(layer.activation.negative_slope))
+        elif (
+            name == "leaky_relu"
+        ):  # max(z, slope × z), as chainrule computes it (ORT's LeakyRelu has no float64)
+            slope = np.array(layer.activation.negative_slope, dtype=network.dtype)
+            x = g.op("Max", z, g.op("Mul", z, g.const("negative_slope", slope)))
         elif name in _ACTIVATIONS:
             x = g.op(_ACTIVATIONS[name], z)
         else:
