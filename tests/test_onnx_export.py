@@ -21,6 +21,7 @@ from chainrule.activations import Activation, LeakyReLU  # noqa: E402
 from chainrule.data import MISSING, DataError, read_table  # noqa: E402
 from chainrule.errors import ModelFormatError  # noqa: E402
 from chainrule.files.onnx import ExportError, export_model, network_model, table_model  # noqa: E402
+from chainrule.modelfile import load  # noqa: E402
 from chainrule.workflow import TrainConfig, predict_table, train_table  # noqa: E402
 from onnx_runner import checked, run  # noqa: E402
 
@@ -144,29 +145,30 @@ def feed(pre, table) -> dict:
     return inputs
 
 
-def trained(tmp_path, rng, task, impute="mean", dtype="float32"):
+def trained(tmp_path, rng, task, impute="mean", dtype="float32", loss=None):
     rows = training_rows(rng, task, gaps=impute is not None)
     table = read_table(write_csv(tmp_path / "train.csv", ["x1", "x2", "colour", "y"], rows))
     config = TrainConfig(
         target="y", task="regression" if task == "regression" else "classification", hidden=(6, 5),
-        activation="tanh", epochs=15, verbose=0, impute=impute, dtype=dtype, seed=3,
+        activation="tanh", epochs=15, verbose=0, impute=impute, dtype=dtype, seed=3, loss=loss,
     )  # fmt: skip
     return train_table(table, config).network
 
 
 @pytest.mark.parametrize(
-    ("task", "dtype", "impute"),
+    ("task", "dtype", "impute", "loss", "output"),
     [
-        ("binary", "float32", "mean"),
-        ("multiclass", "float32", "median"),
-        ("multiclass", "float64", "mean"),
-        ("regression", "float32", "median"),
-        ("regression", "float64", "mean"),
+        ("binary", "float32", "mean", None, "sigmoid"),
+        ("binary", "float32", "mean", "cross_entropy", "softmax"),
+        ("multiclass", "float32", "median", None, "softmax"),
+        ("multiclass", "float64", "mean", None, "softmax"),
+        ("regression", "float32", "median", None, "identity"),
+        ("regression", "float64", "mean", None, "identity"),
     ],
 )
-def test_table_model_matches_predict_table(tmp_path, rng, task, dtype, impute):
-    net = trained(tmp_path, rng, task, impute, dtype)
-    assert net.output_activation.name == {"binary": "sigmoid", "multiclass": "softmax"}.get(task, "identity")
+def test_table_model_matches_predict_table(tmp_path, rng, task, dtype, impute, loss, output):
+    net = trained(tmp_path, rng, task, impute, dtype, loss)
+    assert net.output_activation.name == output
     table = read_table(write_csv(tmp_path / "new.csv", ["x1", "x2", "colour"], PREDICT_ROWS))
     expected, probabilities, _ = predict_table(net, table)
     model = table_model(net)
@@ -204,6 +206,7 @@ def test_whitespace_and_missing_spellings_read_as_chainrule_reads_them(tmp_path,
     ("impute", "row", "column"),
     [
         (None, ["", "1", "red"], "x1"),
+        (None, ["1", "inf", "red"], "x2"),
         (None, ["1", "1", "NA"], "colour"),
         ("mean", ["1", "1", "purple"], "colour"),
         ("mean", ["1", "1", "\u200bred"], "colour"),  # a zero-width space is not whitespace
@@ -270,3 +273,22 @@ def test_an_unwritable_path_is_one_line_and_leaves_nothing(tmp_path, rng, where)
 def test_path_must_be_a_path():
     with pytest.raises(ValueError, match=r"path must be a file path, got 3"):
         Network([2, 1]).to_onnx(3)
+
+
+def test_export_a_model_trained_on_the_command_line(tmp_path, rng):
+    """``chainrule train`` in a subprocess writes the model; the export predicts as ``predict_table``."""
+    from cli_runner import chainrule_cli
+
+    data = write_csv(
+        tmp_path / "train.csv", ["x1", "x2", "colour", "y"], training_rows(rng, "binary", gaps=True)
+    )
+    done = chainrule_cli("train", data, "--target", "y", "--impute", "mean", "--epochs", "5", "--hidden", "4",
+                         "--out", tmp_path / "run", "--quiet")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    export_model(tmp_path / "run" / "model.safetensors", tmp_path / "model.onnx")
+    net = load(tmp_path / "run" / "model.safetensors")
+    table = read_table(write_csv(tmp_path / "new.csv", ["x1", "x2", "colour"], PREDICT_ROWS))
+    expected, probabilities, _ = predict_table(net, table)
+    got = run(str(tmp_path / "model.onnx"), feed(net.preprocessor, table))
+    assert got["label"].tolist() == expected
+    np.testing.assert_allclose(got["probabilities"], probabilities, rtol=RTOL)
