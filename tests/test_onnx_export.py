@@ -89,7 +89,7 @@ def test_without_onnx_the_error_names_the_extra(tmp_path, monkeypatch):
 
 
 # --------------------------------------------------------------------- trained table models
-COLOURS = ["red", "green", "blue", "light blue"]
+COLOURS = ["red", "green", "blue", "light+blue (v2.0)*"]  # regex characters are literal
 
 
 def write_csv(path, header, rows) -> str:
@@ -123,7 +123,7 @@ PREDICT_ROWS = [
     ["4.5", "10", "red"],
     ["", "-3", "green"],
     ["NaN", "99.5", "  blue\t"],
-    ["7.25", "n/a", "light blue"],
+    ["7.25", "n/a", "light+blue (v2.0)*"],
     ["inf", "0", " NULL "],
     ["3", "-inf", "?"],
     ["6.125", "55", ""],
@@ -209,6 +209,7 @@ def test_whitespace_and_missing_spellings_read_as_chainrule_reads_them(tmp_path,
         (None, ["1", "inf", "red"], "x2"),
         (None, ["1", "1", "NA"], "colour"),
         ("mean", ["1", "1", "purple"], "colour"),
+        ("mean", ["1", "1", "lightblue (v2.0)"], "colour"),
         ("mean", ["1", "1", "\u200bred"], "colour"),  # a zero-width space is not whitespace
     ],
 )

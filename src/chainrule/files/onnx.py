@@ -58,14 +58,20 @@ IR_VERSION = 10
 WHITESPACE = (
     r"[\x{9}-\x{d}\x{1c}-\x{20}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
 )
-#: A cell that ``chainrule.data.MISSING`` reads as missing, in any case, with whitespace around.
-MISSING_PATTERN = rf"(?i){WHITESPACE}*(|na|n/a|nan|null|none|\?|-){WHITESPACE}*"
 
 _ACTIVATIONS = {"relu": "Relu", "tanh": "Tanh", "sigmoid": "Sigmoid"}
 
 
 class ExportError(ChainruleError):
     """The model cannot be exported or written; the message says what to do."""
+
+
+def _missing_pattern() -> str:
+    """An RE2 pattern for a cell chainrule reads as missing: one of ``MISSING``, any case, padded."""
+    from ..data import MISSING
+
+    spellings = "|".join(_literal_pattern(text) for text in sorted(MISSING))
+    return f"(?i){WHITESPACE}*({spellings}){WHITESPACE}*"
 
 
 def _onnx():
@@ -76,7 +82,7 @@ def _onnx():
     return onnx
 
 
-def literal_pattern(text: str) -> str:
+def _literal_pattern(text: str) -> str:
     """An RE2 pattern matching exactly ``text``: letters and digits as they are, the rest as ``\\x{..}``."""
     return "".join(c if c.isascii() and c.isalnum() else f"\\x{{{ord(c):x}}}" for c in text)
 
@@ -159,9 +165,8 @@ def _forward(g: _Graph, network, x: str) -> str:
             x = z
         elif name == "softmax":
             x = g.op("Softmax", z, axis=1)
-        elif (
-            name == "leaky_relu"
-        ):  # max(z, slope × z), as chainrule computes it (ORT's LeakyRelu has no float64)
+        elif name == "leaky_relu":
+            # max(z, slope × z), as chainrule computes it; onnxruntime has no float64 LeakyRelu.
             slope = np.array(layer.activation.negative_slope, dtype=network.dtype)
             x = g.op("Max", z, g.op("Mul", z, g.const("negative_slope", slope)))
         elif name in _ACTIVATIONS:
@@ -300,10 +305,10 @@ def _categorical_column(g: _Graph, name: str, categories: list[str], fill: str |
     """
     columns = []
     for category in categories:
-        pattern = f"{WHITESPACE}*{literal_pattern(category)}{WHITESPACE}*"
+        pattern = f"{WHITESPACE}*{_literal_pattern(category)}{WHITESPACE}*"
         match = g.op("RegexFullMatch", name, pattern=pattern)
         if category == fill:
-            match = g.op("Or", match, g.op("RegexFullMatch", name, pattern=MISSING_PATTERN))
+            match = g.op("Or", match, g.op("RegexFullMatch", name, pattern=_missing_pattern()))
         columns.append(g.cast(match, np.float64))
     one_hot = g.op("Concat", *columns, axis=1) if len(columns) > 1 else columns[0]
     count = g.op("ReduceSum", one_hot, g.const("axis", np.array([1], dtype=np.int64)), keepdims=1)
