@@ -16,6 +16,15 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "--row", required=True, help="data row to explain (1 = the first row below the header)"
     )
+    parser.add_argument(
+        "--html", metavar="FILE.html", help="also write the page that walks through this training step"
+    )
+    parser.add_argument(
+        "--figure",
+        metavar="FILE.svg",
+        help="also draw the network with this row's values and slopes (.svg, .png)",
+    )
+    parser.add_argument("--lr", default="0.01", help="learning rate of the page's update step (default 0.01)")
 
 
 def run(args, out: Output) -> int:
@@ -25,8 +34,25 @@ def run(args, out: Output) -> int:
 
     network = load(args.model)
     table = read_table(args.data)
-    explanation, note = explain_row(network, table, _row(args.row, len(table)))
-    out.note(note)
+    if args.figure:
+        _check_suffix(args.figure, "--figure", (".svg", ".png"))
+    lr = _lr(args.lr)
+    explanation, example = explain_row(network, table, _row(args.row, len(table)))
+    out.note(example.note)
+    if args.figure:
+        from ..plot import network as network_picture
+
+        network_picture(
+            network, example.x, example.y, example.loss, args.figure, input_names=example.input_names
+        )
+        out.note(f"wrote the picture to {args.figure}")
+    if args.html:
+        from ..see.page import explain_html
+
+        explain_html(
+            network, example.x, example.y, example.loss, lr, args.html, input_names=example.input_names
+        )
+        out.note(f"wrote the page to {args.html}; open it in a browser")
     out.result(str(explanation), explanation.to_dict())
     return 0
 
@@ -42,3 +68,18 @@ def _row(text: str, n_rows: int) -> int:
     if row > n_rows:
         raise UsageError(f"--row must be <= {n_rows} (the data has {n_rows} rows), got {text!r}")
     return row
+
+
+def _lr(text: str) -> float:
+    try:
+        lr = float(text)
+    except ValueError:
+        raise UsageError(f"--lr must be a number, got {text!r}") from None
+    if not (lr > 0 and lr < float("inf")):
+        raise UsageError(f"--lr must be a finite number > 0, got {text!r}")
+    return lr
+
+
+def _check_suffix(path: str, flag: str, suffixes: tuple[str, ...]) -> None:
+    if not str(path).lower().endswith(suffixes):
+        raise UsageError(f"{flag} {path}: the name must end in {' or '.join(suffixes)}")

@@ -15,7 +15,7 @@ import os
 import sys
 
 from ..errors import OptionError, UserError
-from . import datasets, evaluate, explain, info, predict, train
+from . import datasets, evaluate, explain, export, info, predict, train
 from .options import UsageError, flags, option_message
 from .output import Output
 
@@ -31,6 +31,7 @@ COMMANDS = {
     "predict": predict,
     "explain": explain,
     "info": info,
+    "export": export,
     "datasets": datasets,
 }
 

@@ -24,8 +24,9 @@ RUN_OPTIONS = {
     "data": "CSV file ('-' for stdin); default: a built-in dataset",
     "dataset": "built-in dataset when no DATA is given (see 'chainrule datasets'; default breast_cancer)",
     "out": "output directory (default chainrule-model)",
+    "report": "also write a self-contained HTML training report to this file",
 }
-RUN_DEFAULTS = {"data": None, "dataset": "breast_cancer", "out": "chainrule-model"}
+RUN_DEFAULTS = {"data": None, "dataset": "breast_cancer", "out": "chainrule-model", "report": None}
 
 
 def flag(name: str) -> str:

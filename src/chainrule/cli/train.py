@@ -23,6 +23,7 @@ def add_arguments(parser) -> None:
     add_train_options(parser)
     parser.add_argument("--out", help=RUN_OPTIONS["out"])
     parser.add_argument("--dataset", help=RUN_OPTIONS["dataset"])
+    parser.add_argument("--report", metavar="FILE.html", help=RUN_OPTIONS["report"])
     parser.add_argument("--config", help="TOML file with any of these options (command line wins)")
 
 
@@ -64,7 +65,10 @@ def run(args, out: Output) -> int:
     recorded = {**config.settings(), "data": data}
     if data is None:
         recorded["dataset"] = where["dataset"]
-    written, notes = write_run(directory, result, recorded)
+    if where["report"] is not None:
+        recorded["report"] = where["report"]
+    summary = {"source": about.removeprefix("data: "), "columns": len(table.columns)}
+    written, notes = write_run(directory, result, recorded, report=where["report"], data_summary=summary)
     for note in notes:
         out.note(note)
     best = result.metrics.get("best_epoch")

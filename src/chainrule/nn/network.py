@@ -369,6 +369,13 @@ class Network:
 
         save(self, path)
 
+    def to_onnx(self, path) -> None:
+        """Write the network as ONNX: input "X" float32 (n, n_inputs), output "y" float32
+        (n, n_outputs) equal to ``predict`` (see chainrule.files.onnx; needs chainrule[onnx])."""
+        from ..files.onnx import network_model, save
+
+        save(network_model(self), path)
+
     # ------------------------------------------------------------------ training
     def step(self, X, y, loss: str | Loss = "mse", lr: float = 0.01) -> float:
         """One update of gradient descent on the batch: forward propagation, backpropagation,

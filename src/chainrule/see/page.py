@@ -13,7 +13,6 @@ from __future__ import annotations
 import html
 import json
 from importlib import resources
-from pathlib import Path
 
 import numpy as np
 
@@ -46,7 +45,9 @@ def explain_html(net, x, y, loss="mse", lr=0.01, path=None, *, input_names=None)
     shape = "-".join(str(s) for s in net.sizes)
     text = html_document(f"One training step · network {shape}", data, page_svg(nums, layout(nums)))
     if path is not None:
-        Path(path).write_text(text, encoding="utf-8")
+        from ..safefile import atomic_write
+
+        atomic_write(path, text.encode("utf-8"))
     return text
 
 

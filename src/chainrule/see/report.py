@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import html
 from importlib import resources
-from pathlib import Path
 
 __all__ = ["training_report"]
 
@@ -98,7 +97,8 @@ def preprocessing_rows(network) -> list[list]:
 
 
 def training_report(path, *, history, metrics: dict, network, config: dict, data_summary: dict) -> str:
-    """Write the report of one training run to ``path`` (see the module docstring); returns the HTML.
+    """The report of one training run as HTML (see the module docstring), also written to ``path``
+    (atomically) unless it is None.
 
     ``metrics`` is ``train_table``'s result (splits "train"/"test" with "loss", "accuracy",
     "per_class", ...); ``config`` and ``data_summary`` are shown as name → value tables.
@@ -134,5 +134,8 @@ def training_report(path, *, history, metrics: dict, network, config: dict, data
 {"<h3>Preprocessing stored with the model</h3>" + _table(pre, ["column", "what is done"], "preprocessing") if pre else ""}</section>
 </div></body></html>
 """
-    Path(path).write_text(text, encoding="utf-8")
+    if path is not None:
+        from ..safefile import atomic_write
+
+        atomic_write(path, text.encode("utf-8"))
     return text

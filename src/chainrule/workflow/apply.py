@@ -6,6 +6,8 @@ columns are matched by name and predictions come back as the original labels.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from ..nn.network import Network
@@ -14,7 +16,7 @@ from ..tables import metrics
 from ..tables.preprocess import Preprocessor
 from ..tables.read import DataError, Table
 
-__all__ = ["evaluate_table", "predict_table", "explain_row", "targets_for"]
+__all__ = ["RowExample", "evaluate_table", "predict_table", "explain_row", "row_example", "targets_for"]
 
 
 def targets_for(network: Network, pre: Preprocessor, encoded: np.ndarray) -> np.ndarray:
@@ -81,17 +83,32 @@ def _preprocessor(network: Network) -> Preprocessor:
     return network.preprocessor
 
 
-def explain_row(network: Network, table: Table, row: int) -> tuple[Explanation, str]:
-    """The chain rule for data row ``row`` (1 = the first row below the header), on the
-    standardised / one-hot inputs the network sees; returns it with a note saying where
-    the row is."""
+@dataclass
+class RowExample:
+    """One data row as the network sees it: inputs ``x`` (standardised / one-hot, float64),
+    target ``y`` in the loss's shape, the loss, the input names, and where the row is."""
+
+    x: np.ndarray
+    y: np.ndarray
+    loss: str
+    input_names: list[str]
+    note: str
+
+
+def row_example(network: Network, table: Table, row: int) -> RowExample:
+    """Data row ``row`` (1 = the first row below the header) of a table that has the target."""
     pre = _preprocessor(network)
     pre.check_columns(table, need_target=True)
     single = table.select_rows([row - 1])
     pre.reject_missing(single, with_target=True)
     x = pre.transform(single, np.float64)
     y = targets_for(network, pre, pre.encode_target(single, np.float64))
-    loss = network.info.get("loss", "mse")
-    explanation = network.explain(x[0], y[0], loss, input_names=pre.input_names)
     note = f"row {row} (line {single.lines[0]} of {table.source}); inputs are standardised/one-hot as in training"
-    return explanation, note
+    return RowExample(x[0], y[0], network.info.get("loss", "mse"), list(pre.input_names), note)
+
+
+def explain_row(network: Network, table: Table, row: int) -> tuple[Explanation, RowExample]:
+    """The chain rule for data row ``row`` on the inputs the network sees, with that example."""
+    example = row_example(network, table, row)
+    explanation = network.explain(example.x, example.y, example.loss, input_names=example.input_names)
+    return explanation, example

@@ -18,10 +18,13 @@ def plain(value):
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-def write_run(directory, result: TrainResult, settings: dict) -> tuple[list[str], list[str]]:
+def write_run(
+    directory, result: TrainResult, settings: dict, report=None, data_summary: dict | None = None
+) -> tuple[list[str], list[str]]:
     """Write ``model.safetensors``, ``metrics.json``, ``config.toml`` and ``loss.png`` into
-    ``directory`` (which must exist). ``settings`` are what config.toml records, so that
-    ``chainrule train --config config.toml`` repeats the run. Returns (written, notes)."""
+    ``directory`` (which must exist), and the HTML training report to ``report`` when given.
+    ``settings`` are what config.toml records, so that ``chainrule train --config
+    config.toml`` repeats the run. Returns (written, notes)."""
     directory = Path(directory)
     result.network.save(directory / "model.safetensors")
     metrics_json = {**result.metrics, "history": result.history.history}
@@ -36,6 +39,23 @@ def write_run(directory, result: TrainResult, settings: dict) -> tuple[list[str]
         written.append("loss.png")
     except ImportError as error:
         notes.append(f"no loss.png: {error}")
+    if report is not None:
+        from ..see.report import training_report
+
+        summary = {
+            "rows": sum(result.metrics["rows"].values()),
+            **(data_summary or {}),
+            "notes": result.notes,
+        }
+        training_report(
+            report,
+            history=result.history,
+            metrics=result.metrics,
+            network=result.network,
+            config=settings,
+            data_summary=summary,
+        )
+        written.append(str(report))
     return written, notes
 
 

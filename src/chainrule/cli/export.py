@@ -1,0 +1,24 @@
+"""``chainrule export``: write a trained model as ONNX, preprocessing included."""
+
+from __future__ import annotations
+
+from .output import Output
+
+HELP = "Export a model trained by 'chainrule train' to ONNX, with its preprocessing in the graph."
+EXAMPLES = """examples:
+  chainrule export chainrule-model/model.safetensors --onnx model.onnx"""
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("model", metavar="MODEL")
+    parser.add_argument("--onnx", required=True, metavar="OUT.onnx", help="the ONNX file to write")
+
+
+def run(args, out: Output) -> int:
+    from ..files.onnx import export_model
+
+    export_model(args.model, args.onnx)
+    out.note(
+        f"wrote {args.onnx}: one input per column of the table, outputs as 'chainrule predict' gives them"
+    )
+    return 0
