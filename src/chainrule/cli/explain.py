@@ -40,7 +40,7 @@ def run(args, out: Output) -> int:
     explanation, example = explain_row(network, table, _row(args.row, len(table)))
     out.note(example.note)
     if args.figure:
-        from ..plot import network as network_picture
+        from ..see.network_picture import network as network_picture
 
         network_picture(
             network, example.x, example.y, example.loss, args.figure, input_names=example.input_names

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -13,10 +12,9 @@ from .activations import Activation, get_activation
 from .init import get_initializer
 from .layers import Dense
 from .losses import CrossEntropy, Loss, get_loss
+from .node_weights import check_sizes, node_weight_matrices, weight_matrix
 
 __all__ = ["Network"]
-
-_NODE_KEY = re.compile(r"node_(0|[1-9]\d*)(?:_(0|[1-9]\d*))?\Z")
 
 
 class Network:
@@ -46,7 +44,7 @@ class Network:
         seed: int | None = None,
         dtype: str = "float64",
     ) -> None:
-        sizes = _check_sizes(sizes)
+        sizes = check_sizes(sizes)
         self.dtype = as_dtype(dtype)
         n_hidden = len(sizes) - 2
         if isinstance(activation, (str, Activation)):
@@ -96,7 +94,7 @@ class Network:
 
         A 1-D weight vector is read as the weights into a single node, ``(n_in, 1)``.
         """
-        weights = [_as_weight_matrix(w, index, as_dtype(dtype)) for index, w in enumerate(weights)]
+        weights = [weight_matrix(w, index, as_dtype(dtype)) for index, w in enumerate(weights)]
         if not weights:
             raise ValueError("weights must hold at least one weight matrix")
         sizes = [weights[0].shape[0]]
@@ -129,37 +127,7 @@ class Network:
         ``{'node_0_0': ..., 'node_1_0': ..., 'output': ...}`` names nodes
         ``node_<layer>_<index>``. Each entry lists the weights coming into that node.
         """
-        if "output" not in weights:
-            raise ValueError("weights has no 'output' key: the output node's weights are needed")
-        layers: dict[int, dict[int, np.ndarray]] = {}
-        styles = set()
-        for key, values in weights.items():
-            if key == "output":
-                continue
-            match = _NODE_KEY.match(str(key))
-            if not match:
-                raise ValueError(f"weights key {key!r} is not 'output', 'node_<i>' or 'node_<layer>_<i>'")
-            styles.add(match.group(2) is None)
-            layer, index = (0, int(match.group(1))) if match.group(2) is None else map(int, match.groups())
-            layers.setdefault(layer, {})[index] = _as_vector(values, key)
-        if len(styles) > 1:
-            raise ValueError("weights mixes 'node_<i>' and 'node_<layer>_<i>' keys; use one naming")
-        matrices = []
-        for layer in range(len(layers)):
-            if layer not in layers:
-                raise ValueError(f"weights has no nodes for hidden layer {layer} (keys 'node_{layer}_<i>')")
-            nodes = layers[layer]
-            for index in range(len(nodes)):
-                if index not in nodes:
-                    raise ValueError(f"weights is missing node {index} of hidden layer {layer}")
-            matrices.append(_stack_nodes(nodes, layer, styles == {True}, matrices))
-        output = _as_vector(weights["output"], "output")
-        expected = matrices[-1].shape[1] if matrices else output.shape[0]
-        if output.shape[0] != expected:
-            raise ValueError(
-                f"weights['output'] has {output.shape[0]} weights, expected {expected} (one per node before it)"
-            )
-        matrices.append(output[:, None])
+        matrices = node_weight_matrices(weights)
         return cls.from_weights(matrices, None, activation, output_activation, dtype)
 
     @classmethod
@@ -422,55 +390,3 @@ class Network:
         from ..see.explain import explain
 
         return explain(self, x, y, loss, input_names)
-
-
-def _as_weight_matrix(weight, index: int, dtype: np.dtype) -> np.ndarray:
-    try:
-        matrix = np.asarray(weight, dtype=dtype)
-    except (TypeError, ValueError):
-        raise ValueError(f"weights[{index}] must be an array of numbers") from None
-    if matrix.ndim == 1:
-        matrix = matrix[:, None]
-    if matrix.ndim != 2 or matrix.size == 0:
-        raise ValueError(
-            f"weights[{index}] must be a non-empty (n_in, n_out) matrix, got shape {matrix.shape}"
-        )
-    return matrix
-
-
-def _check_sizes(sizes) -> list[int]:
-    try:
-        valid = all(isinstance(size, (int, np.integer)) and not isinstance(size, bool) for size in sizes)
-        sizes = [int(size) for size in sizes]
-        valid = valid and len(sizes) >= 2 and all(size >= 1 for size in sizes)
-    except (TypeError, ValueError):
-        valid = False
-    if not valid:
-        raise ValueError(
-            f"sizes must list at least two positive layer widths [n_inputs, ..., n_outputs], got {sizes!r}"
-        )
-    return sizes
-
-
-def _as_vector(values, key: str) -> np.ndarray:
-    try:
-        vector = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"weights[{key!r}] must be a list of numbers, got {values!r}") from None
-    if vector.ndim != 1 or vector.size == 0:
-        raise ValueError(
-            f"weights[{key!r}] must be a flat, non-empty list of numbers, got shape {vector.shape}"
-        )
-    return vector
-
-
-def _stack_nodes(
-    nodes: dict[int, np.ndarray], layer: int, short: bool, before: list[np.ndarray]
-) -> np.ndarray:
-    """Columns of one layer's weight matrix, one per node, checked for equal length."""
-    expected = before[-1].shape[1] if before else len(nodes[0])
-    for index, vector in sorted(nodes.items()):
-        if vector.shape[0] != expected:
-            key = f"node_{index}" if short else f"node_{layer}_{index}"
-            raise ValueError(f"weights[{key!r}] has {vector.shape[0]} weights, expected {expected}")
-    return np.stack([nodes[index] for index in range(len(nodes))], axis=1)

@@ -57,7 +57,7 @@ def network(net, x=None, y=None, loss="mse", path=None, *, input_names=None):
 
 def draw(nums: Numbers, title: str | None = None):
     """A Figure of the numbers in ``nums`` (see the module docstring for what is drawn)."""
-    from ..plot import require_matplotlib
+    from .history import require_matplotlib
 
     require_matplotlib()
     place = layout(nums)
