@@ -40,7 +40,7 @@ def draw_loss_curves(history, ax, title: str | None = None) -> None:
 
 def loss_figure(history, title: str | None = None):
     """A new Figure (not registered with pyplot) holding the loss curves."""
-    from .history import require_matplotlib
+    from .pyplot import require_matplotlib
 
     require_matplotlib()
     from matplotlib.figure import Figure

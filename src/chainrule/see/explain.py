@@ -19,6 +19,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from .names import node_name
+
 __all__ = ["WeightRecord", "NodeRecord", "Explanation", "explain", "node_name"]
 
 
@@ -114,15 +116,6 @@ class Explanation:
         ]
         lines += _table(("node", "input z", "value a", "slope dL/da"), node_rows)
         return "\n".join(lines)
-
-
-def node_name(layer: int, index: int, n_layers: int, n_outputs: int, input_names=None) -> str:
-    """Node names in the course's style: input_<i>, node_<layer>_<i>, output (or output_<i>)."""
-    if layer < 0:
-        return str(input_names[index]) if input_names is not None else f"input_{index}"
-    if layer == n_layers - 1:
-        return "output" if n_outputs == 1 else f"output_{index}"
-    return f"node_{layer}_{index}"
 
 
 def explain(network, x, y, loss="mse", input_names=None) -> Explanation:

@@ -2,25 +2,9 @@
 
 from __future__ import annotations
 
+from .pyplot import require_matplotlib
+
 __all__ = ["plot_history", "require_matplotlib"]
-
-
-def require_matplotlib():
-    """pyplot, with the non-interactive Agg backend when no display is set."""
-    try:
-        import matplotlib
-    except ImportError:
-        raise ImportError("plots need matplotlib: pip install 'chainrule[plot]'") from None
-    import os
-
-    if not os.environ.get("DISPLAY") and matplotlib.get_backend().lower() not in (
-        "agg",
-        "module://matplotlib_inline.backend_inline",
-    ):
-        matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def plot_history(history, path=None, ax=None, title=None):

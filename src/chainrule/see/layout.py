@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .explain import node_name
+from .names import node_name
 
 __all__ = ["MAX_NODES", "KEEP", "Column", "Layout", "layout", "input_names_of", "node_names"]
 

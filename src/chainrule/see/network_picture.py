@@ -57,7 +57,7 @@ def network(net, x=None, y=None, loss="mse", path=None, *, input_names=None):
 
 def draw(nums: Numbers, title: str | None = None):
     """A Figure of the numbers in ``nums`` (see the module docstring for what is drawn)."""
-    from .history import require_matplotlib
+    from .pyplot import require_matplotlib
 
     require_matplotlib()
     place = layout(nums)
@@ -85,7 +85,7 @@ def _figure_class():
     if not _FIGURE:
         from matplotlib.figure import Figure
 
-        from .notebook import figure_png
+        from .pyplot import figure_png
 
         class NetworkFigure(Figure):
             def _repr_png_(self) -> bytes:

@@ -9,20 +9,14 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 
 import numpy as np
+
+from .pyplot import figure_png
 
 __all__ = ["figure_png", "network_png", "history_png", "explanation_html", "factor_table_html"]
 
 TABLE_ROWS = 200
-
-
-def figure_png(figure, dpi: int = 90) -> bytes:
-    """PNG bytes of a matplotlib Figure."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi, facecolor="white")
-    return buffer.getvalue()
 
 
 def _matplotlib_ready() -> bool:

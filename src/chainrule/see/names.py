@@ -1,0 +1,14 @@
+"""Node names in the course's style, shared by ``explain`` and the pictures."""
+
+from __future__ import annotations
+
+__all__ = ["node_name"]
+
+
+def node_name(layer: int, index: int, n_layers: int, n_outputs: int, input_names=None) -> str:
+    """Node names in the course's style: input_<i>, node_<layer>_<i>, output (or output_<i>)."""
+    if layer < 0:
+        return str(input_names[index]) if input_names is not None else f"input_{index}"
+    if layer == n_layers - 1:
+        return "output" if n_outputs == 1 else f"output_{index}"
+    return f"node_{layer}_{index}"
