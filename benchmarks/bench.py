@@ -91,7 +91,7 @@ def make_data(s: Scenario) -> tuple[np.ndarray, np.ndarray]:
     """The scenario's data, identical in every process: (X, y) with y one-hot for R3."""
     dtype = np.dtype(s.dtype)
     if s.name == "R1":
-        csv = Path(__file__).resolve().parents[3] / "shared" / "data" / "binary.csv"
+        csv = Path(__file__).resolve().parents[2] / "shared" / "data" / "binary.csv"
         if csv.exists():
             from chainrule.course import admissions
 
