@@ -90,6 +90,14 @@ class TrainConfig:
         high_open=True,
     )
     weight_decay: float = option(0.0, "L2 weight decay", "number", low=0, fit=True)
+    clip_norm: float | None = option(
+        None,
+        "scale each update's slopes down to this Euclidean norm when larger",
+        "number",
+        low=0,
+        low_open=True,
+        fit=True,
+    )
     dtype: str = option("float32", "float32, or float64 for exact arithmetic", "choice", choices=DTYPES)
     impute: str | None = option(
         None, "fill missing numbers instead of refusing them", "choice", choices=IMPUTERS
