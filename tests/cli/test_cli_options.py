@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import tomllib
-
 import pytest
+import tomllib
 
 from chainrule.errors import OptionError
 from chainrule.workflow.config import TrainConfig
@@ -28,3 +27,40 @@ def test_clip_norm_is_an_option_from_its_field_alone(tmp_path, binary_csv):
     refused = chainrule_cli("train", binary_csv, "--target", "admit", "--clip-norm", "-1", "--out", out)
     assert refused.returncode == 2
     assert refused.stderr == "chainrule: error: --clip-norm must be > 0, got '-1'\n"
+
+
+def test_an_internal_error_is_exit_1_with_a_short_message_and_debug_shows_the_traceback(monkeypatch, capsys):
+    """A bug (here a ValueError deep inside training) is not a user's mistake: exit 1, not 2."""
+    from chainrule.cli import main
+    from chainrule.workflow import train as workflow_train
+
+    def broken(table, config):
+        raise ValueError("an internal inconsistency")
+
+    monkeypatch.setattr(workflow_train, "train_table", broken)
+    assert main(["train", "--epochs", "1", "--out", "unused-out", "-q"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("chainrule: internal error (ValueError: an internal inconsistency)")
+    assert "--debug" in err and len(err.strip().splitlines()) == 1
+    with pytest.raises(ValueError, match="an internal inconsistency"):
+        main(["--debug", "train", "--epochs", "1", "--out", "unused-out", "-q"])
+
+
+def test_a_user_error_from_the_library_is_exit_2_with_the_flag_named(capsys, tmp_path):
+    from chainrule.cli import main
+
+    data = tmp_path / "tiny.csv"
+    data.write_text("x,y\n1,1.5\n2,2.5\n", encoding="utf-8")
+    assert main(["train", str(data), "--target", "y", "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "lower --test-size" in err and "test_size" not in err
+
+
+def test_notes_name_flags_too(capsys, tmp_path):
+    from chainrule.cli import main
+
+    data = tmp_path / "labels.csv"
+    data.write_text("x,y\n" + "".join(f"{i},{'ab'[i % 2]}\n" for i in range(20)), encoding="utf-8")
+    assert main(["train", str(data), "--target", "y", "--epochs", "1", "--out", str(tmp_path / "o")]) == 0
+    err = capsys.readouterr().err
+    assert "pass --task to choose" in err and "task=" not in err

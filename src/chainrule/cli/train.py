@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .options import RUN_OPTIONS, UsageError, add_train_options, train_settings
+from .options import RUN_OPTIONS, UsageError, add_train_options, flags, train_settings
 from .output import Output, metrics_table
 
 HELP = "Train a network on a CSV file and save the model, metrics and loss curve."
@@ -53,7 +53,7 @@ def run(args, out: Output) -> int:
     def on_start(notes, net, loss):
         # Printed only once the data has passed every check, so an error is all that is printed.
         for note in [about, *notes]:
-            out.note(note)
+            out.note(flags(note))
         hidden = ", ".join(layer.activation.name for layer in net.layers[:-1]) or "no hidden layer"
         out.note(
             f"network: {net.sizes}, {hidden} → {net.output_activation.name}, loss {loss}, {net.dtype.name}"

@@ -61,6 +61,11 @@ class Workspace:
             offset += layer.bias.size
         #: The bias node's value for every sample: dL/db = ones @ dL/dz.
         self.ones = np.ones(n_samples, dtype)
+        #: Each layer's activation as a kernel writing into a buffer (looked up once, not per step).
+        self.activate = [_FORWARD.get(type(layer.activation), _plain_forward) for layer in layers]
+        self.activation_backward = [
+            _BACKWARD.get(type(layer.activation), _plain_backward) for layer in layers
+        ]
         n_layers = len(layers)
         self.trace = Trace([None] * n_layers, [None] * n_layers, [None] * n_layers)
         self.slopes = Slopes([None] * n_layers, [None] * n_layers, [None] * n_layers)
@@ -146,14 +151,20 @@ _BACKWARD = {
 }
 
 
+def _plain_forward(activation, z, out):
+    return activation.forward(z)  # an activation without a kernel: its own formula
+
+
+def _plain_backward(activation, z, a, dL_da, out):
+    return activation.backward(z, a, dL_da)
+
+
 def _activate(activation, z, out):
-    kernel = _FORWARD.get(type(activation))
-    return activation.forward(z) if kernel is None else kernel(activation, z, out)
+    return _FORWARD.get(type(activation), _plain_forward)(activation, z, out)
 
 
 def _activation_backward(activation, z, a, dL_da, out):
-    kernel = _BACKWARD.get(type(activation))
-    return activation.backward(z, a, dL_da) if kernel is None else kernel(activation, z, a, dL_da, out)
+    return _BACKWARD.get(type(activation), _plain_backward)(activation, z, a, dL_da, out)
 
 
 # -------------------------------------------------------------- propagation
@@ -167,7 +178,7 @@ def forward(layers: list[Dense], X: np.ndarray, ws: Workspace) -> Trace:
         if layer.bias is not None:
             np.add(z, layer.bias, out=z)
         trace.node_inputs[index] = z
-        x = trace.node_outputs[index] = _activate(layer.activation, z, ws.a[index])
+        x = trace.node_outputs[index] = ws.activate[index](layer.activation, z, ws.a[index])
     return trace
 
 
@@ -185,7 +196,7 @@ def output_slopes(loss: Loss, layers: list[Dense], trace: Trace, y: np.ndarray, 
         size = a.size if loss.reduction == "mean" else 1
         value = total / size
         np.multiply(error, float(2.0 / size if lr is None else 2.0 * lr / size), error)  # now dL/da (× lr)
-        return value, _activation_backward(activation, z, a, error, dL_dz_out)
+        return value, ws.activation_backward[-1](activation, z, a, error, dL_dz_out)
     value = loss.value(z, a, y)
     if loss.fused:
         scale = _FUSED.get(type(loss))
@@ -200,7 +211,7 @@ def output_slopes(loss: Loss, layers: list[Dense], trace: Trace, y: np.ndarray, 
     dL_da = loss.slope(a, y)
     if lr is not None:
         np.multiply(dL_da, float(lr), dL_da)
-    return value, _activation_backward(activation, z, a, dL_da, dL_dz_out)
+    return value, ws.activation_backward[-1](activation, z, a, dL_da, dL_dz_out)
 
 
 #: The scale 1 / n(k) of each fused cross-entropy's dL/dz = (a - y) / n(k).
@@ -221,12 +232,12 @@ def backward_from(layers: list[Dense], trace: Trace, dL_dz: np.ndarray, ws: Work
         if index == 0:
             break
         dL_da = slopes.dL_da[index - 1] = np.dot(dL_dz, layer.weight.T, out=ws.dL_da[index - 1])
-        before = layers[index - 1]
-        dL_dz = _activation_backward(
-            before.activation,
-            trace.node_inputs[index - 1],
-            trace.node_outputs[index - 1],
+        before = index - 1
+        dL_dz = ws.activation_backward[before](
+            layers[before].activation,
+            trace.node_inputs[before],
+            trace.node_outputs[before],
             dL_da,
-            ws.dL_dz[index - 1],
+            ws.dL_dz[before],
         )
     return slopes

@@ -58,9 +58,11 @@ class Run:
     last_loss: float | None = None
     stopped: bool = False  # early stopping or a callback ended the run after ``epoch``
 
-    @property
-    def classify(self) -> bool:
-        return isinstance(self.loss, (BinaryCrossEntropy, CrossEntropy))
+    def __post_init__(self):
+        #: Whether epochs log accuracy, and whether the epoch's loss adds the batches' ("sse")
+        #: rather than averaging them; fixed for the run, so worked out once.
+        self.classify = isinstance(self.loss, (BinaryCrossEntropy, CrossEntropy))
+        self.sums = self.loss.reduction == "sum"
 
 
 def step(network, X, y, loss="mse", lr: float = 0.01) -> float:
@@ -207,23 +209,22 @@ def run_epoch(run: Run) -> dict:
     network, batches = run.network, run.batches
     epoch = run.epoch + 1
     order = run.rng.permutation(batches.n) if (run.shuffle and batches.gather) else None
-    sums = run.loss.reduction == "sum"  # the epoch's loss adds the batches' ("sse") or averages them
-    per_batch, parameters = run.per_batch, run.parameters
+    sums, classify, per_batch, parameters = run.sums, run.classify, run.per_batch, run.parameters
     total, correct = 0.0, 0
     for index, (xb, yb, workspace) in enumerate(batches.epoch(order)):
         value, output = _train_step(run, xb, yb, workspace, parameters, epoch, index + 1)
         total += value if sums else value * workspace.n_samples
-        if run.classify:
+        if classify:
             correct += _correct(output, yb)
         for callback in per_batch:
             callback.on_batch_end(index + 1, value)
     logs = {"loss": total if sums else total / batches.n}
-    if run.classify:
+    if classify:
         logs["accuracy"] = correct / batches.n
     if run.validation is not None:
         X_val, y_val = run.validation
         logs["val_loss"] = network.loss(X_val, y_val, run.loss)
-        if run.classify:
+        if classify:
             logs["val_accuracy"] = _correct(network.predict(X_val), y_val) / X_val.shape[0]
     run.epoch, run.last_loss = epoch, logs["loss"]
     run.history.record(epoch, logs)
@@ -265,7 +266,7 @@ def _train_step(run: Run, xb, yb, workspace, parameters, epoch: int, step_index:
     if not math.isfinite(squared):
         raise TrainingDiverged(epoch, step_index, run.last_loss, "non-finite slopes")
     if fold:
-        optimizer.descend_prescaled([parameters], [gradient])  # w ← w - (lr × dL/dw)
+        optimizer.descend_prescaled(parameters, gradient)  # w ← w - (lr × dL/dw)
     else:
         norm = math.sqrt(squared)
         if run.clip_norm is not None and norm > run.clip_norm:

@@ -64,14 +64,12 @@ class Optimizer:
         self.steps = int(state["steps"])
         self.lr = positive_number(state["lr"], "lr")
 
-    def descend_prescaled(self, params: list[np.ndarray], scaled: list[np.ndarray]) -> None:
-        """w ← w - s for slopes that already carry the learning rate (s = lr × dL/dw): the
-        training fast path folds lr into backpropagation when the optimizer is ``plain``."""
-        if not self.plain:
-            raise ValueError(f"{self!r} is not plain gradient descent; use update()")
+    def descend_prescaled(self, param: np.ndarray, scaled: np.ndarray) -> None:
+        """w ← w - s for slopes that already carry the learning rate (s = lr × dL/dw), in
+        place: the training fast path folds lr into backpropagation, which is only right when
+        the optimizer is ``plain`` (the caller checks; this runs every step)."""
         self.steps += 1
-        for param, step in zip(params, scaled):
-            np.subtract(param, step, param)
+        np.subtract(param, scaled, param)
 
     def _decayed(self, param: np.ndarray, grad: np.ndarray) -> np.ndarray:
         if self.weight_decay:
