@@ -19,7 +19,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["MISSING", "Cells", "arrow", "parse_cells", "parse_number", "stripped", "category_codes"]
+__all__ = [
+    "MISSING",
+    "Cells",
+    "arrow",
+    "as_numpy",
+    "parse_cells",
+    "parse_number",
+    "stripped",
+    "category_codes",
+]
 
 #: Cell texts read as missing values (compared stripped and lower-cased).
 MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "?", "-"})
@@ -83,13 +92,21 @@ class Cells:
         return ~self.missing
 
 
+def as_numpy(array) -> np.ndarray:
+    """An Arrow array or chunked array as a NumPy array (nulls as NaN), writeable."""
+    pa, _, _ = arrow()
+    if isinstance(array, pa.ChunkedArray):  # its own to_numpy goes through pandas
+        array = array.combine_chunks()
+    values = array.to_numpy(zero_copy_only=False)
+    return values if values.flags.writeable else values.copy()
+
+
 def _to_bool(array) -> np.ndarray:
-    return np.asarray(array.to_numpy(zero_copy_only=False), dtype=bool)
+    return as_numpy(array).astype(bool, copy=False)
 
 
 def _to_float(array) -> np.ndarray:
-    values = array.to_numpy(zero_copy_only=False)
-    return np.array(values, dtype=np.float64, copy=not values.flags.writeable)
+    return as_numpy(array).astype(np.float64, copy=False)
 
 
 def stripped(texts):
@@ -121,7 +138,7 @@ def category_codes(trimmed, vocabulary: list[str]) -> np.ndarray:
     """Each cell's index in ``vocabulary`` (stripped texts), -1 where it is not there."""
     pa, pc, _ = arrow()
     found = pc.index_in(trimmed, value_set=pa.array(vocabulary, pa.string()))
-    return np.array(found.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    return as_numpy(found.fill_null(-1)).astype(np.int64)
 
 
 def distinct(trimmed, keep: np.ndarray) -> list[str]:

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from .cells import arrow, distinct, parse_number
+from .cells import arrow, as_numpy, distinct, parse_number
 from .read import Table
 
 __all__ = [
@@ -87,7 +87,7 @@ def label_codes(table: Table, column: str, labels: list[str] | None = None) -> t
     canonical = [label_text(text) for text in encoded.dictionary.to_pylist()]
     if labels is None:
         present = table.cells(column).present
-        labels = sorted({canonical[i] for i in np.unique(encoded.indices.to_numpy()[present])})
+        labels = sorted({canonical[i] for i in np.unique(as_numpy(encoded.indices)[present])})
     position = {label: j for j, label in enumerate(labels)}
     lookup = np.array([position.get(label, -1) for label in canonical] or [-1], dtype=np.int64)
-    return labels, lookup[encoded.indices.to_numpy(zero_copy_only=False)]
+    return labels, lookup[as_numpy(encoded.indices)]

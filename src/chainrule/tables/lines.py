@@ -37,10 +37,10 @@ def quoting_is_regular(data: np.ndarray, delimiter: str) -> bool:
     if quotes.size % 2:
         return False
     bounds = np.array([ord(delimiter), NEWLINE, RETURN], dtype=np.uint8)
-    padded = np.concatenate([[NEWLINE], data, [NEWLINE]]).astype(np.uint8)
     opening, closing = quotes[0::2], quotes[1::2]
-    before = padded[opening]  # data[opening - 1], a line end before the file's first byte
-    after = padded[closing + 2]  # data[closing + 1], a line end after its last
+    # the byte before each opening quote and after each closing one; a line end beyond the data
+    before = np.where(opening > 0, data[np.maximum(opening - 1, 0)], NEWLINE)
+    after = np.where(closing + 1 < data.size, data[np.minimum(closing + 1, data.size - 1)], NEWLINE)
     # a quote right after a closing quote reopens the field: the pair is an escaped quote
     reopened = np.zeros(opening.size, dtype=bool)
     reopened[1:] = opening[1:] == closing[:-1] + 1

@@ -75,6 +75,7 @@ class Preprocessor:
                 raise DataError(f"{table.source}: categorical= names {name!r}, which is not a column")
         if impute not in (None, "mean", "median"):
             raise ValueError(f"impute must be 'mean' or 'median', got {impute!r}")
+        table.parse([target, *table.columns])
         if not table.cells(target).present.any():
             raise DataError(
                 f"{table.source}: target column {target!r} has no values in its {len(table)} rows; "
@@ -91,6 +92,7 @@ class Preprocessor:
                 f"{table.source}: the only column is the target {target!r}; there are no features"
             )
         pre = cls(features=features, target=target, task=task, impute=impute)
+        table.parse(features)
         for name in features:
             cells = table.cells(name)
             present, texts = int(cells.present.sum()), int(cells.text.sum())
@@ -214,6 +216,7 @@ class Preprocessor:
     def transform(self, table: Table, dtype=np.float64) -> np.ndarray:
         """The feature matrix ``(n, n_inputs)``: standardised numbers and one-hot categories."""
         self.check_columns(table)
+        table.parse(self.features)
         n = len(table)
         X = np.zeros((n, self.n_inputs), dtype=dtype)
         column = 0

@@ -18,15 +18,17 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import sys
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import UserError
-from .cells import MISSING, Cells, arrow, parse_cells, parse_number, stripped
+from .cells import MISSING, Cells, arrow, as_numpy, parse_cells, parse_number, stripped
 from .lines import line_ends, quoting_is_regular, record_lines
 
 __all__ = ["DataError", "Table", "read_table", "MISSING", "parse_number"]
@@ -34,6 +36,7 @@ __all__ = ["DataError", "Table", "read_table", "MISSING", "parse_number"]
 _DELIMITERS = [",", ";", "\t", "|"]
 _MAX_BYTES = 2 * 1024**3
 _HEAD_BYTES = 1 << 20
+_BLOCK_BYTES = 1 << 24  # Arrow parses blocks in parallel; larger blocks cost fewer chunks
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -88,6 +91,16 @@ class Table:
         parsed = self._shared.cells[name]
         return parsed if self._rows is None else parsed.take(self._rows)
 
+    def parse(self, names) -> None:
+        """Parse these columns now, two or more at a time (Arrow's kernels release the GIL)."""
+        todo = [name for name in dict.fromkeys(names) if name not in self._shared.cells]
+        if len(todo) < 2:
+            return
+        columns = [self._shared.data.column(name) for name in todo]
+        with ThreadPoolExecutor(max_workers=min(len(todo), os.cpu_count() or 1)) as pool:
+            for name, parsed in zip(todo, pool.map(parse_cells, columns)):
+                self._shared.cells[name] = parsed
+
     def text(self, row: int, name: str) -> str:
         """The text of one cell."""
         full = row if self._rows is None else int(self._rows[row])
@@ -139,7 +152,7 @@ def read_table(path: str | Path, delimiter: str | None = None) -> Table:
     source = "<stdin>" if str(path) == "-" else str(path)
     raw = _read_bytes(path, source)
     start = len(_BOM) if raw.startswith(_BOM) else 0
-    if not raw[start:] or raw[start:].isspace():
+    if _blank(raw, start):
         raise DataError(f"{source}: the file is empty; expected a header line and rows of data")
     head = raw[: start + _HEAD_BYTES]
     if len(head) < len(raw):
@@ -162,15 +175,14 @@ def read_table(path: str | Path, delimiter: str | None = None) -> Table:
     _check_header(header, source, header_line)
     ends = line_ends(np.frombuffer(head[start:], np.uint8))
     data_start = start + int(ends[header_end - 1]) + 1 if header_end <= ends.size else len(raw)
-    if raw[data_start:].isspace() or data_start >= len(raw):
+    if _blank(raw, data_start):
         _scan(raw, start, encoding, delimiter, source)
         raise DataError(f"{source}: has a header but no data rows; add rows of data below line {header_line}")
     data = _arrow_rows(raw, data_start, header, delimiter, encoding, source)
     if data is None:  # Arrow refused a row: the csv module says exactly where and why
         _scan(raw, start, encoding, delimiter, source)
         raise DataError(f"{source}: malformed CSV; check the quotes and delimiters")
-    regular = quoting_is_regular(np.frombuffer(raw, np.uint8)[start:], delimiter)
-    if not regular:
+    if b'"' in raw and not quoting_is_regular(np.frombuffer(raw, np.uint8)[start:], delimiter):
         _scan(raw, start, encoding, delimiter, source)  # raises when csv would have refused it
     parsed_rows = data.num_rows
     data, kept = _without_blank_rows(data)
@@ -185,6 +197,11 @@ def read_table(path: str | Path, delimiter: str | None = None) -> Table:
 
     del raw
     return Table(source, header, _Columns(data, locate))
+
+
+def _blank(raw: bytes, start: int) -> bool:
+    """Nothing but white space from byte ``start`` on (the whole rest is copied only when it is)."""
+    return start >= len(raw) or (raw[start : start + 4096].isspace() and raw[start:].isspace())
 
 
 def _arrow_rows(raw: bytes, data_start: int, header: list[str], delimiter, encoding, source):
@@ -203,13 +220,19 @@ def _arrow_rows(raw: bytes, data_start: int, header: list[str], delimiter, encod
     try:
         data = pv.read_csv(
             body,
-            read_options=pv.ReadOptions(column_names=names, encoding=encoding, use_threads=True),
+            read_options=pv.ReadOptions(
+                column_names=names,
+                # any name but Arrow's own "utf8" makes Arrow transcode through Python's codecs
+                encoding="utf8" if encoding == "utf-8" else encoding,
+                use_threads=True,
+                block_size=_BLOCK_BYTES,
+            ),
             parse_options=pv.ParseOptions(
                 delimiter=delimiter,
                 quote_char='"',
                 double_quote=True,
                 escape_char=False,
-                newlines_in_values=b'"' in raw,
+                newlines_in_values=raw.find(b'"', data_start) >= 0,
                 ignore_empty_lines=True,
                 invalid_row_handler=invalid_row,
             ),
@@ -231,14 +254,11 @@ def _without_blank_rows(data):
     pa, pc, _ = arrow()
     if data.num_rows == 0:
         return data, None
-    candidates = np.flatnonzero(
-        np.asarray(pc.equal(stripped(data.column(0)), "").to_numpy(zero_copy_only=False), dtype=bool)
-    )
+    candidates = np.flatnonzero(as_numpy(pc.equal(stripped(data.column(0)), "")))
     for index in range(1, data.num_columns):
         if candidates.size == 0:
             break
-        cells = stripped(data.column(index).take(candidates)).to_numpy(zero_copy_only=False)
-        candidates = candidates[cells == ""]
+        candidates = candidates[as_numpy(pc.equal(stripped(data.column(index).take(candidates)), ""))]
     if candidates.size == 0:
         return data, None
     kept = np.ones(data.num_rows, dtype=bool)
