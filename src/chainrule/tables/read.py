@@ -1,17 +1,15 @@
 """Reading tables from CSV files, with errors that say where and what to do.
 
-The rows are parsed by Arrow's CSV reader (``pyarrow.csv``, multi-threaded C++), every
-column as text exactly as written; ``tables.cells`` then reads numbers and missing values
-column by column. Python reads only the header (with the ``csv`` module) and the first
-lines to detect the delimiter (comma, semicolon, tab or bar). A UTF-8 byte-order mark is
-dropped, a file that is not UTF-8 is read as Windows-1252 when it can be, and ``"-"``
-reads standard input.
+Arrow's CSV reader (``pyarrow.csv``, multi-threaded C++) parses the rows, every column as
+text exactly as written; ``tables.cells`` then reads numbers and missing values column by
+column. Python reads only the header and the first lines (to detect the delimiter: , ; tab
+or |). A UTF-8 byte-order mark is dropped, a file that is not UTF-8 is read as
+Windows-1252 when it can be, and ``"-"`` reads standard input.
 
-Every problem is a ``DataError`` naming the file, line, column and value where known.
-Line numbers are not kept while reading: a table finds them when an error needs one,
-from the raw bytes (``tables.lines``). When Arrow refuses a row, or the quoting is not
-regular, the ``csv`` module reads the file again to give the exact error; a well-formed
-file never takes that path.
+Every problem is a ``DataError`` naming the file, line, column and value where known; line
+numbers are found only when an error needs one, from the raw bytes (``tables.lines``). When
+Arrow refuses a row, or the quoting is irregular, the ``csv`` module re-reads the file for
+the exact error (a well-formed file never takes that path).
 """
 
 from __future__ import annotations
@@ -132,8 +130,7 @@ class Table:
         pa, _, _ = arrow()
         names = list(columns)
         data = pa.table({name: pa.array([_text(v) for v in columns[name]], pa.string()) for name in names})
-        lines = np.arange(2, data.num_rows + 2)
-        return cls(source, names, _Columns(data, lambda: lines))
+        return cls(source, names, _Columns(data, lambda: np.arange(2, data.num_rows + 2)))
 
 
 def _text(value) -> str:
@@ -189,13 +186,13 @@ def read_table(path: str | Path, delimiter: str | None = None) -> Table:
     if data.num_rows == 0:
         raise DataError(f"{source}: has a header but no data rows; add rows of data below line {header_line}")
 
-    held = raw if source == "<stdin>" else None
+    held = raw if source == "<stdin>" else None  # a file is read again if an error needs lines
+    del raw
 
     def locate() -> np.ndarray:
         again = held if held is not None else _read_bytes(path, source)
         return _lines_of_rows(again, start, data_start, parsed_rows, kept, encoding, delimiter, source)
 
-    del raw
     return Table(source, header, _Columns(data, locate))
 
 
@@ -250,7 +247,7 @@ def _arrow_rows(raw: bytes, data_start: int, header: list[str], delimiter, encod
 
 
 def _without_blank_rows(data):
-    """The rows with some cell not blank, and the indices of those rows (None: all of them)."""
+    """The rows with a cell not blank, and their indices (None: all rows)."""
     pa, pc, _ = arrow()
     if data.num_rows == 0:
         return data, None
