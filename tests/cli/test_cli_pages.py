@@ -80,5 +80,5 @@ def test_export_gives_an_onnx_model_that_predicts_like_chainrule(trained, binary
         for name in network.preprocessor.features
     }
     got_labels, got_probabilities = session.run(["label", "probabilities"], feeds)
-    assert [str(v) for v in np.ravel(got_labels)] == labels
+    assert [str(v) for v in np.ravel(got_labels)] == [str(v) for v in labels]
     np.testing.assert_allclose(got_probabilities, probabilities, rtol=1e-5, atol=1e-6)

@@ -174,6 +174,7 @@ def test_table_model_matches_predict_table(tmp_path, rng, task, dtype, impute, l
     assert net.output_activation.name == output
     table = read_table(write_csv(tmp_path / "new.csv", ["x1", "x2", "colour"], PREDICT_ROWS))
     expected, probabilities, _ = predict_table(net, table)
+    expected = [str(v) for v in expected]
     model = table_model(net)
     onnx.checker.check_model(model, full_check=True)
     types = {i.name: i.type.tensor_type.elem_type for i in model.graph.input}
@@ -200,6 +201,7 @@ def test_whitespace_and_missing_spellings_read_as_chainrule_reads_them(tmp_path,
     gaps = [[g, g.upper(), f" {g.title()} "] for g in sorted(MISSING)]
     table = read_table(write_csv(tmp_path / "new.csv", ["x1", "x2", "colour"], padded + gaps))
     expected, probabilities, _ = predict_table(net, table)
+    expected = [str(v) for v in expected]
     got = run(table_model(net), feed(net.preprocessor, table))
     assert got["label"].tolist() == expected
     np.testing.assert_allclose(got["probabilities"], probabilities, rtol=RTOL)
@@ -240,6 +242,7 @@ def test_export_model_writes_the_trained_model(tmp_path, rng):
     export_model(tmp_path / "model.safetensors", tmp_path / "model.onnx")
     table = read_table(write_csv(tmp_path / "new.csv", ["x1", "x2", "colour"], PREDICT_ROWS))
     expected, probabilities, _ = predict_table(net, table)
+    expected = [str(v) for v in expected]
     got = run(str(tmp_path / "model.onnx"), feed(net.preprocessor, table))
     assert got["label"].tolist() == expected
     np.testing.assert_allclose(got["probabilities"], probabilities, rtol=RTOL)
@@ -293,6 +296,7 @@ def test_export_a_model_trained_on_the_command_line(tmp_path, rng):
     net = load(tmp_path / "run" / "model.safetensors")
     table = read_table(write_csv(tmp_path / "new.csv", ["x1", "x2", "colour"], PREDICT_ROWS))
     expected, probabilities, _ = predict_table(net, table)
+    expected = [str(v) for v in expected]
     got = run(str(tmp_path / "model.onnx"), feed(net.preprocessor, table))
     assert got["label"].tolist() == expected
     np.testing.assert_allclose(got["probabilities"], probabilities, rtol=RTOL)

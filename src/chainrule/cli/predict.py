@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import sys
 
 from .options import UsageError
@@ -27,6 +25,7 @@ def run(args, out: Output) -> int:
     from ..files.modelfile import load
     from ..safefile import atomic_write
     from ..tables.read import read_table
+    from ..tables.write import csv_bytes, six_digits
     from ..workflow.apply import predict_table
 
     network = load(args.model)
@@ -34,22 +33,18 @@ def run(args, out: Output) -> int:
     for note in notes:
         out.note(note)
     pre = network.preprocessor
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\n")
-    header = [pre.target or "prediction"]
+    columns = {pre.target or "prediction": predictions}
     if probabilities is not None:
-        header += [f"probability_{label}" for label in pre.labels]
-    writer.writerow(header)
-    for i, value in enumerate(predictions):
-        row = [value]
-        if probabilities is not None:
-            row += [f"{p:.6g}" for p in probabilities[i]]
-        writer.writerow(row)
+        for j, label in enumerate(pre.labels):
+            columns[f"probability_{label}"] = six_digits(probabilities[:, j])
+    written = csv_bytes(columns)
     if args.output == "-":
-        sys.stdout.write(buffer.getvalue())
+        sys.stdout.flush()
+        sys.stdout.buffer.write(written)
+        sys.stdout.buffer.flush()
         return 0
     try:
-        atomic_write(args.output, buffer.getvalue().encode())
+        atomic_write(args.output, written)
     except OSError as error:
         raise UsageError(f"-o {args.output}: cannot write ({error.strerror})") from None
     out.note(f"wrote {len(predictions)} predictions to {args.output}")

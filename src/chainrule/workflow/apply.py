@@ -53,8 +53,12 @@ def evaluate_table(network: Network, table: Table) -> dict:
     return result
 
 
-def predict_table(network: Network, table: Table) -> tuple[list[str], np.ndarray | None, list[str]]:
-    """(predictions as original labels or values, class probabilities or None, notes)."""
+def predict_table(network: Network, table: Table) -> tuple[np.ndarray, np.ndarray | None, list[str]]:
+    """(predictions, class probabilities ``(n, n_classes)`` or None, notes).
+
+    Predictions are the original labels (a NumPy text array) for classification and values
+    in the target's units (floats) for regression.
+    """
     pre = _preprocessor(network)
     unexpected = pre.check_columns(table)
     notes = [f"ignoring columns not seen in training: {', '.join(unexpected)}"] if unexpected else []
@@ -65,8 +69,8 @@ def predict_table(network: Network, table: Table) -> tuple[list[str], np.ndarray
         probabilities = (
             np.column_stack([1 - outputs[:, 0], outputs[:, 0]]) if outputs.shape[1] == 1 else outputs
         )
-        return [pre.labels[i] for i in _classes(outputs)], probabilities, notes
-    return [repr(float(v)) for v in pre.decode_regression(outputs)], None, notes
+        return np.array(pre.labels)[_classes(outputs)], probabilities, notes
+    return pre.decode_regression(outputs), None, notes
 
 
 def _classes(outputs: np.ndarray) -> np.ndarray:

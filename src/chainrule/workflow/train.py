@@ -16,7 +16,8 @@ import numpy as np
 from ..errors import OptionError
 from ..nn.losses import REGRESSION_LOSSES
 from ..nn.network import Network
-from ..tables.preprocess import Preprocessor, category_names, label_text
+from ..tables.infer import label_codes
+from ..tables.preprocess import Preprocessor, category_names
 from ..tables.read import DataError, Table
 from ..train.callbacks import EarlyStopping, History
 from .apply import evaluate_table, targets_for
@@ -35,34 +36,40 @@ class TrainResult:
 
 def split_rows(
     table: Table, target: str, task: str, test_size: float, seed: int
-) -> tuple[list[int], list[int]]:
-    """Train and test row indices; stratified by class for classification."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Train and test row indices; stratified by class for classification.
+
+    Classes are taken in the order of their labels' text; each class's rows are shuffled by
+    one draw of ``rng.permutation``, so the split depends only on the labels and the seed.
+    """
     rng = np.random.default_rng(seed)
     n = len(table)
     if test_size == 0:
-        return list(range(n)), []
+        return np.arange(n), np.zeros(0, dtype=np.int64)
     if task == "classification":
-        groups: dict[str, list[int]] = {}
-        for i, text in enumerate(table.column(target)):
-            groups.setdefault(label_text(text), []).append(i)
-        test: list[int] = []
-        for label in sorted(groups):
-            members = np.array(groups[label])
+        labels, codes = label_codes(table, target)
+        groups = [np.flatnonzero(codes == j) for j in range(len(labels))]
+        if (codes < 0).any():  # rows without a label form a group of their own, keyed ''
+            groups.insert(0, np.flatnonzero(codes < 0))
+        test_parts = []
+        for members in groups:
             count = round(len(members) * test_size)
             if len(members) >= 2:
                 count = min(max(count, 1), len(members) - 1)
             else:
                 count = 0
-            test += rng.permutation(members)[:count].tolist()
+            test_parts.append(rng.permutation(members)[:count])
+        test = np.concatenate(test_parts) if test_parts else np.zeros(0, dtype=np.int64)
     else:
         count = round(n * test_size)
-        test = rng.permutation(n)[:count].tolist()
+        test = rng.permutation(n)[:count]
     if len(test) == 0 or len(test) >= n:
         raise DataError(
             f"{table.source}: {n} rows are too few to hold out test_size={test_size}; add rows or lower test_size="
         )
-    chosen = set(test)
-    return [i for i in range(n) if i not in chosen], sorted(test)
+    chosen = np.zeros(n, dtype=bool)
+    chosen[test] = True
+    return np.flatnonzero(~chosen), np.flatnonzero(chosen)
 
 
 def output_layer(task: str, n_classes: int, loss: str | None) -> tuple[int, str, str]:
@@ -101,10 +108,10 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
     notes += probe_notes
     task = probe.task
     if config.drop_missing:
-        bad = set(probe.missing_rows(table, with_target=True))
-        if bad:
-            notes.append(f"dropped {len(bad)} rows with missing values")
-            table = table.select_rows([i for i in range(len(table)) if i not in bad])
+        bad = probe.missing_rows(table, with_target=True)
+        if bad.size:
+            notes.append(f"dropped {bad.size} rows with missing values")
+            table = table.select_rows(np.setdiff1d(np.arange(len(table)), bad))
             if len(table) < 2:
                 raise DataError(
                     f"{table.source}: fewer than 2 rows remain after dropping rows with missing values"
@@ -157,7 +164,7 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
     if history.best_epoch is not None:
         results["best_epoch"] = history.best_epoch
     results["train"] = evaluate_table(network, train)
-    if test_rows:
+    if len(test_rows):
         results["test"] = evaluate_table(network, test)
     results["rows"] = {"train": len(train_rows), "test": len(test_rows)}
     network.info["metrics"] = results

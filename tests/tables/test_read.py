@@ -1,0 +1,76 @@
+"""Reading CSV with Arrow: the same cells, line numbers and errors as the csv module gave."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import numpy as np
+import pytest
+
+from chainrule.tables.cells import parse_cells, parse_number
+from chainrule.tables.read import DataError, read_table
+
+pa = pytest.importorskip("pyarrow")
+
+
+def _write(tmp_path, text: str, name: str = "t.csv", encoding: str = "utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def _csv_rows(text: str, delimiter: str = ","):
+    """(line, cells) of every non-blank record after the header, by the csv module."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    out, start = [], 1
+    for record in reader:
+        line, start = start, reader.line_num + 1
+        if any(cell.strip() for cell in record):
+            out.append((line, record))
+    return out[1:]
+
+
+def test_quoted_newlines_crlf_and_blank_lines_keep_cells_and_line_numbers(tmp_path):
+    text = '\r\na,b,c\r\n1,"two\r\nlines",x\r\n\r\n,,\r\n3,"say ""hi""",y\r\n   \r\n4,"a\nb\nc",z\r\n5, 6 ,w'
+    table = read_table(_write(tmp_path, text))
+    expected = _csv_rows(text)
+    assert table.columns == ["a", "b", "c"]
+    assert table.rows == [cells for _, cells in expected]
+    assert table.lines.tolist() == [line for line, _ in expected]
+
+
+def test_a_quote_inside_an_unquoted_cell_is_a_literal_quote(tmp_path):
+    text = 'size,label\n12" pipe,a\n3,b\n"x",c\n'
+    table = read_table(_write(tmp_path, text))
+    assert table.column("size") == ['12" pipe', "3", "x"]
+    assert table.lines.tolist() == [2, 3, 4]
+
+
+def test_windows_1252_files_are_read_when_they_are_not_utf8(tmp_path):
+    path = _write(tmp_path, "name,label\ncafé,a\nnaïve,b\n", encoding="cp1252")
+    assert read_table(path).column("name") == ["café", "naïve"]
+
+
+def test_a_bad_row_far_down_a_big_file_names_its_line(tmp_path):
+    lines = ["x,y"] + [f"{i},{i % 3}" for i in range(50_000)]
+    lines[40_001] = '7,"two\nlines"'  # a quoted newline shifts every line after it
+    lines[45_000] = "1,2,3"
+    with pytest.raises(DataError, match=r":45002: row has 3 fields but the header has 2"):
+        read_table(_write(tmp_path, "\n".join(lines) + "\n"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1", " 2 ", "+3.5", "-.5", "5.", "1e-3", "1E+3", "inf", "-Infinity", "1e999", "NaN", "NA", " n/a ",
+     "", "?", "-", "null", "None", "abc", "1,5", "0x10", "1d", "e5", ".", "--1"],
+)  # fmt: skip
+def test_the_vectorised_parse_reads_each_cell_as_parse_number_does(text):
+    cells = parse_cells(pa.chunked_array([pa.array([text, "1"])]))
+    number = parse_number(text)
+    if number is None:
+        assert cells.text[0] and not cells.missing[0]
+    elif np.isnan(number):
+        assert cells.missing[0] and not cells.text[0]
+    else:
+        assert cells.numbers[0] == number and not cells.text[0] and not cells.missing[0]
