@@ -32,15 +32,16 @@ __all__ = ["linear_network", "trivial_baseline", "score_of", "verdict"]
 ALPHA = 1.0
 
 
-def linear_network(X: np.ndarray, encoded: np.ndarray, task: str, n_classes: int, dtype) -> Network:
+def linear_network(X: np.ndarray, encoded: np.ndarray, task: str, n_outputs: int, dtype) -> Network:
     """The linear model of ``X`` ``(n, d)`` for targets ``encoded`` (standardised values for
-    regression, class indices for classification) as a Network with no hidden layer."""
+    regression, class indices for classification) as a Network with no hidden layer and
+    ``n_outputs`` outputs, as the network it is compared with: one sigmoid output for two
+    classes, or a softmax output per class (two classes included)."""
     X = np.asarray(X, dtype=np.float64)
     if task == "regression":
         weight, bias = _ridge(X, np.asarray(encoded, dtype=np.float64), ALPHA)
         output = "identity"
     else:
-        n_outputs = 1 if n_classes == 2 else n_classes
         weight, bias = _logistic(X, np.asarray(encoded, dtype=np.intp), n_outputs, ALPHA)
         output = "sigmoid" if n_outputs == 1 else "softmax"
     return Network.from_weights([weight], [bias], output_activation=output, dtype=np.dtype(dtype).name)

@@ -67,12 +67,12 @@ def compare_models(network, train, test, X_train, encoded, fit, val, fallback: b
     scores) and "verdict", the line that says whether the network beats them.
     """
     pre, info = network.preprocessor, network.info
-    n_classes = len(pre.labels) if pre.labels else 0
-    linear = linear_network(X_train, encoded, pre.task, n_classes, network.dtype)
+    n_outputs = network.n_outputs
+    linear = linear_network(X_train, encoded, pre.task, n_outputs, network.dtype)
     linear.preprocessor, linear.info = pre, dict(info)
     kept, compared = network, {"model": "network"}
     if val is not None:
-        on_fit = linear_network(X_train[fit], encoded[fit], pre.task, n_classes, np.float64)
+        on_fit = linear_network(X_train[fit], encoded[fit], pre.task, n_outputs, np.float64)
         X_val = np.asarray(X_train[val], np.float64)
         y_val = targets_for(on_fit, pre, encoded[val]).astype(np.float64)
         with np.errstate(over="ignore", under="ignore"):
