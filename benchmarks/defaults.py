@@ -170,9 +170,10 @@ def compare(tables: list[str], seeds: list[int], settings: dict, baselines: bool
 def report(rows: list[dict], header: bool = True) -> None:
     if header:
         print(
-            "| table | rows | score | chainrule default | sklearn MLP | linear | best baseline | s/run | epochs |"
+            "| table | rows | score | chainrule default | sklearn MLP | linear | best baseline "
+            "| s/run | epochs | kept linear |"
         )
-        print("|---|---|---|---|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         scores = row["scores"]
         ours = statistics.mean(scores["chainrule"])
