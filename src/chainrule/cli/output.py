@@ -63,4 +63,23 @@ def metrics_table(results: dict) -> str:
             lines.append(
                 f"{r['label']:<{label_width}}{r['precision']:>10.3f}{r['recall']:>10.3f}{r['f1']:>10.3f}{r['support']:>10}"
             )
+    if "verdict" in results:
+        lines += ["", *baseline_lines(results)]
     return "\n".join(lines)
+
+
+def baseline_lines(results: dict) -> list[str]:
+    """The test scores of the network and the two baselines, and the line that compares them."""
+    network, baselines = results["network_test"], results["baselines"]
+    key = "accuracy" if "accuracy" in network else "r2"
+    label = {"accuracy": "accuracy", "r2": "R²"}[key]
+    rows = [
+        ("network", network[key]),
+        (baselines["linear"]["model"], baselines["linear"][key]),
+        (baselines["trivial"]["model"], baselines["trivial"][key]),
+    ]
+    width = max(len(name) for name, _ in rows) + 2
+    lines = [f"compared (test {label}):"]
+    lines += [f"{name:<{width}}{value:>12.4f}" for name, value in rows]
+    kept = "the linear model" if results.get("model") == "linear" else "the network"
+    return [*lines, f"saved model: {kept}", results["verdict"]]

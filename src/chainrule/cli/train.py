@@ -13,7 +13,7 @@ EXAMPLES = """examples:
   chainrule train                                   # built-in breast-cancer data, no download
   chainrule train data.csv --target price           # task inferred from the target
   chainrule train admissions.csv --target admit --hidden 8 --epochs 500 --lr 0.01
-  chainrule train data.csv --target y --impute median --early-stopping --out runs/y
+  chainrule train data.csv --target y --impute median --out runs/y    # fill gaps in numbers
   chainrule train data.csv --config train.toml      # options from a TOML file
 """
 

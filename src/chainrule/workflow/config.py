@@ -63,14 +63,18 @@ class TrainConfig:
     task: str | None = option(
         None, "classification or regression; inferred from the target", "choice", choices=TASKS
     )
-    hidden: tuple[int, ...] = option(
-        (16, 16), "hidden layer widths, e.g. 16,16 (0 for none)", "widths", metavar="WIDTHS"
+    hidden: tuple[int, ...] | None = option(
+        None,
+        "hidden layer widths, e.g. 16,16 (0 for none); default: two layers of 2 × inputs nodes, "
+        "rounded up to a power of two from 16 to 128",
+        "widths",
+        metavar="WIDTHS",
     )
     activation: str = option("relu", "activation of the hidden layers", "choice", choices=HIDDEN_ACTIVATIONS)
     loss: str | None = option(None, "loss function; chosen by the task", "choice", choices=LOSSES.names)
     optimizer: str = option("adam", "optimizer", "choice", choices=OPTIMIZERS.names, fit=True)
     lr: float = option(0.001, "learning rate", "number", low=0, low_open=True, fit=True)
-    epochs: int = option(200, "passes through the training data", "whole", low=1, fit=True)
+    epochs: int = option(500, "most passes through the training data", "whole", low=1, fit=True)
     batch_size: int | None = option(
         32, "rows per update; 'full' for full-batch", "batch", low=1, metavar="ROWS", fit=True
     )
@@ -78,18 +82,20 @@ class TrainConfig:
     test_size: float = option(
         0.2, "fraction of rows held out for testing", "number", low=0, high=1, high_open=True
     )
-    early_stopping: bool = option(False, "stop when the validation loss stops improving", "bool")
-    patience: int = option(10, "epochs without improvement before early stopping", "whole", low=0)
+    early_stopping: bool = option(
+        True, "stop when the validation loss stops improving, keeping the best epoch's weights", "bool"
+    )
+    patience: int = option(20, "epochs without improvement before early stopping", "whole", low=0)
     validation_split: float = option(
         0.1,
-        "fraction of training rows that early stopping watches",
+        "fraction of training rows held out for early stopping (per class)",
         "number",
         low=0,
         high=1,
         low_open=True,
         high_open=True,
     )
-    weight_decay: float = option(0.0, "L2 weight decay", "number", low=0, fit=True)
+    weight_decay: float = option(0.001, "L2 weight decay", "number", low=0, fit=True)
     clip_norm: float | None = option(
         None,
         "scale each update's slopes down to this Euclidean norm when larger",
@@ -97,6 +103,12 @@ class TrainConfig:
         low=0,
         low_open=True,
         fit=True,
+    )
+    linear_fallback: bool = option(
+        True,
+        "keep the linear model (no hidden layer) instead when its loss on the validation rows is "
+        "lower (needs 20 validation rows)",
+        "bool",
     )
     dtype: str = option("float32", "float32, or float64 for exact arithmetic", "choice", choices=DTYPES)
     impute: str | None = option(
@@ -210,6 +222,8 @@ def _widths(name, value, spec):
         parts = [value]
     if parts in (["0"], [0]):
         return ()
+    if parts == ["auto"]:
+        return None  # scaled to the data (workflow.select.auto_widths)
     widths = []
     for part in parts:
         text = str(part)

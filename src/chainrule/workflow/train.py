@@ -22,6 +22,7 @@ from ..tables.read import DataError, Table
 from ..train.callbacks import EarlyStopping, History
 from .apply import evaluate_table, targets_for
 from .config import TrainConfig
+from .select import auto_widths, compare_models, validation_rows
 
 __all__ = ["TrainConfig", "TrainResult", "train_table", "split_rows"]
 
@@ -136,8 +137,9 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
     n_classes = len(pre.labels) if pre.labels else 0
     n_outputs, output_activation, loss = output_layer(task, n_classes, config.loss)
     init = "he_normal" if config.activation in ("relu", "leaky_relu") else "glorot_uniform"
+    hidden = auto_widths(X_train.shape[1]) if config.hidden is None else config.hidden
     network = Network(
-        [X_train.shape[1], *config.hidden, n_outputs],
+        [X_train.shape[1], *hidden, n_outputs],
         activation=config.activation,
         output_activation=output_activation,
         init=init,
@@ -145,16 +147,28 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
         dtype=config.dtype,
     )
     network.preprocessor = pre
-    y_train = targets_for(network, pre, pre.encode_target(train, dtype))
-    early = EarlyStopping(patience=config.patience) if config.early_stopping else None
+    encoded = pre.encode_target(train, dtype)
+    y_train = targets_for(network, pre, encoded)
+    # Early stopping watches validation rows drawn from the training rows (per class).
+    val = (
+        validation_rows(encoded, task, config.validation_split, config.seed)
+        if config.early_stopping
+        else None
+    )
+    if config.early_stopping and val is None:
+        notes.append(
+            f"{len(train_rows)} training rows are too few to hold out validation rows; no early stopping"
+        )
+    fit = np.setdiff1d(np.arange(len(encoded)), val) if val is not None else slice(None)
+    early = EarlyStopping(patience=config.patience) if val is not None else None
     if config.on_start is not None:
         config.on_start(notes, network, loss)
     history = network.fit(
-        X_train,
-        y_train,
+        X_train[fit],
+        y_train[fit],
         loss=loss,
         seed=config.seed,
-        validation_split=config.validation_split if config.early_stopping else 0.0,
+        validation_data=None if val is None else (X_train[val], y_train[val]),
         early_stopping=early,
         verbose=config.verbose,
         **config.fit_options(),
@@ -163,9 +177,15 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
     results = {"task": task, "loss_name": loss, "epochs_run": len(history.epoch)}
     if history.best_epoch is not None:
         results["best_epoch"] = history.best_epoch
+    # The trivial baseline and the linear model on the same rows; the linear one is kept
+    # instead when it does better on the validation rows (linear_fallback).
+    network, compared = compare_models(
+        network, train, test, X_train, encoded, fit, val, config.linear_fallback
+    )
     results["train"] = evaluate_table(network, train)
     if len(test_rows):
         results["test"] = evaluate_table(network, test)
     results["rows"] = {"train": len(train_rows), "test": len(test_rows)}
+    results.update(compared)
     network.info["metrics"] = results
     return TrainResult(network, history, results, notes)

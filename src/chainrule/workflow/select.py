@@ -1,0 +1,106 @@
+"""The choices ``train_table`` makes when they are left to it: widths, validation rows, the model kept.
+
+- **Widths scaled to the data** (``hidden`` unset): two hidden layers of ``2 × inputs``
+  nodes, rounded up to a power of two and kept within 16 to 128. A table with 5 inputs
+  gets 16,16, the 64-pixel digits 128,128.
+- **Validation rows** for early stopping (and the choice below): ``validation_split`` of
+  the training rows, drawn per class for classification so every class is watched, from
+  a generator seeded by ``seed``. Too few training rows to spare one: no validation.
+- **The model kept** (``linear_fallback``): the network is compared with the linear model
+  (``workflow.baselines``) fitted on the same training rows outside the validation rows,
+  by their loss on the validation rows. When the linear model's is lower, the linear model,
+  refitted on all training rows, is the model saved: a network with no hidden layer, which
+  every command reads like any other. With fewer than ``MIN_CHOICE_ROWS`` validation rows
+  the choice would be noise, and the network is kept.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .apply import evaluate_table, targets_for
+from .baselines import linear_network, score_of, trivial_baseline, verdict
+
+__all__ = ["auto_widths", "validation_rows", "compare_models", "MIN_CHOICE_ROWS"]
+
+MIN_CHOICE_ROWS = 20
+
+
+def auto_widths(n_inputs: int) -> tuple[int, int]:
+    """Two hidden layers of 2 × n_inputs nodes, rounded up to a power of two, within 16..128."""
+    width = 16
+    while width < 2 * n_inputs and width < 128:
+        width *= 2
+    return (width, width)
+
+
+def validation_rows(encoded: np.ndarray, task: str, fraction: float, seed: int) -> np.ndarray | None:
+    """Sorted indices of the training rows held out for validation (None when none can be).
+
+    Classification draws ``round(fraction × count)`` rows of each class (none of a class
+    with a single row); regression ``round(fraction × n)`` rows. At least one training
+    row and one validation row must remain.
+    """
+    rng = np.random.default_rng([seed, 1])  # its own stream: the split of the table uses [seed]
+    n = len(encoded)
+    if task == "classification":
+        chosen = []
+        for label in np.unique(encoded):
+            members = np.flatnonzero(encoded == label)
+            count = round(len(members) * fraction) if len(members) >= 2 else 0
+            chosen.append(rng.permutation(members)[: min(count, len(members) - 1)])
+        rows = np.concatenate(chosen)
+    else:
+        rows = rng.permutation(n)[: round(n * fraction)]
+    if len(rows) == 0 or len(rows) >= n:
+        return None
+    return np.sort(rows)
+
+
+def compare_models(network, train, test, X_train, encoded, fit, val, fallback: bool) -> tuple:
+    """(the model to keep, what the comparison found) for a network trained on ``X_train[fit]``.
+
+    ``encoded`` are the training rows' targets (class indices or standardised values), ``val``
+    the validation rows or None, ``test`` the test Table (maybe empty). The comparison holds
+    "model" ("network" or "linear"), "choice" (the validation losses, when there are
+    validation rows), and with test rows "baselines" (the trivial and the linear model's test
+    scores) and "verdict", the line that says whether the network beats them.
+    """
+    pre, info = network.preprocessor, network.info
+    n_outputs = network.n_outputs
+    linear = linear_network(X_train, encoded, pre.task, n_outputs, network.dtype)
+    linear.preprocessor, linear.info = pre, dict(info)
+    kept, compared = network, {"model": "network"}
+    if val is not None:
+        on_fit = linear_network(X_train[fit], encoded[fit], pre.task, n_outputs, np.float64)
+        X_val = np.asarray(X_train[val], np.float64)
+        y_val = targets_for(on_fit, pre, encoded[val]).astype(np.float64)
+        with np.errstate(over="ignore", under="ignore"):
+            losses = (
+                network.astype(np.float64).loss(X_val, y_val, info["loss"]),
+                on_fit.loss(X_val, y_val, info["loss"]),
+            )
+        compared["choice"] = {
+            "validation_rows": len(val),
+            "network_val_loss": losses[0],
+            "linear_val_loss": losses[1],
+        }
+        if fallback and len(val) >= MIN_CHOICE_ROWS and losses[1] < losses[0]:
+            kept, compared["model"] = linear, "linear"
+    if len(test):
+        trivial = trivial_baseline(pre.task, encoded, pre.encode_target(test), pre)
+        linear_test = evaluate_table(linear, test)
+        network_test = evaluate_table(network, test)
+        name, _ = score_of(linear_test)
+        key = "accuracy" if name == "accuracy" else "r2"
+        compared["baselines"] = {
+            "trivial": trivial,
+            "linear": {"model": _linear_name(pre.task), key: linear_test[key], "loss": linear_test["loss"]},
+        }
+        compared["network_test"] = {key: network_test[key], "loss": network_test["loss"]}
+        compared["verdict"] = verdict(network_test, linear_test, trivial, compared["model"])
+    return kept, compared
+
+
+def _linear_name(task: str) -> str:
+    return "ridge regression (alpha 1)" if task == "regression" else "logistic regression (L2, C 1)"

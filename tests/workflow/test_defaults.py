@@ -1,0 +1,145 @@
+"""The defaults of ``train_table`` and the yardsticks it measures a network against.
+
+The linear model is checked against scikit-learn (an independent reference); the default
+run against the linear model on the same split, at the default seed.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from chainrule.cli.output import metrics_table
+from chainrule.tables.datasets import load_dataset
+from chainrule.tables.read import Table
+from chainrule.workflow.baselines import linear_network, trivial_baseline
+from chainrule.workflow.config import TrainConfig
+from chainrule.workflow.run_files import write_run
+from chainrule.workflow.select import MIN_CHOICE_ROWS, auto_widths, validation_rows
+from chainrule.workflow.train import train_table
+
+sklearn = pytest.importorskip("sklearn")
+
+
+@pytest.fixture(scope="module")
+def breast_cancer_default():
+    """``chainrule train`` with every default: the built-in breast-cancer data, seed 0."""
+    table, dataset = load_dataset("breast_cancer")
+    return train_table(table, TrainConfig(target=dataset.target, verbose=0))
+
+
+def test_the_default_run_reaches_the_linear_models_test_score_on_the_same_split(breast_cancer_default):
+    metrics = breast_cancer_default.metrics
+    linear = metrics["baselines"]["linear"]["accuracy"]
+    assert metrics["test"]["accuracy"] >= linear  # the saved model
+    assert metrics["network_test"]["accuracy"] >= linear  # and the network itself
+    assert metrics["test"]["accuracy"] > metrics["baselines"]["trivial"]["accuracy"]
+
+
+def test_the_defaults_are_early_stopping_l2_and_widths_scaled_to_the_inputs(breast_cancer_default):
+    result = breast_cancer_default
+    config = TrainConfig()
+    assert (config.early_stopping, config.weight_decay, config.hidden) == (True, 0.001, None)
+    assert result.history.best_epoch is not None
+    assert result.history.params["validation_samples"] == round(357 * 0.8 * 0.1) + round(212 * 0.8 * 0.1)
+    assert result.metrics["epochs_run"] < config.epochs
+
+
+def test_training_with_the_defaults_is_bit_identical_for_a_seed(breast_cancer_default):
+    table, dataset = load_dataset("breast_cancer")
+    again = train_table(table, TrainConfig(target=dataset.target, verbose=0))
+    for a, b in zip(breast_cancer_default.network.parameters(), again.network.parameters()):
+        np.testing.assert_array_equal(a, b)
+    assert again.metrics == breast_cancer_default.metrics
+
+
+def test_metrics_json_and_the_table_hold_both_baselines_and_the_verdict(breast_cancer_default, tmp_path):
+    result = breast_cancer_default
+    write_run(tmp_path, result, {"target": "diagnosis"})
+    stored = json.loads((tmp_path / "metrics.json").read_text())
+    assert stored["baselines"]["trivial"]["model"] == "majority class 'benign'"
+    assert stored["baselines"]["linear"]["accuracy"] == result.metrics["baselines"]["linear"]["accuracy"]
+    assert stored["verdict"].startswith("test accuracy: network ")
+    text = metrics_table(result.metrics)
+    assert "compared (test accuracy):" in text and "logistic regression" in text
+    assert text.endswith(result.metrics["verdict"])
+
+
+@pytest.mark.parametrize(
+    "n_inputs, width", [(1, 16), (5, 16), (8, 16), (9, 32), (30, 64), (64, 128), (500, 128)]
+)
+def test_auto_widths_are_twice_the_inputs_as_a_power_of_two_within_16_to_128(n_inputs, width):
+    assert auto_widths(n_inputs) == (width, width)
+
+
+def test_validation_rows_are_drawn_per_class_and_none_when_too_few():
+    encoded = np.array([0] * 30 + [1] * 10)
+    rows = validation_rows(encoded, "classification", 0.1, seed=0)
+    assert np.count_nonzero(encoded[rows] == 0) == 3 and np.count_nonzero(encoded[rows] == 1) == 1
+    np.testing.assert_array_equal(rows, validation_rows(encoded, "classification", 0.1, seed=0))
+    assert validation_rows(np.array([0, 1, 1]), "classification", 0.1, seed=0) is None
+    assert validation_rows(np.zeros(4), "regression", 0.1, seed=0) is None
+
+
+def test_ridge_is_scikit_learns_ridge(rng):
+    from sklearn.linear_model import Ridge
+
+    X = rng.normal(size=(80, 5))
+    y = X @ rng.normal(size=5) + rng.normal(size=80)
+    net = linear_network(X, y, "regression", 1, "float64")
+    assert net.sizes == [5, 1]
+    np.testing.assert_allclose(net.predict(X)[:, 0], Ridge(alpha=1.0).fit(X, y).predict(X), atol=1e-10)
+
+
+@pytest.mark.parametrize("n_classes, n_outputs", [(2, 1), (2, 2), (4, 4)])
+def test_logistic_regression_is_scikit_learns(rng, n_classes, n_outputs):
+    from sklearn.linear_model import LogisticRegression
+
+    X = rng.normal(size=(120, 4))
+    classes = np.argmax(X @ rng.normal(size=(4, n_classes)) + rng.normal(size=(120, n_classes)), axis=1)
+    net = linear_network(X, classes, "classification", n_outputs, "float64")
+    reference = LogisticRegression(C=1.0, tol=1e-10, max_iter=10_000).fit(X, classes).predict_proba(X)
+    expected = reference[:, 1:] if n_outputs == 1 else reference
+    if n_outputs == 2:
+        # Two softmax outputs, each with its own penalised weights, are scikit-learn's model with
+        # half the L2 on the difference of weights: the same decisions, nearly the same probabilities.
+        np.testing.assert_allclose(net.predict(X).sum(axis=1), 1.0)
+        assert np.mean(net.predict(X).argmax(axis=1) == reference.argmax(axis=1)) >= 0.97
+        return
+    np.testing.assert_allclose(net.predict(X), expected, atol=1e-5)
+
+
+def test_the_trivial_baseline_predicts_the_majority_class_or_the_mean():
+    table = Table.from_columns("<t>", {"x": ["1", "2", "3", "4", "5"], "y": ["a", "b", "b", "b", "a"]})
+    from chainrule.tables.preprocess import Preprocessor
+
+    pre, _ = Preprocessor.fit(table, "y")
+    baseline = trivial_baseline("classification", np.array([0, 1, 1]), np.array([1, 0]), pre)
+    assert baseline == {"model": "majority class 'b'", "accuracy": 0.5}
+
+
+def _linear_table(n: int) -> Table:
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(n, 3))
+    y = x @ np.array([1.5, -2.0, 0.5]) + 0.3 * rng.normal(size=n)
+    columns = {f"x{j}": [repr(float(v)) for v in x[:, j]] for j in range(3)}
+    return Table.from_columns("<linear>", {**columns, "y": [repr(float(v)) for v in y]})
+
+
+def test_the_linear_model_is_kept_when_it_validates_better_and_is_a_network_without_hidden_layer():
+    table = _linear_table(400)
+    kept = train_table(table, TrainConfig(target="y", verbose=0, epochs=3))
+    assert kept.metrics["choice"]["validation_rows"] >= MIN_CHOICE_ROWS
+    assert kept.metrics["model"] == "linear" and kept.network.sizes == [3, 1]
+    assert kept.metrics["test"]["r2"] == kept.metrics["baselines"]["linear"]["r2"]
+    assert "saved model: the linear model" in metrics_table(kept.metrics)
+    network = train_table(table, TrainConfig(target="y", verbose=0, epochs=3, linear_fallback=False))
+    assert network.metrics["model"] == "network" and network.network.sizes == [3, 16, 16, 1]
+
+
+def test_too_few_rows_for_validation_train_without_early_stopping_and_say_so():
+    result = train_table(_linear_table(5), TrainConfig(target="y", verbose=0, epochs=2))
+    assert any("too few to hold out validation rows" in note for note in result.notes)
+    assert result.metrics["epochs_run"] == 2 and "choice" not in result.metrics
