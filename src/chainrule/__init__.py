@@ -20,6 +20,19 @@ from .see.gradcheck import gradcheck, numerical_gradients
 from .see.page import explain_html
 from .train.callbacks import Callback, EarlyStopping, History
 
+#: The scikit-learn estimators, imported (with scikit-learn) only when first used.
+_SKLEARN = ("MLPClassifier", "MLPRegressor")
+
+
+def __getattr__(name: str):
+    """``chainrule.MLPClassifier``/``MLPRegressor``: ``chainrule.sklearn``'s, loaded on first use."""
+    if name in _SKLEARN:
+        from . import sklearn
+
+        return getattr(sklearn, name)
+    raise AttributeError(f"module 'chainrule' has no attribute {name!r}")
+
+
 __all__ = [
     "ACTIVATIONS",
     "Callback",

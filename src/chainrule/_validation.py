@@ -151,3 +151,30 @@ def whole_number(value, name: str, minimum: int) -> int:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < minimum:
         raise ValueError(f"{name} must be a whole number >= {minimum}, got {shown(value)}")
     return int(value)
+
+
+def sample_weights(sample_weight, n: int) -> np.ndarray | None:
+    """``sample_weight`` as ``(n,)`` float64, every weight finite and >= 0; None stays None."""
+    if sample_weight is None:
+        return None
+    try:
+        weights = np.asarray(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError("sample_weight must be numbers, one per sample") from None
+    if weights.shape != (n,):
+        raise ValueError(f"sample_weight has shape {weights.shape}, expected ({n},): one weight per sample")
+    if not np.isfinite(weights).all() or (weights < 0).any():
+        raise ValueError("sample_weight must be finite and >= 0")
+    return weights
+
+
+def dropout_rates(dropout, n_hidden: int) -> list[float] | None:
+    """One rate in [0, 1) per hidden layer (a single number applies to all); None when no
+    layer drops anything."""
+    if dropout is None:
+        return None
+    rates = [dropout] * n_hidden if isinstance(dropout, (int, float)) else list(dropout)
+    if len(rates) != n_hidden:
+        raise ValueError(f"dropout has {len(rates)} rates for {n_hidden} hidden layers")
+    rates = [fraction(rate, "dropout") for rate in rates]
+    return rates if any(rates) else None

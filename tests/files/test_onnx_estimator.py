@@ -14,11 +14,11 @@ import pytest
 pytest.importorskip("onnxruntime")
 skl2onnx = pytest.importorskip("skl2onnx")
 
-from onnx_runner import checked, run, signature  # noqa: E402
 from sklearn.neural_network import MLPClassifier, MLPRegressor  # noqa: E402
 
 from chainrule import Network  # noqa: E402
 from chainrule.files.onnx import estimator_model, estimator_to_onnx  # noqa: E402
+from onnx_runner import checked, run, signature  # noqa: E402
 
 RTOL = 1e-5
 ACTIVATION = {"relu": "relu", "tanh": "tanh", "logistic": "sigmoid", "identity": "identity"}

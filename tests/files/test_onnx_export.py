@@ -16,8 +16,6 @@ import pytest
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 
-from onnx_runner import checked, run  # noqa: E402
-
 from chainrule import Network  # noqa: E402
 from chainrule.errors import ModelFormatError  # noqa: E402
 from chainrule.files.modelfile import load  # noqa: E402
@@ -27,6 +25,7 @@ from chainrule.tables.read import MISSING, DataError, read_table  # noqa: E402
 from chainrule.workflow.apply import predict_table  # noqa: E402
 from chainrule.workflow.config import TrainConfig  # noqa: E402
 from chainrule.workflow.train import train_table  # noqa: E402
+from onnx_runner import checked, run  # noqa: E402
 
 RTOL = 1e-5
 WHITESPACE = [chr(i) for i in range(0x110000) if chr(i).isspace()]

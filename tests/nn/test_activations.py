@@ -16,7 +16,7 @@ from chainrule.nn.activations import (
     get_activation,
 )
 
-ELEMENTWISE = ["identity", "relu", "leaky_relu", "tanh", "sigmoid"]
+ELEMENTWISE = ["identity", "relu", "leaky_relu", "tanh", "sigmoid", "exp"]
 ALL = [*ELEMENTWISE, "softmax"]
 
 

@@ -34,6 +34,12 @@ PAIRINGS = [
     ("softmax", "mse"),
     ("softmax", "sse"),
     ("softmax", "mae"),
+    # the losses of the scikit-learn estimators
+    ("identity", "half_mse"),
+    ("tanh", "half_mse"),
+    ("identity", "huber"),
+    ("exp", "poisson"),
+    ("sigmoid", "binary_cross_entropy_sum"),
 ]
 KINKED = {"relu", "leaky_relu"}
 TOLERANCE = 1e-7
@@ -43,7 +49,7 @@ STEP = 1e-3  # gradcheck's default step
 # ----------------------------------------------------------------------------- building cases
 def _targets(rng, output, loss, n, k, form):
     """Targets that suit the output activation and loss; ``form`` picks the encoding."""
-    if loss == "binary_cross_entropy":
+    if loss.startswith("binary_cross_entropy"):
         if form == "hard":
             return rng.integers(0, 2, size=(n, k)).astype(np.float64)
         return rng.uniform(0.02, 0.98, size=(n, k))
@@ -54,6 +60,10 @@ def _targets(rng, output, loss, n, k, form):
         if form == "soft":
             return rng.dirichlet(np.ones(k), size=n)
         return np.eye(k)[labels]
+    if loss == "poisson":  # counts, 0 included
+        return rng.poisson(1.5, size=(n, k)).astype(np.float64)
+    if loss == "huber":  # some errors beyond 1, on the linear part
+        return rng.normal(0.0, 2.0, size=(n, k))
     if output in ("sigmoid", "softmax"):
         return rng.uniform(0.0, 1.0, size=(n, k))
     if output == "tanh":
@@ -72,11 +82,13 @@ def _random_network(rng, sizes, hidden, output, bias, seed):
 
 
 def _kink_signs(net, X, y, loss):
-    """Which side of each kink every sample sits on: ReLU-type node inputs and, for mae, a - y."""
+    """Which side of each kink every sample sits on: ReLU-type node inputs and, for mae, a - y
+    (for huber, |a - y| against 1)."""
     trace = net.forward(X)
     signs = [z > 0 for layer, z in zip(net.layers, trace.node_inputs) if layer.activation.name in KINKED]
-    if loss == "mae":
-        signs.append(trace.output > net.targets(y, X.shape[0], net.loss_function(loss)))
+    if loss in ("mae", "huber"):
+        error = trace.output - net.targets(y, X.shape[0], net.loss_function(loss))
+        signs.append(error > 0 if loss == "mae" else np.abs(error) > 1)
     return np.concatenate([s.ravel() for s in signs]) if signs else np.zeros(0, dtype=bool)
 
 

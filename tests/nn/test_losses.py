@@ -27,6 +27,10 @@ PAIRINGS = [
     ("softmax", "sse"),
     ("sigmoid", "binary_cross_entropy"),
     ("softmax", "cross_entropy"),
+    ("identity", "half_mse"),
+    ("identity", "huber"),
+    ("exp", "poisson"),
+    ("sigmoid", "binary_cross_entropy_sum"),
 ]
 
 
@@ -44,14 +48,18 @@ def _case(rng, output, loss, n=N, k=K):
     z = rng.normal(0.0, 1.5, size=(n, k))
     z = np.where(np.abs(z) < 0.05, 0.1, z)  # clear of the ReLU kink
     a = get_activation(output).forward(z)
-    if loss == "binary_cross_entropy":
+    if loss.startswith("binary_cross_entropy"):
         y = rng.uniform(0.0, 1.0, size=(n, k))
+    elif loss == "poisson":
+        y = rng.poisson(1.5, size=(n, k)).astype(np.float64)
     elif loss == "cross_entropy":
         y = np.eye(k)[rng.integers(0, k, size=n)]
     else:
         y = rng.normal(0.0, 1.0, size=(n, k))
         if loss == "mae":
             y = np.where(np.abs(a - y) < 0.05, y + 0.2, y)  # clear of the kink at a = y
+        if loss == "huber":
+            y = a - np.where(rng.random((n, k)) < 0.5, 0.5, 2.0) * np.sign(y)  # clear of |a - y| = 1
     return z, a, y
 
 
@@ -146,7 +154,7 @@ def test_class_indices_and_one_hot_rows_give_the_same_cross_entropy(rng):
 
 
 # ----------------------------------------------------------------------------- slopes
-@pytest.mark.parametrize("name", ["mse", "sse", "mae"])
+@pytest.mark.parametrize("name", ["mse", "sse", "mae", "half_mse", "huber"])
 def test_slope_wrt_predictions_matches_central_differences(name, rng):
     loss = get_loss(name)
     z, a, y = _case(rng, "identity", name)
@@ -284,3 +292,40 @@ def test_float32_slopes_stay_float32(output, name, rng):
     assert loss.output_delta(act, z, a, y).dtype == np.float32
     if not loss.fused:
         assert loss.slope(a, y).dtype == np.float32
+
+
+# ----------------------------------------------------------------------------- per sample
+@pytest.mark.parametrize(("output", "name"), PAIRINGS)
+def test_per_sample_shares_add_up_to_the_value_and_weigh_it(output, name, rng):
+    loss = get_loss(name)
+    z, a, y = _case(rng, output, name)
+    shares = loss.per_sample(z, a, y)
+    assert shares.shape == (N,)
+    assert shares.sum() == pytest.approx(loss.value(z, a, y), rel=1e-13)
+    assert loss.weighted_value(z, a, y, None) == loss.value(z, a, y)
+    weights = rng.uniform(0.0, 2.0, size=N)
+    assert loss.weighted_value(z, a, y, weights) == pytest.approx(float(weights @ shares), rel=1e-15)
+
+
+def test_new_losses_equal_scikit_learns_values(rng):
+    from sklearn.metrics import mean_poisson_deviance
+
+    z, a, y = _case(rng, "identity", "mse")
+    assert get_loss("half_mse").value(z, a, y) == pytest.approx(mean_squared_error(y, a) / 2, rel=1e-13)
+    z, a, y = _case(rng, "exp", "poisson", k=1)
+    # scikit-learn's MLPRegressor(loss="poisson") reports half the mean Poisson deviance
+    assert get_loss("poisson").value(z, a, y) == pytest.approx(mean_poisson_deviance(y, a) / 2, rel=1e-12)
+    z, a, y = _case(rng, "sigmoid", "binary_cross_entropy")
+    total = -(y * np.log(a) + (1 - y) * np.log(1 - a)).sum() / N
+    assert get_loss("binary_cross_entropy_sum").value(z, a, y) == pytest.approx(total, rel=1e-12)
+
+
+def test_huber_is_quadratic_near_the_target_and_linear_beyond():
+    a, y = np.array([[0.5, 3.0]]), np.zeros((1, 2))
+    assert get_loss("huber").value(None, a, y) == pytest.approx((0.125 + 2.5) / 2, rel=1e-15)
+    np.testing.assert_array_equal(get_loss("huber").slope(a, y), [[0.25, 0.5]])
+
+
+def test_poisson_needs_the_exp_output():
+    with pytest.raises(ValueError, match="output_activation='exp'"):
+        Network([2, 1], output_activation="identity").loss_function("poisson")

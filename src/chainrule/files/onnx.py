@@ -59,7 +59,7 @@ WHITESPACE = (
     r"[\x{9}-\x{d}\x{1c}-\x{20}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
 )
 
-_ACTIVATIONS = {"relu": "Relu", "tanh": "Tanh", "sigmoid": "Sigmoid"}
+_ACTIVATIONS = {"relu": "Relu", "tanh": "Tanh", "sigmoid": "Sigmoid", "exp": "Exp"}
 
 
 class ExportError(UserError):
@@ -174,7 +174,7 @@ def _forward(g: _Graph, network, x: str) -> str:
         else:
             raise ExportError(
                 f"layer {index}'s activation {name!r} has no ONNX equivalent; export supports "
-                "identity, relu, leaky_relu, tanh, sigmoid and softmax"
+                "identity, relu, leaky_relu, tanh, sigmoid, exp and softmax"
             )
     return x
 

@@ -22,6 +22,7 @@ __all__ = [
     "Tanh",
     "Sigmoid",
     "Softmax",
+    "Exp",
     "ACTIVATIONS",
     "HIDDEN_ACTIVATIONS",
     "get_activation",
@@ -167,6 +168,22 @@ class Softmax(Activation):
         return (dL_da - weighted) * a
 
 
+class Exp(Activation):
+    """a = exp(z); slope a. The output of a Poisson regression: exp is the inverse of its
+    log link, so predictions are positive."""
+
+    name = "exp"
+
+    def forward(self, z):
+        return np.exp(z)
+
+    def slope(self, z, a):
+        return a.copy()
+
+    def backward(self, z, a, dL_da):
+        return dL_da * a
+
+
 ACTIVATIONS = Registry(
     "activation",
     {
@@ -176,11 +193,15 @@ ACTIVATIONS = Registry(
         "tanh": Tanh,
         "sigmoid": Sigmoid,
         "softmax": Softmax,
+        "exp": Exp,
     },
     aliases={"linear": "identity", "logistic": "sigmoid"},
 )
-#: The activations a hidden layer may use (each node's output depends on its own input only).
-HIDDEN_ACTIVATIONS = tuple(name for name in ACTIVATIONS.names if ACTIVATIONS[name].elementwise)
+#: The activations offered for hidden layers (each node's output depends on its own input only).
+#: exp is elementwise too, but it is an output link (Poisson regression), not a hidden choice.
+HIDDEN_ACTIVATIONS = tuple(
+    name for name in ACTIVATIONS.names if ACTIVATIONS[name].elementwise and name != "exp"
+)
 
 
 def get_activation(activation: str | Activation, argument: str = "activation") -> Activation:

@@ -12,11 +12,20 @@ Scaling (n = samples, k = outputs):
 name                       L                                                dL/da
 =========================  ===============================================  =====================
 ``mse``                    Σ (a - y)² / (n k)                               2 (a - y) / (n k)
+``half_mse``               Σ (a - y)² / (2 n k)  (scikit-learn's value)     (a - y) / (n k)
 ``sse``                    Σ (a - y)²                                       2 (a - y)
 ``mae``                    Σ |a - y| / (n k)                                sign(a - y) / (n k)
+``huber``                  Σ h(a - y) / (n k), h(r) = r²/2 or |r| - 1/2     clip(a - y, ±1) / (n k)
+``poisson``                Σ (a - y z + y log y - y) / (n k), a = exp(z)    dL/dz = (a - y) / (n k)
 ``binary_cross_entropy``   -Σ [y log a + (1 - y) log(1 - a)] / (n k)        see class
+``binary_cross_entropy_sum``  the same, summed over outputs: / n            dL/dz = (a - y) / n
 ``cross_entropy``          -Σ y log a / n                                   see class
 =========================  ===============================================  =====================
+
+Sample weights: ``per_sample(z, a, y)`` gives each sample's share l_i of the value, so
+``value = Σ_i l_i``. With row weights w_i (mean 1 over the batch, see
+``propagation.row_weights``) the loss is ``weighted_value = Σ_i w_i l_i``, the weighted
+mean of the per-sample losses, and its slope is each row of the slope times w_i.
 """
 
 from __future__ import annotations
@@ -24,14 +33,18 @@ from __future__ import annotations
 import numpy as np
 
 from .._registry import Registry
-from .activations import Activation, Sigmoid, Softmax
+from .activations import Activation, Exp, Sigmoid, Softmax
 
 __all__ = [
     "Loss",
     "MeanSquaredError",
     "SumSquaredError",
     "MeanAbsoluteError",
+    "HalfMeanSquaredError",
+    "Huber",
+    "Poisson",
     "BinaryCrossEntropy",
+    "BinaryCrossEntropySum",
     "CrossEntropy",
     "LOSSES",
     "REGRESSION_LOSSES",
@@ -48,6 +61,16 @@ class Loss:
 
     def value(self, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> float:
         raise NotImplementedError
+
+    def per_sample(self, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Each sample's share l_i of ``value``, ``(n,)``: the value is their sum."""
+        raise NotImplementedError
+
+    def weighted_value(self, z: np.ndarray, a: np.ndarray, y: np.ndarray, weights) -> float:
+        """Σ_i w_i l_i for row weights w ``(n,)``; the plain ``value`` when weights is None."""
+        if weights is None:
+            return self.value(z, a, y)
+        return float(np.dot(weights, self.per_sample(z, a, y)))
 
     def slope(self, a: np.ndarray, y: np.ndarray) -> np.ndarray:
         """dL/da: the slope of the loss with respect to each output node's value."""
@@ -86,8 +109,31 @@ class MeanSquaredError(Loss):
         error = a - y
         return float(np.vdot(error, error) / error.size)
 
+    def per_sample(self, z, a, y):
+        return np.square(a - y).sum(axis=1) / a.size
+
     def slope(self, a, y):
         return (a - y) * (2.0 / a.size)
+
+
+class HalfMeanSquaredError(Loss):
+    """L = Σ (a - y)² / (2 n k), half the mean squared error; dL/da = (a - y) / (n k).
+
+    scikit-learn's MLPRegressor reports this value (its ``squared_error``); its slope is
+    the slope of exactly this value, for any number of outputs.
+    """
+
+    name = "half_mse"
+
+    def value(self, z, a, y):
+        error = a - y
+        return float(np.vdot(error, error) / (2 * error.size))
+
+    def per_sample(self, z, a, y):
+        return np.square(a - y).sum(axis=1) / (2 * a.size)
+
+    def slope(self, a, y):
+        return (a - y) * (1.0 / a.size)
 
 
 class SumSquaredError(Loss):
@@ -99,6 +145,9 @@ class SumSquaredError(Loss):
     def value(self, z, a, y):
         error = a - y
         return float(np.vdot(error, error))
+
+    def per_sample(self, z, a, y):
+        return np.square(a - y).sum(axis=1)
 
     def slope(self, a, y):
         return (a - y) * 2.0
@@ -112,8 +161,61 @@ class MeanAbsoluteError(Loss):
     def value(self, z, a, y):
         return float(np.abs(a - y).sum() / a.size)
 
+    def per_sample(self, z, a, y):
+        return np.abs(a - y).sum(axis=1) / a.size
+
     def slope(self, a, y):
         return np.sign(a - y) * (1.0 / a.size)
+
+
+class Huber(Loss):
+    """L = Σ h(a - y) / (n k), h(r) = r² / 2 where |r| <= 1 and |r| - 1/2 beyond (δ = 1);
+    dL/da = clip(a - y, -1, 1) / (n k). Quadratic near the target, linear far from it."""
+
+    name = "huber"
+
+    def per_sample(self, z, a, y):
+        r = np.abs(a - y)
+        return np.where(r <= 1.0, 0.5 * r * r, r - 0.5).sum(axis=1) / a.size
+
+    def value(self, z, a, y):
+        return float(self.per_sample(z, a, y).sum())
+
+    def slope(self, a, y):
+        return np.clip(a - y, -1.0, 1.0) * (1.0 / a.size)
+
+
+def _y_log_y(y: np.ndarray) -> np.ndarray:
+    """y log y, taken as 0 at y = 0."""
+    return y * np.log(np.where(y > 0, y, 1.0))
+
+
+class Poisson(Loss):
+    """Half the Poisson deviance on exp outputs a = exp(z) (the log link), targets y >= 0:
+    L = Σ (a - y z + y log y - y) / (n k), which is 0 where a = y (scikit-learn's value).
+
+    dL/da = (1 - y / a) / (n k); times the exp's slope a it is dL/dz = (a - y) / (n k),
+    the fused shortcut ``output_delta`` takes.
+    """
+
+    name = "poisson"
+
+    def check_output(self, activation):
+        if not isinstance(activation, Exp):
+            raise ValueError(f"loss='poisson' needs output_activation='exp', got {activation.name!r}")
+
+    def per_sample(self, z, a, y):
+        return (a - y * z + _y_log_y(y) - y).sum(axis=1) / a.size
+
+    def value(self, z, a, y):
+        return float(self.per_sample(z, a, y).sum())
+
+    def slope(self, a, y):
+        return (1.0 - y / a) * (1.0 / a.size)
+
+    def output_delta(self, activation, z, a, y):
+        """Fused with the exp: dL/dz = (a - y) / (n k)."""
+        return (a - y) * (1.0 / a.size)
 
 
 def _softplus(z: np.ndarray) -> np.ndarray:
@@ -133,12 +235,13 @@ class BinaryCrossEntropy(Loss):
 
     def check_output(self, activation):
         if not isinstance(activation, Sigmoid):
-            raise ValueError(
-                f"loss='binary_cross_entropy' needs output_activation='sigmoid', got {activation.name!r}"
-            )
+            raise ValueError(f"loss={self.name!r} needs output_activation='sigmoid', got {activation.name!r}")
 
     def value(self, z, a, y):
         return float((_softplus(z) - y * z).sum() / z.size)
+
+    def per_sample(self, z, a, y):
+        return (_softplus(z) - y * z).sum(axis=1) / z.size
 
     def slope(self, a, y):
         return (a - y) / (a * (1 - a)) / a.size
@@ -146,6 +249,27 @@ class BinaryCrossEntropy(Loss):
     def output_delta(self, activation, z, a, y):
         """Fused with the sigmoid: dL/dz = (a - y) / (n k)."""
         return (a - y) * (1.0 / a.size)
+
+
+class BinaryCrossEntropySum(BinaryCrossEntropy):
+    """L = -Σ [y log a + (1 - y) log(1 - a)] / n on sigmoid outputs: summed over the k
+    outputs, averaged over the n samples (scikit-learn's multi-label log loss);
+    dL/dz = (a - y) / n. The same as binary_cross_entropy for one output."""
+
+    name = "binary_cross_entropy_sum"
+
+    def value(self, z, a, y):
+        return float((_softplus(z) - y * z).sum() / z.shape[0])
+
+    def per_sample(self, z, a, y):
+        return (_softplus(z) - y * z).sum(axis=1) / z.shape[0]
+
+    def slope(self, a, y):
+        return (a - y) / (a * (1 - a)) / a.shape[0]
+
+    def output_delta(self, activation, z, a, y):
+        """Fused with the sigmoid: dL/dz = (a - y) / n."""
+        return (a - y) * (1.0 / a.shape[0])
 
 
 class CrossEntropy(Loss):
@@ -169,6 +293,11 @@ class CrossEntropy(Loss):
         log_a = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
         return float(-np.vdot(y, log_a) / z.shape[0])
 
+    def per_sample(self, z, a, y):
+        shifted = z - z.max(axis=1, keepdims=True)
+        log_a = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        return -(y * log_a).sum(axis=1) / z.shape[0]
+
     def slope(self, a, y):
         return -y / a / a.shape[0]
 
@@ -185,6 +314,10 @@ LOSSES = Registry(
         "mae": MeanAbsoluteError,
         "binary_cross_entropy": BinaryCrossEntropy,
         "cross_entropy": CrossEntropy,
+        "half_mse": HalfMeanSquaredError,
+        "huber": Huber,
+        "poisson": Poisson,
+        "binary_cross_entropy_sum": BinaryCrossEntropySum,
     },
     aliases={
         "mean_squared_error": "mse",

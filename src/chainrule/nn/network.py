@@ -6,10 +6,10 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from .._validation import as_dtype, as_matrix, as_targets
+from .._validation import as_dtype, as_matrix, as_targets, sample_weights
 from . import propagation
 from .activations import Activation, get_activation
-from .init import get_initializer
+from .init import initial_layers
 from .layers import Dense
 from .losses import CrossEntropy, Loss, get_loss
 from .node_weights import check_sizes, node_weight_matrices, weight_matrix
@@ -26,8 +26,10 @@ class Network:
     activation : name or Activation for the hidden layers, or a list with one per hidden layer
     output_activation : activation of the output layer ("identity", "sigmoid", "softmax", ...)
     bias : whether every layer has a bias
-    init : "normal" (the course's normal(0, 1/sqrt(n_in))), "glorot_uniform" or "he_normal"
-    seed : seed of the NumPy Generator that draws the initial weights
+    init : "normal" (the course's normal(0, 1/sqrt(n_in))), "glorot_uniform", "he_normal" or
+        "scikit_learn" (its MLP's uniform weights and biases; see chainrule.nn.init)
+    seed : seed of the NumPy Generator that draws the initial weights, or a Generator or
+        RandomState that draws them
     dtype : "float64" or "float32"; every computation follows it
 
     ``net.layers[l].weight`` is ``(n_in, n_out)`` and ``net.layers[l].bias`` is ``(n_out,)``
@@ -41,7 +43,7 @@ class Network:
         output_activation: str | Activation = "identity",
         bias: bool = True,
         init: str = "normal",
-        seed: int | None = None,
+        seed: int | np.random.Generator | np.random.RandomState | None = None,
         dtype: str = "float64",
     ) -> None:
         sizes = check_sizes(sizes)
@@ -65,16 +67,14 @@ class Network:
                 f"output_activation {output.name!r} needs at least 2 outputs (it would always give 1); "
                 "use 'sigmoid' for a single output"
             )
-        draw = get_initializer(init)
-        rng = np.random.default_rng(seed)
+        drawn = initial_layers(init, seed, sizes, [act.name for act in hidden])
         self.layers: list[Dense] = []
-        for n_in, n_out, act in zip(sizes[:-1], sizes[1:], [*hidden, output]):
-            weight = np.ascontiguousarray(draw(rng, n_in, n_out), dtype=self.dtype)
-            layer_bias = np.zeros(n_out, dtype=self.dtype) if bias else None
-            self.layers.append(Dense(weight, layer_bias, act))
+        for (weight, drawn_bias), act in zip(drawn, [*hidden, output]):
+            layer_bias = np.asarray(drawn_bias, dtype=self.dtype) if bias else None
+            self.layers.append(Dense(np.ascontiguousarray(weight, dtype=self.dtype), layer_bias, act))
         self._pack()
         self.init = init
-        self.seed = seed
+        self.seed = None if isinstance(seed, (np.random.Generator, np.random.RandomState)) else seed
         #: What training on a table learned about the data (a Preprocessor), saved with the model.
         self.preprocessor = None
         #: Free-form information saved with the model (task, loss, metrics, ...).
@@ -237,8 +237,19 @@ class Network:
 
     def copy(self) -> Network:
         """An independent copy with the same weights (and preprocessing, info and seed)."""
+        return self._rebuilt(np.copy)
+
+    def astype(self, dtype) -> Network:
+        """A copy whose weights, and so every computation, use ``dtype``."""
+        dtype = as_dtype(dtype)
+        return self._rebuilt(lambda array: array.astype(dtype))
+
+    def _rebuilt(self, convert) -> Network:
+        """A network of ``convert``ed copies of the weights and biases, keeping everything else."""
         layers = [
-            Dense(layer.weight.copy(), None if layer.bias is None else layer.bias.copy(), layer.activation)
+            Dense(
+                convert(layer.weight), None if layer.bias is None else convert(layer.bias), layer.activation
+            )
             for layer in self.layers
         ]
         clone = Network.from_layers(
@@ -247,25 +258,6 @@ class Network:
         for name, value in self.__dict__.items():  # anything else set on this network (file metadata)
             clone.__dict__.setdefault(name, value)
         return clone
-
-    def astype(self, dtype) -> Network:
-        """A copy whose weights, and so every computation, use ``dtype``."""
-        dtype = as_dtype(dtype)
-        clone = self.copy()
-        layers = [
-            Dense(
-                layer.weight.astype(dtype),
-                None if layer.bias is None else layer.bias.astype(dtype),
-                layer.activation,
-            )
-            for layer in self.layers
-        ]
-        converted = Network.from_layers(
-            layers, init=self.init, seed=self.seed, preprocessor=self.preprocessor, info=self.info
-        )
-        for name, value in clone.__dict__.items():
-            converted.__dict__.setdefault(name, value)
-        return converted
 
     def __repr__(self) -> str:
         hidden = ", ".join(layer.activation.name for layer in self.layers[:-1])
@@ -322,6 +314,19 @@ class Network:
         trace = propagation.forward(self.layers, X)
         return trace, propagation.backward(self.layers, trace, loss_fn, targets)
 
+    def loss_and_gradient(self, X, y, loss="mse", *, sample_weight=None, l2: float = 0.0):
+        """``(loss, gradient)``, the gradient one flat vector laid out like ``flat_parameters()``,
+        for optimizers that see the parameters as one vector (SciPy's L-BFGS-B).
+
+        ``sample_weight`` ``(n,)`` makes the loss the weighted mean of the per-sample losses;
+        ``l2`` adds l2 × Σ‖W‖² / (2 Σ weights) over the weights, not the biases (scikit-learn's
+        alpha). See ``propagation.loss_and_gradient``.
+        """
+        loss_fn = self.loss_function(loss)
+        X, _ = self.inputs(X)
+        targets, weights = self.targets(y, X.shape[0], loss_fn), sample_weights(sample_weight, X.shape[0])
+        return propagation.loss_and_gradient(self.layers, X, targets, loss_fn, weights, l2=l2)
+
     def gradients(self, X, y, loss: str | Loss = "mse") -> list[tuple[np.ndarray, np.ndarray | None]]:
         """dL/dW and dL/db for every layer, by backpropagation over the whole batch.
 
@@ -374,6 +379,9 @@ class Network:
         momentum, nesterov (SGD), weight_decay (L2), clip_norm (gradient norm clipping)
             and schedule ("step", "exponential", "invscaling", "plateau" or a Schedule
             from chainrule.schedules).
+        sample_weight (one weight >= 0 per row: the loss is their weighted mean), l2
+            (scikit-learn's alpha: l2 × Σ‖W‖² / (2 Σ weights) per batch, weights only) and
+            dropout (a rate per hidden layer, or one for all; inverted, training only).
 
         Raises TrainingDiverged when the loss or slopes stop being finite; the network
         then keeps its last finite weights. (The loop is ``chainrule.train.loop``.)

@@ -9,6 +9,10 @@ weight from node i to node j,
 and the slope of a node value is the sum over the weights leaving it,
 dL/da_i = Σ_j W_ij · f'(z_j) · dL/da_j. Whole batches go through at once: no
 Python loop over samples or nodes.
+
+Training adds three things, each a plain step of the same chain rule: sample weights
+(row i of the output slope times w_i), dropout (a mask between layers, in the Trace, so
+its slope is the mask itself) and scikit-learn's L2 penalty on the weights (``add_l2``).
 """
 
 from __future__ import annotations
@@ -20,7 +24,17 @@ import numpy as np
 from .layers import Dense
 from .losses import Loss
 
-__all__ = ["Slopes", "Trace", "backward", "backward_from", "forward"]
+__all__ = [
+    "Slopes",
+    "Trace",
+    "add_l2",
+    "backward",
+    "backward_from",
+    "dropout_masks",
+    "forward",
+    "loss_and_gradient",
+    "row_weights",
+]
 
 
 @dataclass
@@ -29,12 +43,15 @@ class Trace:
 
     ``inputs[l]``: the node values fed into layer l, ``(n, n_in)`` (``inputs[0]`` is X);
     ``node_inputs[l]``: z, the weighted sums flowing into the nodes of layer l;
-    ``node_outputs[l]``: a = f(z), the node values after the activation.
+    ``node_outputs[l]``: a = f(z), the node values after the activation;
+    ``masks``: with dropout in training, ``masks[l]`` is 0 for a dropped node of layer l and
+    1 / (1 - rate) for a kept one, and ``inputs[l + 1] = node_outputs[l] × masks[l]``.
     """
 
     inputs: list[np.ndarray] = field(default_factory=list)
     node_inputs: list[np.ndarray] = field(default_factory=list)
     node_outputs: list[np.ndarray] = field(default_factory=list)
+    masks: list[np.ndarray | None] | None = None
 
     @property
     def output(self) -> np.ndarray:
@@ -67,16 +84,19 @@ class Slopes:
         return self.dL_dz
 
 
-def forward(layers: list[Dense], X: np.ndarray) -> Trace:
-    """Propagate X ``(n, n_inputs)`` through every layer and keep each step."""
-    trace = Trace()
+def forward(layers: list[Dense], X: np.ndarray, masks: list[np.ndarray | None] | None = None) -> Trace:
+    """Propagate X ``(n, n_inputs)`` through every layer and keep each step.
+
+    ``masks`` (dropout in training, see ``dropout_masks``): layer l hands on a × masks[l].
+    """
+    trace = Trace(masks=masks)
     x = X
-    for layer in layers:
+    for index, layer in enumerate(layers):
         z, a = layer.forward(x)
         trace.inputs.append(x)
         trace.node_inputs.append(z)
         trace.node_outputs.append(a)
-        x = a
+        x = a if masks is None or masks[index] is None else a * masks[index]
     return trace
 
 
@@ -92,26 +112,94 @@ def backward_from(layers: list[Dense], trace: Trace, dL_dz: np.ndarray) -> Slope
         if index == 0:
             break
         # Σ over outgoing weights of weight × slope: dL/da = dL/dz @ Wᵀ
-        dL_da = slopes.dL_da[index - 1] = layer.input_slopes(dL_dz)
+        dL_da = layer.input_slopes(dL_dz)
+        if trace.masks is not None and trace.masks[index - 1] is not None:
+            dL_da = dL_da * trace.masks[index - 1]  # × slope of the dropout: the mask itself
+        slopes.dL_da[index - 1] = dL_da
         # × slope of the activation at the node: dL/dz = dL/da ⊙ f'(z)
         before = layers[index - 1]
         dL_dz = before.activation.backward(trace.node_inputs[index - 1], trace.node_outputs[index - 1], dL_da)
     return slopes
 
 
-def backward(layers: list[Dense], trace: Trace, loss: Loss, y: np.ndarray) -> Slopes:
+def backward(
+    layers: list[Dense], trace: Trace, loss: Loss, y: np.ndarray, weights: np.ndarray | None = None
+) -> Slopes:
     """Backpropagate the loss of ``trace.output`` against targets y ``(n, n_outputs)``.
 
     Starts at the output layer: dL/dz = slope of the loss × slope of the output
     activation (one fused step for the cross-entropies, where dL/da is not formed).
+    ``weights`` ``(n,)`` (see ``row_weights``) backpropagate ``loss.weighted_value``: row i
+    of the first slope formed, dL/da (or the fused dL/dz), is multiplied by w_i.
     """
     z, a = trace.node_inputs[-1], trace.output
     activation = layers[-1].activation
+    rows = None if weights is None else weights[:, None].astype(a.dtype, copy=False)
     if loss.fused:
         dL_da, dL_dz = None, loss.output_delta(activation, z, a, y)
+        if rows is not None:
+            dL_dz = dL_dz * rows
     else:
         dL_da = loss.slope(a, y)
+        if rows is not None:
+            dL_da = dL_da * rows
         dL_dz = activation.backward(z, a, dL_da)
     slopes = backward_from(layers, trace, dL_dz)
     slopes.dL_da[-1] = dL_da
     return slopes
+
+
+def row_weights(sample_weight: np.ndarray | None, n: int) -> tuple[np.ndarray | None, float]:
+    """Checked sample weights ``(n,)`` as row weights w_i × n / Σ w (mean 1, so Σ_i w_i l_i
+    is the weighted mean of the per-sample losses), and Σ w; ``(None, n)`` without sample
+    weights. Weights all 0 give rows of 0 (the batch counts for nothing), Σ w taken as n."""
+    if sample_weight is None:
+        return None, float(n)
+    total = float(sample_weight.sum())
+    if total == 0:
+        return np.zeros(n), float(n)
+    return sample_weight * (n / total), total
+
+
+def dropout_masks(rng: np.random.Generator, layers: list[Dense], n: int, rates) -> list[np.ndarray | None]:
+    """Inverted dropout for one batch of n rows: each node of hidden layer l is kept with
+    probability 1 - rates[l] and then scaled by 1 / (1 - rates[l]), so its expected value
+    is unchanged and prediction needs no dropout. The output layer never drops."""
+    masks: list[np.ndarray | None] = []
+    for layer, rate in zip(layers[:-1], rates):
+        if not rate:
+            masks.append(None)
+            continue
+        keep = rng.random((n, layer.n_outputs)) >= rate
+        masks.append(keep * layer.weight.dtype.type(1.0 / (1.0 - rate)))
+    return [*masks, None]
+
+
+def add_l2(layers: list[Dense], slopes: Slopes, strength: float, total_weight: float) -> float:
+    """scikit-learn's L2 penalty on the weights (not the biases):
+    P = strength × Σ_l ‖W_l‖² / (2 × total_weight), total_weight = Σ sample weights (n
+    without). Replaces each dL/dW in ``slopes`` by dL/dW + strength / total_weight × W and
+    returns P."""
+    factor = strength / total_weight
+    squares = 0.0
+    for index, layer in enumerate(layers):
+        dL_dW, dL_db = slopes.weights[index]
+        squares += float(np.vdot(layer.weight, layer.weight))
+        slopes.weights[index] = (dL_dW + layer.weight * dL_dW.dtype.type(factor), dL_db)
+    return 0.5 * factor * squares
+
+
+def loss_and_gradient(
+    layers: list[Dense], X: np.ndarray, y: np.ndarray, loss: Loss, sample_weight=None, *, l2: float = 0.0
+) -> tuple[float, np.ndarray]:
+    """The loss (the weighted mean of the per-sample losses with ``sample_weight``, see
+    ``row_weights``) plus the L2 penalty (``add_l2``), and its gradient as one flat vector:
+    every layer's dL/dW then dL/db, in the order of ``Network.flat_parameters()``."""
+    weights, total_weight = row_weights(sample_weight, X.shape[0])
+    trace = forward(layers, X)
+    slopes = backward(layers, trace, loss, y, weights)
+    value = loss.weighted_value(trace.node_inputs[-1], trace.output, y, weights)
+    if l2:
+        value += add_l2(layers, slopes, l2, total_weight)
+    gradient = np.concatenate([g.ravel() for pair in slopes.weights for g in pair if g is not None])
+    return value, gradient

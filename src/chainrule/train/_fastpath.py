@@ -22,12 +22,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..nn.activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from ..nn.activations import Exp, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from ..nn.layers import Dense
-from ..nn.losses import BinaryCrossEntropy, CrossEntropy, Loss, MeanSquaredError, SumSquaredError
+from ..nn.losses import (
+    BinaryCrossEntropy,
+    BinaryCrossEntropySum,
+    CrossEntropy,
+    HalfMeanSquaredError,
+    Loss,
+    MeanSquaredError,
+    Poisson,
+    SumSquaredError,
+)
 from ..nn.propagation import Slopes, Trace
 
-__all__ = ["Workspace", "forward", "output_slopes", "backward_from"]
+__all__ = ["Workspace", "forward", "output_slopes", "backward_from", "add_l2"]
 
 
 class Workspace:
@@ -67,6 +76,8 @@ class Workspace:
             _BACKWARD.get(type(layer.activation), _plain_backward) for layer in layers
         ]
         n_layers = len(layers)
+        #: a × mask for each hidden layer with dropout, allocated on first use.
+        self.kept: list[np.ndarray | None] = [None] * n_layers
         self.trace = Trace([None] * n_layers, [None] * n_layers, [None] * n_layers)
         self.slopes = Slopes([None] * n_layers, [None] * n_layers, [None] * n_layers)
 
@@ -102,6 +113,10 @@ def _softmax_forward(activation, z, out):
     return shifted
 
 
+def _exp_forward(activation, z, out):
+    return np.exp(z, out=out)
+
+
 def _identity_backward(activation, z, a, dL_da, out):
     return dL_da
 
@@ -126,6 +141,10 @@ def _sigmoid_backward(activation, z, a, dL_da, out):
     return np.multiply(dL_dz, dL_da, dL_dz)
 
 
+def _exp_backward(activation, z, a, dL_da, out):
+    return np.multiply(dL_da, a, out=out)
+
+
 def _softmax_backward(activation, z, a, dL_da, out):
     weighted = (a * dL_da).sum(axis=1, keepdims=True)
     dL_dz = np.subtract(dL_da, weighted, out=out)
@@ -140,6 +159,7 @@ _FORWARD = {
     Tanh: _tanh_forward,
     Sigmoid: _sigmoid_forward,
     Softmax: _softmax_forward,
+    Exp: _exp_forward,
 }
 _BACKWARD = {
     Identity: _identity_backward,
@@ -148,6 +168,7 @@ _BACKWARD = {
     Tanh: _tanh_backward,
     Sigmoid: _sigmoid_backward,
     Softmax: _softmax_backward,
+    Exp: _exp_backward,
 }
 
 
@@ -168,9 +189,11 @@ def _activation_backward(activation, z, a, dL_da, out):
 
 
 # -------------------------------------------------------------- propagation
-def forward(layers: list[Dense], X: np.ndarray, ws: Workspace) -> Trace:
-    """``nn.propagation.forward`` into the workspace; returns the workspace's Trace."""
+def forward(layers: list[Dense], X: np.ndarray, ws: Workspace, masks=None) -> Trace:
+    """``nn.propagation.forward`` into the workspace (with dropout ``masks``, as there);
+    returns the workspace's Trace."""
     trace = ws.trace
+    trace.masks = masks
     x = X
     for index, layer in enumerate(layers):
         trace.inputs[index] = x
@@ -179,43 +202,69 @@ def forward(layers: list[Dense], X: np.ndarray, ws: Workspace) -> Trace:
             np.add(z, layer.bias, out=z)
         trace.node_inputs[index] = z
         x = trace.node_outputs[index] = ws.activate[index](layer.activation, z, ws.a[index])
+        if masks is not None and masks[index] is not None:
+            if ws.kept[index] is None:
+                ws.kept[index] = np.empty_like(ws.a[index])
+            x = np.multiply(x, masks[index], out=ws.kept[index])
     return trace
 
 
-def output_slopes(loss: Loss, layers: list[Dense], trace: Trace, y: np.ndarray, ws: Workspace, lr=None):
+def output_slopes(
+    loss: Loss, layers: list[Dense], trace: Trace, y: np.ndarray, ws: Workspace, lr=None, weights=None
+):
     """``(loss value, dL/dz at the output)``, the slope multiplied by ``lr`` when given.
 
-    The squared errors compute the error a - y once for the value and the slope.
+    ``weights`` ``(n,)``: row weights (``propagation.row_weights``) multiply the rows of the
+    first slope formed, as ``propagation.backward`` does. The squared errors compute the
+    error a - y once for the value and the slope.
     """
     z, a = trace.node_inputs[-1], trace.node_outputs[-1]
     activation = layers[-1].activation
     dL_da_out, dL_dz_out = ws.dL_da[-1], ws.dL_dz[-1]
-    if type(loss) in (MeanSquaredError, SumSquaredError):
+    rows = None if weights is None else weights[:, None].astype(a.dtype, copy=False)
+    factor = _SQUARED.get(type(loss))
+    if factor is not None:  # dL/da = factor (a - y) / size, the value Σ (a - y)² factor / (2 size)
         error = np.subtract(a, y, dL_da_out)
-        total = float(np.vdot(error, error))
         size = a.size if loss.reduction == "mean" else 1
-        value = total / size
-        np.multiply(error, float(2.0 / size if lr is None else 2.0 * lr / size), error)  # now dL/da (× lr)
+        if rows is None:
+            total = float(np.vdot(error, error))
+            value = total / size if factor == 2.0 else total / (2 * size)
+        else:
+            value = loss.weighted_value(z, a, y, weights)
+        np.multiply(error, float(factor / size if lr is None else factor * lr / size), error)  # dL/da (× lr)
+        if rows is not None:
+            np.multiply(error, rows, error)
         return value, ws.activation_backward[-1](activation, z, a, error, dL_dz_out)
-    value = loss.value(z, a, y)
+    value = loss.weighted_value(z, a, y, weights)
     if loss.fused:
         scale = _FUSED.get(type(loss))
         if scale is None:  # another fused loss: its own output_delta
             dL_dz = loss.output_delta(activation, z, a, y)
-        else:  # the cross-entropies: dL/dz = (a - y) / n(k), the activation's slope cancelled
+        else:  # dL/dz = (a - y) / n(k), the activation's slope cancelled
             dL_dz = np.subtract(a, y, out=dL_dz_out)
             dL_dz *= scale(a)
+        if rows is not None:
+            np.multiply(dL_dz, rows, dL_dz)
         if lr is not None:
             np.multiply(dL_dz, float(lr), dL_dz)
         return value, dL_dz
     dL_da = loss.slope(a, y)
+    if rows is not None:
+        np.multiply(dL_da, rows, dL_da)
     if lr is not None:
         np.multiply(dL_da, float(lr), dL_da)
     return value, ws.activation_backward[-1](activation, z, a, dL_da, dL_dz_out)
 
 
-#: The scale 1 / n(k) of each fused cross-entropy's dL/dz = (a - y) / n(k).
-_FUSED = {BinaryCrossEntropy: lambda a: 1.0 / a.size, CrossEntropy: lambda a: 1.0 / a.shape[0]}
+#: The squared errors and the factor of their slope dL/da = factor (a - y) / size.
+_SQUARED = {MeanSquaredError: 2.0, SumSquaredError: 2.0, HalfMeanSquaredError: 1.0}
+#: The scale 1 / n(k) of each fused loss's dL/dz = (a - y) / n(k).
+_FUSED = {
+    BinaryCrossEntropy: lambda a: 1.0 / a.size,
+    CrossEntropy: lambda a: 1.0 / a.shape[0],
+    BinaryCrossEntropySum: lambda a: 1.0 / a.shape[0],
+    Poisson: lambda a: 1.0 / a.size,
+}
 
 
 def backward_from(layers: list[Dense], trace: Trace, dL_dz: np.ndarray, ws: Workspace) -> Slopes:
@@ -232,6 +281,8 @@ def backward_from(layers: list[Dense], trace: Trace, dL_dz: np.ndarray, ws: Work
         if index == 0:
             break
         dL_da = slopes.dL_da[index - 1] = np.dot(dL_dz, layer.weight.T, out=ws.dL_da[index - 1])
+        if trace.masks is not None and trace.masks[index - 1] is not None:
+            np.multiply(dL_da, trace.masks[index - 1], out=dL_da)  # × the dropout mask
         before = index - 1
         dL_dz = ws.activation_backward[before](
             layers[before].activation,
@@ -241,3 +292,13 @@ def backward_from(layers: list[Dense], trace: Trace, dL_dz: np.ndarray, ws: Work
             ws.dL_dz[before],
         )
     return slopes
+
+
+def add_l2(layers: list[Dense], ws: Workspace, strength: float, total_weight: float) -> float:
+    """``nn.propagation.add_l2`` in place on the workspace's dL/dW; returns the penalty."""
+    factor = strength / total_weight
+    squares = 0.0
+    for layer, dL_dW in zip(layers, ws.dL_dW):
+        squares += float(np.vdot(layer.weight, layer.weight))
+        dL_dW += layer.weight * dL_dW.dtype.type(factor)
+    return 0.5 * factor * squares

@@ -14,10 +14,12 @@ class Batches:
 
     With several batches per epoch each one is gathered into a reused buffer (in the
     shuffled ``order`` when given), never a fresh copy; a single full batch is X itself.
+    Sample weights ``(n,)``, when given, are cut the same way (None without).
     """
 
-    def __init__(self, layers, X: np.ndarray, targets: np.ndarray, batch: int):
+    def __init__(self, layers, X: np.ndarray, targets: np.ndarray, batch: int, weights=None):
         self.layers, self.X, self.targets, self.batch = layers, X, targets, batch
+        self.weights = weights
         self.n = X.shape[0]
         self.per_epoch = -(-self.n // batch)
         self.gather = batch < self.n
@@ -32,10 +34,10 @@ class Batches:
         return self.workspaces[size]
 
     def epoch(self, order: np.ndarray | None):
-        """``(x, y, workspace)`` for every batch of one epoch."""
+        """``(x, y, sample weights or None, workspace)`` for every batch of one epoch."""
         if not self.gather:  # full batch: the same one every epoch
             if self.full is None:
-                self.full = [(self.X, self.targets, self.workspace(self.n))]
+                self.full = [(self.X, self.targets, self.weights, self.workspace(self.n))]
             return self.full
         return self._gathered(order)
 
@@ -46,7 +48,8 @@ class Batches:
             size = min(batch, n - start)
             xb = _take(self.X, rows, self.x_buffer, size)
             yb = _take(self.targets, rows, self.y_buffer, size)
-            yield xb, yb, self.workspace(size)
+            wb = None if self.weights is None else self.weights[rows]
+            yield xb, yb, wb, self.workspace(size)
 
 
 def _take(source: np.ndarray, rows, buffer: np.ndarray, size: int) -> np.ndarray:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._validation import positive_number, whole_number
+from .._validation import dropout_rates, non_negative_number, positive_number, sample_weights, whole_number
 from ..errors import TrainingDiverged
 from ..nn import propagation
 from ..nn.losses import BinaryCrossEntropy, CrossEntropy, Loss
@@ -54,15 +54,18 @@ class Run:
     callbacks: list[Callback] = field(default_factory=list)
     per_batch: list[Callback] = field(default_factory=list)  # the callbacks that listen to every batch
     parameters: np.ndarray | None = None  # the network's flat parameter vector
+    l2: float = 0.0  # scikit-learn's alpha: see propagation.add_l2
+    dropout: list[float] | None = None  # one rate per hidden layer, or None
     epoch: int = 0  # epochs finished
     last_loss: float | None = None
     stopped: bool = False  # early stopping or a callback ended the run after ``epoch``
 
     def __post_init__(self):
         #: Whether epochs log accuracy, and whether the epoch's loss adds the batches' ("sse")
-        #: rather than averaging them; fixed for the run, so worked out once.
+        #: or is its one full batch's (exactly, not × n / n) rather than their average; fixed
+        #: for the run, so worked out once.
         self.classify = isinstance(self.loss, (BinaryCrossEntropy, CrossEntropy))
-        self.sums = self.loss.reduction == "sum"
+        self.sums = self.loss.reduction == "sum" or self.batches.per_epoch == 1
 
 
 def step(network, X, y, loss="mse", lr: float = 0.01) -> float:
@@ -130,8 +133,18 @@ def prepare(
     weight_decay=0.0,
     clip_norm=None,
     schedule=None,
+    sample_weight=None,
+    l2=0.0,
+    dropout=None,
 ) -> Run:
-    """Check the arguments and build the Run (restoring ``checkpoint`` when resuming)."""
+    """Check the arguments and build the Run (restoring ``checkpoint`` when resuming).
+
+    ``sample_weight`` ``(n,)``: each batch's loss is the weighted mean of its samples' losses.
+    ``l2``: scikit-learn's L2 penalty (its ``alpha``), l2 × Σ‖W‖² / (2 Σ weights) added to
+    each batch's loss, over the weights and not the biases (``weight_decay`` is the
+    optimizer's, on every parameter). ``dropout``: inverted dropout, a rate per hidden
+    layer or one for all, masks drawn from the run's generator; off at predict.
+    """
     loss_fn = network.loss_function(loss)
     X, _ = network.inputs(X)
     targets = network.targets(y, X.shape[0], loss_fn)
@@ -143,6 +156,11 @@ def prepare(
         clip_norm = positive_number(clip_norm, "clip_norm")
     if resume and checkpoint is None:
         raise ValueError("resume=True needs checkpoint=PATH to resume from")
+    l2 = non_negative_number(l2, "l2")
+    weights = sample_weights(sample_weight, X.shape[0])
+    if weights is not None and validation_split:
+        raise ValueError("sample_weight with validation_split: pass validation_data=(X_val, y_val) instead")
+    rates = dropout_rates(dropout, len(network.layers) - 1)
     user_callbacks = [as_callback(callback) for callback in callbacks]
 
     rng = np.random.default_rng(seed if seed is not None else network.seed)
@@ -158,11 +176,13 @@ def prepare(
         early=as_early_stopping(early_stopping),
         rng=rng,
         history=History(),
-        batches=Batches(network.layers, X, targets, batch),
+        batches=Batches(network.layers, X, targets, batch, weights),
         epochs=epochs,
         shuffle=bool(shuffle),
         clip_norm=clip_norm,
         validation=validation,
+        l2=l2,
+        dropout=rates,
     )
     run.schedule.start(run.optimizer.lr)
     run.history.params = {
@@ -190,6 +210,9 @@ def prepare(
             "early_stopping": None if run.early is None else run.early.config(),
             "clip_norm": clip_norm,
             "schedule": run.schedule.config(),
+            "l2": l2,
+            "dropout": rates,
+            "sample_weight": None if weights is None else _digest(weights),
         }
         saver = Checkpoint(checkpoint, run, settings, every=checkpoint_every)
         if resume and os.path.exists(checkpoint):
@@ -211,8 +234,8 @@ def run_epoch(run: Run) -> dict:
     order = run.rng.permutation(batches.n) if (run.shuffle and batches.gather) else None
     sums, classify, per_batch, parameters = run.sums, run.classify, run.per_batch, run.parameters
     total, correct = 0.0, 0
-    for index, (xb, yb, workspace) in enumerate(batches.epoch(order)):
-        value, output = _train_step(run, xb, yb, workspace, parameters, epoch, index + 1)
+    for index, (xb, yb, wb, workspace) in enumerate(batches.epoch(order)):
+        value, output = _train_step(run, xb, yb, wb, workspace, parameters, epoch, index + 1)
         total += value if sums else value * workspace.n_samples
         if classify:
             correct += _correct(output, yb)
@@ -242,23 +265,29 @@ def finish(run: Run) -> History:
     return run.history
 
 
-def _train_step(run: Run, xb, yb, workspace, parameters, epoch: int, step_index: int):
+def _train_step(run: Run, xb, yb, wb, workspace, parameters, epoch: int, step_index: int):
     """Forward, loss, backward, update for one batch; returns (loss, predictions).
 
     ``parameters`` is the network's flat parameter vector (every weight and bias is a
-    view into it), updated in place.
+    view into it), updated in place. ``wb``: the batch's sample weights, or None.
     """
     layers, optimizer = run.network.layers, run.optimizer
     # Plain gradient descent folds the learning rate into the output slope, so every
     # weight slope comes out as lr × dL/dW and the update is one subtraction.
-    fold = run.clip_norm is None and optimizer.plain
-    trace = _fastpath.forward(layers, xb, workspace)
+    fold = run.clip_norm is None and optimizer.plain and not run.l2
+    weights, total_weight = propagation.row_weights(wb, workspace.n_samples)
+    masks = None
+    if run.dropout is not None:
+        masks = propagation.dropout_masks(run.rng, layers, workspace.n_samples, run.dropout)
+    trace = _fastpath.forward(layers, xb, workspace, masks)
     value, dL_dz = _fastpath.output_slopes(
-        run.loss, layers, trace, yb, workspace, optimizer.lr if fold else None
+        run.loss, layers, trace, yb, workspace, optimizer.lr if fold else None, weights
     )
     if not math.isfinite(value):
         raise TrainingDiverged(epoch, step_index, run.last_loss, "non-finite loss")
     _fastpath.backward_from(layers, trace, dL_dz, workspace)
+    if run.l2:
+        value += _fastpath.add_l2(layers, workspace, run.l2, total_weight)
     # Every slope lives in one flat vector laid out like the flat parameters: one check
     # of its norm catches divergence, one update changes every weight and bias.
     gradient = workspace.flat_gradient
@@ -274,6 +303,13 @@ def _train_step(run: Run, xb, yb, workspace, parameters, epoch: int, step_index:
         optimizer.update([parameters], [gradient])
     run.last_loss = value
     return value, trace.output
+
+
+def _digest(array: np.ndarray) -> str:
+    """A short fingerprint of an array, for the checkpoint's settings."""
+    import hashlib
+
+    return hashlib.sha256(np.ascontiguousarray(array).tobytes()).hexdigest()[:16]
 
 
 def _correct(output: np.ndarray, targets: np.ndarray) -> int:

@@ -34,6 +34,15 @@ class Optimizer:
         """True for plain gradient descent, w ← w - lr × g (no momentum, no decay)."""
         return False
 
+    @property
+    def learning_rate(self) -> float:
+        """The current learning rate, ``lr`` (scikit-learn's optimizers call it learning_rate)."""
+        return self.lr
+
+    @learning_rate.setter
+    def learning_rate(self, value: float) -> None:
+        self.lr = positive_number(value, "learning_rate")
+
     def config(self) -> dict:
         """The hyperparameters, as plain data (for checkpoints and model files)."""
         return {"name": self.name, "lr": self.lr, "weight_decay": self.weight_decay}

@@ -1,0 +1,159 @@
+"""chainrule's estimators in the places scikit-learn users put them, on data scikit-learn ships."""
+
+from __future__ import annotations
+
+import pickle
+
+import joblib
+import numpy as np
+import pytest
+
+pytest.importorskip("sklearn")
+
+from sklearn.base import clone
+from sklearn.compose import ColumnTransformer
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris, load_wine
+from sklearn.model_selection import GridSearchCV, RandomizedSearchCV, cross_val_score
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+import chainrule
+from chainrule import MLPClassifier, MLPRegressor
+
+FAST = {"hidden_layer_sizes": (16,), "learning_rate_init": 0.01, "max_iter": 60, "random_state": 0}
+
+
+@pytest.fixture(autouse=True)
+def _quiet_convergence():
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # short runs, on purpose
+        yield
+
+
+def test_pipeline_breast_cancer():
+    X, y = load_breast_cancer(return_X_y=True)
+    model = make_pipeline(StandardScaler(), MLPClassifier(**FAST)).fit(X, y)
+    assert model.score(X, y) > 0.97
+
+
+def test_column_transformer_and_set_output_on_a_frame():
+    frame = load_wine(as_frame=True).frame
+    frame["band"] = np.where(frame["alcohol"] > 13, "high", "low")
+    X, y = frame.drop(columns="target"), frame["target"]
+    numbers = [c for c in X.columns if c != "band"]
+    columns = ColumnTransformer(
+        [("scale", StandardScaler(), numbers), ("code", OneHotEncoder(sparse_output=False), ["band"])]
+    )
+    model = Pipeline([("columns", columns), ("mlp", MLPClassifier(**FAST))]).set_output(transform="pandas")
+    model.fit(X, y)
+    assert model.score(X, y) > 0.95
+    assert list(model[-1].feature_names_in_) == list(model[0].get_feature_names_out())
+
+
+def test_grid_search_in_two_processes():
+    X, y = load_iris(return_X_y=True)
+    search = GridSearchCV(
+        make_pipeline(StandardScaler(), MLPClassifier(**FAST)),
+        {"mlpclassifier__alpha": [1e-4, 1e-2], "mlpclassifier__solver": ["adam", "lbfgs"]},
+        cv=3,
+        n_jobs=2,
+    ).fit(X, y)
+    assert search.best_score_ > 0.9
+
+
+def test_randomized_search_in_two_processes():
+    X, y = load_diabetes(return_X_y=True)
+    search = RandomizedSearchCV(
+        make_pipeline(StandardScaler(), MLPRegressor(solver="lbfgs", max_iter=50, random_state=0)),
+        {"mlpregressor__alpha": [1e-3, 1e-1, 1.0], "mlpregressor__hidden_layer_sizes": [(4,), (8,)]},
+        n_iter=3,
+        cv=3,
+        n_jobs=2,
+        random_state=0,
+    ).fit(X, y / 100)
+    assert search.best_score_ > 0.3
+
+
+def test_cross_val_score_regression():
+    X, y = load_diabetes(return_X_y=True)
+    scores = cross_val_score(
+        make_pipeline(
+            StandardScaler(), MLPRegressor(hidden_layer_sizes=(8,), solver="lbfgs", alpha=1.0, max_iter=100)
+        ),
+        X,
+        y / 100,
+        cv=3,
+    )
+    assert scores.mean() > 0.3
+
+
+def test_clone_keeps_parameters_and_drops_the_fit():
+    model = MLPClassifier(dropout=0.2, class_weight="balanced", activation=["relu", "tanh"], **FAST)
+    model.set_params(hidden_layer_sizes=(16, 8))
+    X, y = load_iris(return_X_y=True)
+    copy = clone(model.fit(X, y))
+    assert copy.get_params() == model.get_params()
+    assert not hasattr(copy, "coefs_")
+
+
+@pytest.mark.parametrize("dump", ["pickle", "joblib"])
+def test_pickle_and_joblib_round_trips(tmp_path, dump):
+    X, y = load_iris(return_X_y=True)
+    model = MLPClassifier(**FAST).fit(X, y)
+    path = tmp_path / "model.bin"
+    if dump == "pickle":
+        path.write_bytes(pickle.dumps(model))
+        again = pickle.loads(path.read_bytes())
+    else:
+        joblib.dump(model, path)
+        again = joblib.load(path)
+    np.testing.assert_array_equal(again.predict_proba(X), model.predict_proba(X))
+    again.partial_fit(X, y)  # the network and its coefs_ stay one and the same after loading
+    assert again.coefs_[0] is again.network_.layers[0].weight
+
+
+def test_safe_file_round_trip_gives_the_estimator_back(tmp_path):
+    frame = load_breast_cancer(as_frame=True)
+    model = make_pipeline(StandardScaler().set_output(transform="pandas"), MLPClassifier(**FAST))
+    model.fit(frame.data, frame.target)
+    mlp = model[-1]
+    path = tmp_path / "mlp.safetensors"
+    mlp.save(path)
+    loaded = chainrule.load(path)
+    assert isinstance(loaded, MLPClassifier)
+    assert loaded.get_params() == mlp.get_params()
+    X = model[0].transform(frame.data)
+    np.testing.assert_array_equal(loaded.predict_proba(X), mlp.predict_proba(X))
+    np.testing.assert_array_equal(loaded.feature_names_in_, mlp.feature_names_in_)
+    assert loaded.loss_curve_ == mlp.loss_curve_
+    loaded.partial_fit(X, frame.target)
+
+
+def test_safe_file_round_trip_regressor_with_string_free_targets(tmp_path):
+    X, y = load_diabetes(return_X_y=True)
+    model = MLPRegressor(loss="huber", **FAST).fit(X, np.c_[y, -y] / 100)
+    model.save(tmp_path / "r.safetensors")
+    loaded = chainrule.load(tmp_path / "r.safetensors")
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    assert loaded.loss == "huber"
+
+
+def test_string_labels_survive_the_safe_file(tmp_path):
+    X, y = load_iris(return_X_y=True)
+    labels = np.array(["setosa", "versicolor", "virginica"])[y]
+    model = MLPClassifier(**FAST).fit(X, labels)
+    model.save(tmp_path / "s.safetensors")
+    loaded = chainrule.load(tmp_path / "s.safetensors")
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+def test_importing_chainrule_does_not_import_sklearn():
+    import subprocess
+    import sys
+
+    code = "import sys, chainrule; assert 'sklearn' not in sys.modules; chainrule.MLPClassifier; assert 'sklearn' in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
