@@ -23,6 +23,26 @@ def _raise_on_floating_point_errors():
 
 
 @pytest.fixture
+def dev_stdout_guard():
+    """For tests that write to the literal ``/dev/stdout``: fail first unless ``safefile``
+    writes it through, and should it have been replaced all the same (a regression, run as
+    root), put the system's link back and fail."""
+    import os
+
+    from chainrule.safefile import write_target
+
+    if not os.path.islink("/dev/stdout"):
+        pytest.skip("/dev/stdout is not a symlink here")
+    link = os.readlink("/dev/stdout")
+    assert write_target("/dev/stdout")[0] == "descriptor", "/dev/stdout would be replaced"
+    yield
+    if not os.path.islink("/dev/stdout") or os.readlink("/dev/stdout") != link:
+        os.unlink("/dev/stdout")
+        os.symlink(link, "/dev/stdout")
+        pytest.fail(f"/dev/stdout was replaced; restored the link to {link}")
+
+
+@pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(20261122)
 

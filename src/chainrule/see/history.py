@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .pyplot import require_matplotlib
+from .pyplot import require_matplotlib, save_figure
 
 __all__ = ["plot_history", "require_matplotlib"]
 
@@ -19,7 +19,7 @@ def plot_history(history, path=None, ax=None, title=None):
     draw_loss_curves(history, ax, title)
     if path is not None:
         (figure or ax.figure).tight_layout()
-        (figure or ax.figure).savefig(path, dpi=120)
+        save_figure(figure or ax.figure, path, dpi=120)
     if figure is not None and path is not None:
         plt.close(figure)
     return ax

@@ -51,7 +51,9 @@ def network(net, x=None, y=None, loss="mse", path=None, *, input_names=None):
         raise ValueError(f"path must end in .svg or .png, got {str(path)!r}")
     figure = draw(numbers(net, x, y, loss, input_names))
     if path is not None:
-        figure.savefig(path, dpi=110, facecolor="white")
+        from .pyplot import save_figure
+
+        save_figure(figure, path, dpi=110, facecolor="white")
     return figure
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-__all__ = ["figure_png", "require_matplotlib"]
+__all__ = ["figure_png", "require_matplotlib", "save_figure"]
 
 
 def require_matplotlib():
@@ -30,3 +30,16 @@ def figure_png(figure, dpi: int = 90) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi, facecolor="white")
     return buffer.getvalue()
+
+
+def save_figure(figure, path, **options) -> None:
+    """``figure.savefig(path)`` through ``safefile.atomic_write``: rendered in memory, then
+    written atomically (or through, to a FIFO or ``/dev/stdout``), in the format the
+    file's suffix names (matplotlib's default, PNG, without one)."""
+    from pathlib import Path
+
+    from ..safefile import atomic_write
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format=Path(path).suffix[1:].lower() or None, **options)
+    atomic_write(path, buffer.getvalue())

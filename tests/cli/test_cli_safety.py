@@ -1,0 +1,85 @@
+"""The command line's hardening: output paths, the output folder as one unit, config.toml
+that repeats the run, and one-line errors for hostile options."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cli_runner import chainrule_cli
+
+
+def ok(result):
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def _csv(path: Path, n: int = 40) -> Path:
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(n, 2))
+    lines = ["a,b,label"] + [f"{u:.4f},{v:.4f},{'yes' if u + v > 0 else 'no'}" for u, v in x]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("safety")
+
+
+@pytest.fixture(scope="module")
+def model(work) -> Path:
+    ok(
+        chainrule_cli(
+            "train", _csv(work / "d.csv"), "--target", "label", "--epochs", "3", "--out", work / "run"
+        )
+    )
+    return work / "run" / "model.safetensors"
+
+
+def test_predict_to_dev_stdout_prints_the_predictions(model, work, dev_stdout_guard):
+    result = ok(chainrule_cli("predict", model, work / "d.csv", "-o", "/dev/stdout"))
+    assert result.stdout.splitlines()[0].startswith("label,")
+    assert len(result.stdout.splitlines()) == 41
+
+
+def test_predict_into_a_fifo_writes_through(model, work):
+    fifo = work / "predictions.fifo"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text()), daemon=True)
+    reader.start()
+    ok(chainrule_cli("predict", model, work / "d.csv", "-o", fifo))
+    reader.join(timeout=60)
+    assert received and len(received[0].splitlines()) == 41
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+def test_train_loss_png_and_report_follow_a_symlink(work):
+    real = work / "reports"
+    real.mkdir()
+    (real / "r.html").write_text("old")
+    (work / "report.html").symlink_to(real / "r.html")
+    ok(
+        chainrule_cli(
+            "train",
+            work / "d.csv",
+            "--target",
+            "label",
+            "--epochs",
+            "2",
+            "--out",
+            work / "run-link",
+            "--report",
+            work / "report.html",
+        )
+    )
+    assert (work / "report.html").is_symlink()
+    assert (real / "r.html").read_text().startswith("<!DOCTYPE html")
+    assert json.loads((work / "run-link" / "metrics.json").read_text())["epochs_run"] == 2
