@@ -27,7 +27,9 @@ class OptionError(UserError, ValueError):
 
 
 class TrainingDiverged(UserError, FloatingPointError):
-    """Training met a non-finite loss or weight; the network keeps its last finite weights."""
+    """Training met a non-finite loss or weight. The network keeps the last weights whose loss
+    (and so whose predictions) on their batch was finite: an update that makes the next loss
+    non-finite is rolled back."""
 
     def __init__(self, epoch: int, step: int, last_loss: float | None, detail: str = ""):
         self.epoch, self.step, self.last_loss = epoch, step, last_loss

@@ -119,8 +119,10 @@ def test_full_batch_training_equals_plain_steps_bit_for_bit(output, loss, hidden
     plain = fast.copy()
     X = rng.normal(size=(9, 4))
     y = _targets(rng, output, loss, 9, fast.n_outputs)
-    history = fast.fit(X, y, loss=loss, optimizer="sgd", lr=LR, epochs=4, verbose=0)
-    losses = [plain.step(X, y, loss, lr=LR) for _ in range(4)]
+    # SSE sums over the rows: a smaller power of two keeps every layout from diverging.
+    lr = LR / 16 if loss == "sse" else LR
+    history = fast.fit(X, y, loss=loss, optimizer="sgd", lr=lr, epochs=4, verbose=0)
+    losses = [plain.step(X, y, loss, lr=lr) for _ in range(4)]
     assert history.history["loss"] == losses
     for fast_param, plain_param in zip(fast.parameters(), plain.parameters()):
         np.testing.assert_array_equal(fast_param, plain_param)

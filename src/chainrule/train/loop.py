@@ -56,6 +56,12 @@ class Run:
     parameters: np.ndarray | None = None  # the network's flat parameter vector
     l2: float = 0.0  # scikit-learn's alpha: see propagation.add_l2
     dropout: list[float] | None = None  # one rate per hidden layer, or None
+
+    # The parameters as they were before the latest update (they gave a finite loss), and
+    # whether an update has happened since they were copied: what divergence rolls back to.
+    before_update: np.ndarray | None = None
+    updated: bool = False
+    last_batch: tuple | None = None  # (X, y, workspace) of the latest step, checked by finish
     epoch: int = 0  # epochs finished
     last_loss: float | None = None
     stopped: bool = False  # early stopping or a callback ended the run after ``epoch``
@@ -70,7 +76,8 @@ class Run:
 
 def step(network, X, y, loss="mse", lr: float = 0.01) -> float:
     """One update of plain gradient descent on the batch (X, y): forward, backward,
-    w ← w - lr × slope. Returns the loss before the update."""
+    w ← w - lr × slope. Returns the loss before the update. An update after which the
+    loss on (X, y) is not finite is undone, and TrainingDiverged raised."""
     lr = positive_number(lr, "lr")
     loss_fn = network.loss_function(loss)
     X, _ = network.inputs(X)
@@ -85,8 +92,16 @@ def step(network, X, y, loss="mse", lr: float = 0.01) -> float:
         grads = [g for pair in slopes.weights for g in pair if g is not None]
         if not math.isfinite(sum(float(np.vdot(g, g)) for g in grads)):
             raise TrainingDiverged(1, 1, value, "non-finite slopes")
-        for param, grad in zip(network.parameters(), grads):
+        params = network.parameters()
+        before = [param.copy() for param in params]
+        for param, grad in zip(params, grads):
             param -= grad * param.dtype.type(lr)
+        # An update that leaves weights, or the loss they give, non-finite is undone.
+        after = propagation.forward(network.layers, X)
+        if not math.isfinite(loss_fn.value(after.node_inputs[-1], after.output, targets)):
+            for param, kept in zip(params, before):
+                np.copyto(param, kept)
+            raise TrainingDiverged(1, 1, value, "non-finite loss after the update")
     return value
 
 
@@ -222,6 +237,7 @@ def prepare(
     # The optimizer sees all weights and biases as one flat vector (their arrays are views
     # into it) and all slopes as one flat gradient, so each update is one operation.
     run.parameters = network.flat_parameters()
+    run.before_update = np.empty_like(run.parameters)
     for callback in run.callbacks:
         callback.on_train_begin(network, run.history)
     return run
@@ -259,7 +275,9 @@ def run_epoch(run: Run) -> dict:
 
 
 def finish(run: Run) -> History:
-    """Let every callback end the run (early stopping restores its best weights first)."""
+    """Check the weights of the last update, then let every callback end the run (early
+    stopping restores its best weights first)."""
+    _check_last_update(run)
     for callback in run.callbacks:
         callback.on_train_end(run.network, run.history)
     return run.history
@@ -284,7 +302,7 @@ def _train_step(run: Run, xb, yb, wb, workspace, parameters, epoch: int, step_in
         run.loss, layers, trace, yb, workspace, optimizer.lr if fold else None, weights
     )
     if not math.isfinite(value):
-        raise TrainingDiverged(epoch, step_index, run.last_loss, "non-finite loss")
+        _diverged(run, epoch, step_index, "non-finite loss", roll_back=True)
     _fastpath.backward_from(layers, trace, dL_dz, workspace)
     if run.l2:
         value += _fastpath.add_l2(layers, workspace, run.l2, total_weight)
@@ -292,8 +310,10 @@ def _train_step(run: Run, xb, yb, wb, workspace, parameters, epoch: int, step_in
     # of its norm catches divergence, one update changes every weight and bias.
     gradient = workspace.flat_gradient
     squared = float(np.vdot(gradient, gradient))
-    if not math.isfinite(squared):
-        raise TrainingDiverged(epoch, step_index, run.last_loss, "non-finite slopes")
+    if not math.isfinite(squared):  # the weights gave a finite loss; roll back only if they are not finite
+        _diverged(run, epoch, step_index, "non-finite slopes", roll_back=not np.isfinite(parameters).all())
+    np.copyto(run.before_update, parameters)
+    run.updated, run.last_batch = True, (xb, yb, workspace)
     if fold:
         optimizer.descend_prescaled(parameters, gradient)  # w ← w - (lr × dL/dw)
     else:
@@ -310,6 +330,31 @@ def _digest(array: np.ndarray) -> str:
     import hashlib
 
     return hashlib.sha256(np.ascontiguousarray(array).tobytes()).hexdigest()[:16]
+
+
+def _diverged(run: Run, epoch: int, step_index: int, detail: str, roll_back: bool):
+    """Raise TrainingDiverged, first putting back the weights from before the latest update
+    (the last whose loss and predictions were finite) when ``roll_back`` and there was one."""
+    if roll_back and run.updated:
+        np.copyto(run.parameters, run.before_update)
+        run.updated = False
+    raise TrainingDiverged(epoch, step_index, run.last_loss, detail)
+
+
+def _check_last_update(run: Run) -> None:
+    """The latest update is checked by the step after it; the run's last update has no step
+    after it, so check here that its weights are finite and give a finite loss on its batch."""
+    if not run.updated:
+        return
+    xb, yb, workspace = run.last_batch
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        finite = bool(np.isfinite(run.parameters).all())
+        if finite:
+            trace = _fastpath.forward(run.network.layers, xb, workspace)
+            finite = math.isfinite(run.loss.value(trace.node_inputs[-1], trace.output, yb))
+    if not finite:
+        _diverged(run, run.epoch, run.batches.per_epoch, "non-finite loss after the last update", True)
+    run.last_batch = None
 
 
 def _correct(output: np.ndarray, targets: np.ndarray) -> int:
