@@ -24,12 +24,12 @@ def _raise_on_floating_point_errors():
 
 @pytest.fixture
 def dev_stdout_guard():
-    """For tests that write to the literal ``/dev/stdout``: fail first unless ``safefile``
+    """For tests that write to the literal ``/dev/stdout``: fail first unless ``writes``
     writes it through, and should it have been replaced all the same (a regression, run as
     root), put the system's link back and fail."""
     import os
 
-    from chainrule.safefile import write_target
+    from chainrule.writes import write_target
 
     if not os.path.islink("/dev/stdout"):
         pytest.skip("/dev/stdout is not a symlink here")

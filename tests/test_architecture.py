@@ -21,6 +21,7 @@ LAYERS = {
     "_registry": 0,
     "_version": 0,
     "safefile": 0,
+    "writes": 0,
     "course": 0,
     "nn": 1,
     "train": 2,

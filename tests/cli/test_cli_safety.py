@@ -83,3 +83,57 @@ def test_train_loss_png_and_report_follow_a_symlink(work):
     assert (work / "report.html").is_symlink()
     assert (real / "r.html").read_text().startswith("<!DOCTYPE html")
     assert json.loads((work / "run-link" / "metrics.json").read_text())["epochs_run"] == 2
+
+
+def test_two_trains_into_one_out_leave_one_whole_run(work):
+    import subprocess
+    import sys
+
+    from cli_runner import ENV
+
+    out = work / "shared-out"
+    runs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "chainrule",
+                "train",
+                str(work / "d.csv"),
+                "--target",
+                "label",
+                "--epochs",
+                str(epochs),
+                "--out",
+                str(out),
+                "--quiet",
+            ],
+            env=ENV,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for epochs in (2, 3)
+    ]
+    for run in runs:
+        assert run.wait(timeout=300) == 0, run.stderr.read()
+        run.stderr.close()
+    epochs = json.loads((out / "metrics.json").read_text())["epochs_run"]
+    assert f"epochs = {epochs}\n" in (out / "config.toml").read_text()
+    assert sorted(p.name for p in out.iterdir()) == [
+        "config.toml",
+        "loss.png",
+        "metrics.json",
+        "model.safetensors",
+    ]
+    assert not [p.name for p in work.iterdir() if p.name.startswith(".shared-out")]
+
+
+def test_an_out_holding_other_files_is_refused_before_training(work):
+    out = work / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me")
+    result = chainrule_cli("train", work / "d.csv", "--target", "label", "--epochs", "2", "--out", out)
+    assert result.returncode == 2
+    assert result.stderr.startswith("chainrule: error: --out ") and "notes.txt" in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]

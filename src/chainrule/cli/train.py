@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from .options import RUN_OPTIONS, UsageError, add_train_options, flags, train_settings
 from .output import Output, metrics_table
 
@@ -31,7 +28,8 @@ def run(args, out: Output) -> int:
     from ..tables.datasets import DATASETS, load_dataset
     from ..tables.read import read_table
     from ..workflow.config import TrainConfig
-    from ..workflow.run_files import write_run
+    from ..workflow.run_files import report_name_inside, write_run
+    from ..workflow.run_folder import check_out
     from ..workflow.train import train_table
 
     settings, where = train_settings(args)
@@ -48,7 +46,8 @@ def run(args, out: Output) -> int:
         if not config.target:
             raise UsageError(f"--target is required with a DATA file; columns are {', '.join(table.columns)}")
         about = f"data: {table.source} ({len(table)} rows, {len(table.columns)} columns)"
-    directory = _output_directory(where["out"])
+    inside = report_name_inside(where["out"], where["report"])
+    directory = check_out(where["out"], [inside] if inside else [])  # nothing is created yet
 
     def on_start(notes, net, loss):
         # Printed only once the data has passed every check, so an error is all that is printed.
@@ -78,16 +77,3 @@ def run(args, out: Output) -> int:
     )
     out.result(metrics_table(result.metrics), result.metrics)
     return 0
-
-
-def _output_directory(path) -> Path:
-    directory = Path(path)
-    if directory.exists() and not directory.is_dir():
-        raise UsageError(f"--out {directory}: is a file, not a directory; choose another --out")
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise UsageError(f"--out {directory}: cannot create the directory ({error.strerror})") from None
-    if not os.access(directory, os.W_OK):
-        raise UsageError(f"--out {directory}: the directory is not writable; choose another --out")
-    return directory

@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 
 from ..safefile import atomic_write
+from .run_folder import write_folder
 from .train import TrainResult
 
-__all__ = ["write_run", "config_toml", "plain"]
+__all__ = ["write_run", "config_toml", "plain", "report_name_inside"]
 
 
 def plain(value):
@@ -22,41 +23,58 @@ def write_run(
     directory, result: TrainResult, settings: dict, report=None, data_summary: dict | None = None
 ) -> tuple[list[str], list[str]]:
     """Write ``model.safetensors``, ``metrics.json``, ``config.toml`` and ``loss.png`` into
-    ``directory`` (which must exist), and the HTML training report to ``report`` when given.
-    ``settings`` are what config.toml records, so that ``chainrule train --config
-    config.toml`` repeats the run. Returns (written, notes)."""
+    ``directory`` as one unit (see ``run_folder``: built beside it and swapped in whole, so a
+    failure leaves it as it was), and the HTML training report to ``report`` when given,
+    only once the folder is in place. ``settings`` are what config.toml records, so that
+    ``chainrule train --config config.toml`` repeats the run. Returns (written, notes)."""
     directory = Path(directory)
-    result.network.save(directory / "model.safetensors")
-    metrics_json = {**result.metrics, "history": result.history.history}
-    atomic_write(
-        directory / "metrics.json",
-        json.dumps(metrics_json, indent=2, allow_nan=False, default=plain).encode(),
+    inside = report_name_inside(directory, report) is not None
+    metrics_json = json.dumps(
+        {**result.metrics, "history": result.history.history}, indent=2, allow_nan=False, default=plain
     )
-    atomic_write(directory / "config.toml", config_toml(settings).encode())
+    page = None if report is None else _report_page(result, settings, data_summary)
     written, notes = ["model.safetensors", "metrics.json", "config.toml"], []
-    try:
-        result.history.plot(directory / "loss.png", title=f"{result.metrics['loss_name']} against epoch")
-        written.append("loss.png")
-    except ImportError as error:
-        notes.append(f"no loss.png: {error}")
-    if report is not None:
-        from ..see.report import training_report
 
-        summary = {
-            "rows": sum(result.metrics["rows"].values()),
-            **(data_summary or {}),
-            "notes": result.notes,
-        }
-        training_report(
-            report,
-            history=result.history,
-            metrics=result.metrics,
-            network=result.network,
-            config=settings,
-            data_summary=summary,
-        )
+    def write(folder: Path) -> None:
+        result.network.save(folder / "model.safetensors")
+        atomic_write(folder / "metrics.json", metrics_json.encode())
+        atomic_write(folder / "config.toml", config_toml(settings).encode())
+        try:
+            result.history.plot(folder / "loss.png", title=f"{result.metrics['loss_name']} against epoch")
+            written.append("loss.png")
+        except ImportError as error:
+            notes.append(f"no loss.png: {error}")
+        if inside:
+            atomic_write(folder / Path(report).name, page.encode("utf-8"))
+
+    write_folder(directory, write, extra=[Path(report).name] if inside else [])
+    if report is not None:
+        if not inside:
+            atomic_write(report, page.encode("utf-8"))
         written.append(str(report))
     return written, notes
+
+
+def report_name_inside(directory, report) -> str | None:
+    """The report's file name when ``report`` is a file in ``directory`` (it then goes into
+    the run's folder with the other files), else None."""
+    if report is None or Path(report).absolute().parent != Path(directory).absolute():
+        return None
+    return Path(report).name
+
+
+def _report_page(result: TrainResult, settings: dict, data_summary: dict | None) -> str:
+    from ..see.report import training_report
+
+    summary = {"rows": sum(result.metrics["rows"].values()), **(data_summary or {}), "notes": result.notes}
+    return training_report(
+        None,
+        history=result.history,
+        metrics=result.metrics,
+        network=result.network,
+        config=settings,
+        data_summary=summary,
+    )
 
 
 def config_toml(settings: dict) -> str:

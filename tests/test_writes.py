@@ -11,8 +11,8 @@ import threading
 
 import pytest
 
-from chainrule import safefile
-from chainrule.safefile import atomic_write
+from chainrule import writes
+from chainrule.writes import atomic_write
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="FIFOs, symlinks and /dev/fd are POSIX")
 
@@ -64,10 +64,10 @@ def test_a_directory_is_refused(tmp_path):
 
 def test_character_devices_are_written_through_never_replaced():
     # Only the decision is checked: no test writes to a system device.
-    assert safefile.write_target("/dev/null") == ("through", "/dev/null")
+    assert writes.write_target("/dev/null") == ("through", "/dev/null")
 
 
-WRITER = "import sys; from chainrule.safefile import atomic_write; atomic_write(sys.argv[1], b'x,y\\n1,2\\n')"
+WRITER = "import sys; from chainrule.writes import atomic_write; atomic_write(sys.argv[1], b'x,y\\n1,2\\n')"
 
 
 def _run_writer(path, **kwargs):
@@ -77,8 +77,8 @@ def _run_writer(path, **kwargs):
 
 def test_a_symlink_into_proc_self_fd_is_a_descriptor(tmp_path):
     (tmp_path / "stdout").symlink_to("/proc/self/fd/1")
-    assert safefile.write_target(tmp_path / "stdout")[0] == "descriptor"
-    assert safefile.write_target("/dev/fd/1")[0] == "descriptor"
+    assert writes.write_target(tmp_path / "stdout")[0] == "descriptor"
+    assert writes.write_target("/dev/fd/1")[0] == "descriptor"
 
 
 def test_dev_stdout_reaches_a_pipe(dev_stdout_guard):
