@@ -137,3 +137,76 @@ def test_an_out_holding_other_files_is_refused_before_training(work):
     assert result.stderr.startswith("chainrule: error: --out ") and "notes.txt" in result.stderr
     assert len(result.stderr.splitlines()) == 1
     assert [p.name for p in out.iterdir()] == ["notes.txt"]
+
+
+# -------------------------------------------------------------- config.toml repeats the run
+def _unicode_csv(path: Path) -> Path:
+    rng = np.random.default_rng(5)
+    rows = ["größe 📏,farbe 🎨,ziel 🎯"]
+    for u in rng.normal(size=30):
+        colour = ["röt", "blau 💙", "grün"][int(abs(u) * 10) % 3]
+        rows.append(f"{u:.4f},{colour},{'ja 👍' if u > 0 else 'nein'}")
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_config_toml_is_valid_toml_that_repeats_a_unicode_full_batch_run(work):
+    import tomllib
+
+    data = _unicode_csv(work / "ünïcode 😀.csv")
+    first, second = work / "uni-1", work / "uni-2"
+    ok(chainrule_cli("train", data, "--target", "ziel 🎯", "--categorical", "farbe 🎨",
+                     "--batch-size", "full", "--epochs", "3", "--out", first, "-q"))  # fmt: skip
+    recorded = tomllib.loads((first / "config.toml").read_text(encoding="utf-8"))
+    assert recorded["target"] == "ziel 🎯" and recorded["data"] == str(data)
+    assert recorded["categorical"] == ["farbe 🎨"] and recorded["batch_size"] == "full"
+    ok(chainrule_cli("train", "--config", first / "config.toml", "--out", second, "-q"))
+    assert (second / "metrics.json").read_bytes() == (first / "metrics.json").read_bytes()
+
+
+def test_a_run_from_stdin_is_not_repeated_with_the_builtin_dataset(work):
+    text = (work / "d.csv").read_text()
+    out = work / "from-stdin"
+    ok(chainrule_cli("train", "-", "--target", "label", "--epochs", "2", "--out", out, "-q", stdin=text))
+    again = chainrule_cli("train", "--config", out / "config.toml", "--out", work / "stdin-again", "-q")
+    assert again.returncode == 2 and len(again.stderr.splitlines()) == 1
+    assert "stdin" in again.stderr and str(out / "config.toml") in again.stderr
+    assert not (work / "stdin-again").exists()
+    ok(
+        chainrule_cli(
+            "train", "--config", out / "config.toml", "-", "--out", work / "stdin-again", "-q", stdin=text
+        )
+    )
+    assert (work / "stdin-again" / "metrics.json").read_bytes() == (out / "metrics.json").read_bytes()
+
+
+@pytest.mark.parametrize(
+    "line, named",
+    [
+        ('early_stopping = "false"', "early-stopping"),
+        ("data = 5", "data"),
+        ("out = 5", "out"),
+        ("report = 3.5", "report"),
+        ("dataset = [1, 2]", "dataset"),
+        ("categorical = 5", "categorical"),
+        ("target = 5", "target"),
+        ("hidden = true", "hidden"),
+        ("hidden = {a = 1}", "hidden"),
+    ],
+)
+def test_config_values_of_the_wrong_type_are_one_line_errors_naming_the_key(work, line, named):
+    config = work / f"bad-{named}-{len(line)}.toml"
+    config.write_text(line + "\n")
+    result = chainrule_cli("train", "--config", config, "--out", work / "never", "-q")
+    assert result.returncode == 2, result.stderr
+    assert len(result.stderr.splitlines()) == 1 and named in result.stderr
+    assert "internal error" not in result.stderr
+    assert not (work / "never").exists()
+
+
+def test_a_binary_config_file_is_named_in_the_error(work):
+    config = work / "binary.toml"
+    config.write_bytes(b"\x89PNG\r\n\x1a\n\x00\xff\xfe")
+    result = chainrule_cli("train", "--config", config, "-q")
+    assert result.returncode == 2 and str(config) in result.stderr
+    assert len(result.stderr.splitlines()) == 1

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 
+from .._validation import shown
 from ..errors import OptionError
-from ..workflow.config import TrainConfig, option_specs
+from ..workflow.config import TrainConfig, check_setting, option_specs
 
 __all__ = ["UsageError", "RUN_OPTIONS", "add_train_options", "load_config", "train_settings", "flag", "flags"]
 
@@ -76,6 +77,8 @@ def load_config(path) -> dict:
         raise UsageError(f"{path}: no such config file") from None
     except tomllib.TOMLDecodeError as error:
         raise UsageError(f"{path}: not valid TOML ({error})") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path}: not a TOML file (not UTF-8 text); give --config a TOML file") from None
     except OSError as error:
         raise UsageError(f"{path}: cannot be read ({error.strerror})") from None
     known = {f.name for f, _ in option_specs()} | set(RUN_OPTIONS)
@@ -84,6 +87,15 @@ def load_config(path) -> dict:
         name = key.replace("-", "_")
         if name not in known:
             raise UsageError(f"{path}: unknown option {key!r}; options are {', '.join(sorted(known))}")
+        # Every value is checked here, with the file and key named, even one the command line overrides.
+        if name in RUN_OPTIONS:
+            if not isinstance(value, str) or not value:
+                raise UsageError(f"{path}: {key} must be a text (a path or a name), got {shown(value)}")
+        else:
+            try:
+                check_setting(name, value)
+            except OptionError as error:
+                raise UsageError(f"{path}: {key} ({flag(name)}) {flags(error.problem)}") from None
         options[name] = value
     return options
 
@@ -95,6 +107,11 @@ def train_settings(args) -> tuple[dict, dict]:
     if args.config:
         for name, value in load_config(args.config).items():
             (run if name in RUN_OPTIONS else settings)[name] = value
+        if run["data"] == "-" and getattr(args, "data", None) is None:
+            raise UsageError(
+                f"{args.config}: the run read its data from stdin, which this file cannot repeat; "
+                f"give the data again: chainrule train - --config {args.config} < DATA.csv"
+            )
     for name in settings:
         value = getattr(args, name, None)
         if value is not None:

@@ -23,7 +23,7 @@ from ..nn.activations import HIDDEN_ACTIVATIONS
 from ..nn.losses import LOSSES
 from ..train.optim import OPTIMIZERS
 
-__all__ = ["Spec", "TrainConfig", "option_specs"]
+__all__ = ["Spec", "TrainConfig", "check_setting", "option_specs"]
 
 TASKS = ("classification", "regression")
 DTYPES = ("float32", "float64")
@@ -148,6 +148,17 @@ class TrainConfig:
 def option_specs() -> list[tuple[dataclasses.Field, Spec]]:
     """Every TrainConfig field that is a setting, with its Spec, in declaration order."""
     return [(f, f.metadata["spec"]) for f in dataclasses.fields(TrainConfig) if "spec" in f.metadata]
+
+
+def check_setting(name: str, value):
+    """``value`` converted and checked as the setting ``name`` (None for an unset one that
+    has no default); OptionError names the setting."""
+    for spec_field, spec in option_specs():
+        if spec_field.name == name:
+            if value is None and spec_field.default is None:
+                return None
+            return _convert(name, value, spec)
+    raise OptionError(name, "is not a setting")
 
 
 def _convert(name: str, value, spec: Spec):

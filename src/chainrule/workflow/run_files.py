@@ -78,19 +78,45 @@ def _report_page(result: TrainResult, settings: dict, data_summary: dict | None)
 
 
 def config_toml(settings: dict) -> str:
-    """The settings as TOML, one ``key = value`` a line (None values are left out)."""
+    """The settings as TOML, one ``key = value`` a line. None values are left out, but for
+    ``batch_size``, where None means full-batch and is written ``"full"``. Text is written as
+    TOML basic strings, UTF-8 as it is (emoji too), with only what TOML requires escaped."""
     lines = ["# the configuration of this run: chainrule train --config config.toml repeats it"]
+    if settings.get("data") == "-":
+        lines.append(
+            "# the data came from stdin: give it again, chainrule train - --config config.toml < DATA"
+        )
     for key in sorted(settings):
         value = settings[key]
-        if value is None or key in ("config",) or (key == "data" and value == "-"):
+        if key == "batch_size" and value is None:
+            value = "full"
+        if value is None or key == "config":
             continue
-        if isinstance(value, bool):
-            text = "true" if value else "false"
-        elif isinstance(value, (int, float)):
-            text = repr(value)
-        elif isinstance(value, (list, tuple)):
-            text = "[" + ", ".join(json.dumps(v) for v in value) + "]"
+        if isinstance(value, (list, tuple)):
+            text = "[" + ", ".join(_toml_value(v) for v in value) + "]"
         else:
-            text = json.dumps(str(value))
+            text = _toml_value(value)
         lines.append(f"{key} = {text}")
     return "\n".join(lines) + "\n"
+
+
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+
+
+def _toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    text = str(value)
+    out = []
+    for char in text:
+        if char in _ESCAPES:
+            out.append(_ESCAPES[char])
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\u{ord(char):04X}")
+        elif 0xD800 <= ord(char) <= 0xDFFF:  # a lone surrogate (an undecodable file name): not text
+            raise ValueError(f"{text!r} cannot be written as TOML text (it is not valid Unicode)")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
