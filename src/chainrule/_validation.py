@@ -106,7 +106,8 @@ def shown(value) -> str:
 def real_number(value, name: str) -> float:
     """``value`` as a float; a bool, a string or None is not a setting, so it raises
     ValueError naming ``name`` (``float(True)`` and ``float("0.1")`` would pass silently)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+    # NumPy's scalars count (np.float32 is no numbers.Real); bool and np.bool_ do not.
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
         raise ValueError(f"{name} must be a number, got {shown(value)}")
     return float(value)
 
@@ -144,6 +145,16 @@ def fraction(value, name: str, low_open: bool = False, high_open: bool = True) -
         interval = f"{'(' if low_open else '['}0, 1{')' if high_open else ']'}"
         raise ValueError(f"{name} must be in {interval}, got {shown(value)}")
     return number
+
+
+def seed_value(seed, name: str = "seed"):
+    """A random seed: None (fresh entropy), a whole number >= 0, or a NumPy Generator or
+    RandomState that draws the numbers itself."""
+    if seed is None or isinstance(seed, (np.random.Generator, np.random.RandomState)):
+        return seed
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"{name} must be None, a whole number >= 0 or a Generator, got {shown(seed)}")
+    return int(seed)
 
 
 def whole_number(value, name: str, minimum: int) -> int:

@@ -37,6 +37,8 @@ def _create_temporary(path: Path, mode: int) -> tuple[int, Path]:
             return os.open(temporary, flags, mode), temporary
         except FileExistsError:
             continue
+        except OSError as error:  # name the path asked for, not the hidden temporary file
+            raise type(error)(error.errno, error.strerror, str(path)) from None
 
 
 _DESCRIPTOR_LINK = re.compile(r"/proc/(self|\d+)/fd/(\d+)")

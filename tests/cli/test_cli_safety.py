@@ -210,3 +210,24 @@ def test_a_binary_config_file_is_named_in_the_error(work):
     result = chainrule_cli("train", "--config", config, "-q")
     assert result.returncode == 2 and str(config) in result.stderr
     assert len(result.stderr.splitlines()) == 1
+
+
+# -------------------------------------------------------------- sizes
+def test_a_network_too_large_for_the_machine_is_one_line_naming_the_flags(work):
+    result = chainrule_cli("train", "--hidden", "100000000000", "--out", work / "huge")
+    assert result.returncode == 2 and len(result.stderr.splitlines()) == 1
+    assert "--max-memory" in result.stderr and "--hidden" in result.stderr
+    assert not (work / "huge").exists()
+
+
+def test_a_memory_error_is_one_line_not_an_internal_error(monkeypatch, capsys):
+    from chainrule.cli import main
+    from chainrule.workflow import train as workflow_train
+
+    def exhausted(table, config):
+        raise MemoryError
+
+    monkeypatch.setattr(workflow_train, "train_table", exhausted)
+    assert main(["train", "--epochs", "1", "--out", "unused-out", "-q"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("chainrule: error: out of memory") and len(err.splitlines()) == 1

@@ -117,6 +117,9 @@ def main(argv: list[str] | None = None) -> int:
         where = f"{error.filename}: " if error.filename else ""
         _error(f"{where}{error.strerror or error}")
         return EXIT_USAGE
+    except MemoryError:
+        _error("out of memory; use a smaller network (--hidden), a smaller --batch-size or less data")
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("chainrule: interrupted", file=sys.stderr)
         return 130

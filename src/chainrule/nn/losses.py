@@ -79,6 +79,9 @@ class Loss:
     def check_output(self, activation: Activation) -> None:
         """Raise ValueError when this loss cannot be used with that output activation."""
 
+    def check_targets(self, y: np.ndarray) -> None:
+        """Raise ValueError naming ``y`` when these ``(n, k)`` targets don't fit the loss."""
+
     def output_delta(self, activation: Activation, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> np.ndarray:
         """dL/dz at the output layer = slope of the loss × slope of the output activation.
 
@@ -237,6 +240,15 @@ class BinaryCrossEntropy(Loss):
         if not isinstance(activation, Sigmoid):
             raise ValueError(f"loss={self.name!r} needs output_activation='sigmoid', got {activation.name!r}")
 
+    def check_targets(self, y):
+        outside = (y < 0) | (y > 1)
+        if outside.any():
+            row, column = (int(i) for i in np.argwhere(outside)[0])
+            raise ValueError(
+                f"y must be in [0, 1] for binary_cross_entropy (a label or a probability); "
+                f"row {row}, column {column} holds {y[row, column]!r}"
+            )
+
     def value(self, z, a, y):
         return float((_softplus(z) - y * z).sum() / z.size)
 
@@ -286,6 +298,17 @@ class CrossEntropy(Loss):
         if not isinstance(activation, Softmax):
             raise ValueError(
                 f"loss='cross_entropy' needs output_activation='softmax', got {activation.name!r}"
+            )
+
+    def check_targets(self, y):
+        # The fused slope a - y is the slope of this loss only where each row sums to 1.
+        tolerance = np.sqrt(np.finfo(y.dtype).eps) * y.shape[1]
+        bad = ((y < 0) | (y > 1)).any(axis=1) | (np.abs(y.sum(axis=1) - 1) > tolerance)
+        if bad.any():
+            row = int(np.argmax(bad))
+            raise ValueError(
+                f"y must hold class probabilities for cross_entropy (one-hot rows, or values in "
+                f"[0, 1] that sum to 1); row {row} is {y[row].tolist()!r}"
             )
 
     def value(self, z, a, y):

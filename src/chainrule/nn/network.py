@@ -6,12 +6,13 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from .._validation import as_dtype, as_matrix, as_targets, sample_weights
+from .._validation import as_dtype, as_matrix, as_targets, sample_weights, seed_value
 from . import propagation
 from .activations import Activation, get_activation
 from .init import initial_layers
 from .layers import Dense
 from .losses import CrossEntropy, Loss, get_loss
+from .memory import check_memory, network_bytes
 from .node_weights import check_sizes, node_weight_matrices, weight_matrix
 
 __all__ = ["Network"]
@@ -31,6 +32,8 @@ class Network:
     seed : seed of the NumPy Generator that draws the initial weights, or a Generator or
         RandomState that draws them
     dtype : "float64" or "float32"; every computation follows it
+    max_memory : bytes the weights may take (None: the memory the machine has available);
+        a larger network is refused with a ValueError before anything is allocated
 
     ``net.layers[l].weight`` is ``(n_in, n_out)`` and ``net.layers[l].bias`` is ``(n_out,)``
     (or None); writing into them changes the network.
@@ -45,6 +48,7 @@ class Network:
         init: str = "normal",
         seed: int | np.random.Generator | np.random.RandomState | None = None,
         dtype: str = "float64",
+        max_memory: float | None = None,
     ) -> None:
         sizes = check_sizes(sizes)
         self.dtype = as_dtype(dtype)
@@ -67,7 +71,8 @@ class Network:
                 f"output_activation {output.name!r} needs at least 2 outputs (it would always give 1); "
                 "use 'sigmoid' for a single output"
             )
-        drawn = initial_layers(init, seed, sizes, [act.name for act in hidden])
+        check_memory(network_bytes(sizes, self.dtype.itemsize), f"a network of sizes {sizes}", max_memory)
+        drawn = initial_layers(init, seed_value(seed), sizes, [act.name for act in hidden])
         self.layers: list[Dense] = []
         for (weight, drawn_bias), act in zip(drawn, [*hidden, output]):
             layer_bias = np.asarray(drawn_bias, dtype=self.dtype) if bias else None
@@ -278,8 +283,12 @@ class Network:
         return as_matrix(X, name, self.dtype, self.n_inputs)
 
     def targets(self, y, n_samples: int, loss: Loss) -> np.ndarray:
-        """y as ``(n_samples, n_outputs)``; class indices are one-hot encoded for cross-entropy."""
-        return as_targets(y, n_samples, self.n_outputs, self.dtype, one_hot=isinstance(loss, CrossEntropy))
+        """y as ``(n_samples, n_outputs)``; class indices are one-hot encoded for cross-entropy.
+        Targets the loss cannot take (a binary cross-entropy y outside [0, 1], a cross-entropy
+        row that is not class probabilities) raise ValueError naming ``y``."""
+        targets = as_targets(y, n_samples, self.n_outputs, self.dtype, one_hot=isinstance(loss, CrossEntropy))
+        loss.check_targets(targets)
+        return targets
 
     def forward(self, X) -> propagation.Trace:
         """Forward propagation keeping every layer's node inputs and outputs (see Trace)."""
@@ -383,8 +392,14 @@ class Network:
             (scikit-learn's alpha: l2 × Σ‖W‖² / (2 Σ weights) per batch, weights only) and
             dropout (a rate per hidden layer, or one for all; inverted, training only).
 
+        max_memory: bytes the training buffers may take (None: what the machine has
+            available); more is refused before anything is allocated.
+        checkpoint without resume must be a free path or hold a checkpoint: anything else
+            (a model file) is refused rather than overwritten.
+
         Raises TrainingDiverged when the loss or slopes stop being finite; the network
-        then keeps its last finite weights. (The loop is ``chainrule.train.loop``.)
+        then keeps the last weights whose loss was finite (an update that made the next
+        loss non-finite is rolled back). (The loop is ``chainrule.train.loop``.)
         """
         from ..train.loop import fit
 

@@ -27,7 +27,16 @@ from ..errors import ModelFormatError
 from ..safefile import read_container, remove_leftover_temporaries, write_container
 from .callbacks import Callback, History
 
-__all__ = ["Checkpoint", "fingerprint", "save", "restore"]
+__all__ = ["Checkpoint", "fingerprint", "is_checkpoint", "save", "restore"]
+
+
+def is_checkpoint(path) -> bool:
+    """Whether ``path`` is an intact chainrule checkpoint (of any run)."""
+    try:
+        read_container(path, kind="checkpoint")
+    except ModelFormatError:
+        return False
+    return True
 
 
 class Checkpoint(Callback):

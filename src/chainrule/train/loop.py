@@ -17,14 +17,24 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._validation import dropout_rates, non_negative_number, positive_number, sample_weights, whole_number
+from .._validation import (
+    dropout_rates,
+    fraction,
+    non_negative_number,
+    positive_number,
+    sample_weights,
+    seed_value,
+    whole_number,
+)
 from ..errors import TrainingDiverged
 from ..nn import propagation
 from ..nn.losses import BinaryCrossEntropy, CrossEntropy, Loss
+from ..nn.memory import check_memory, training_bytes
 from . import _fastpath
 from .batches import Batches
 from .callbacks import Callback, EarlyStopping, History, ProgressBar, as_callback, as_early_stopping
@@ -151,6 +161,7 @@ def prepare(
     sample_weight=None,
     l2=0.0,
     dropout=None,
+    max_memory=None,
 ) -> Run:
     """Check the arguments and build the Run (restoring ``checkpoint`` when resuming).
 
@@ -176,17 +187,28 @@ def prepare(
     if weights is not None and validation_split:
         raise ValueError("sample_weight with validation_split: pass validation_data=(X_val, y_val) instead")
     rates = dropout_rates(dropout, len(network.layers) - 1)
+    if checkpoint is not None and not resume:
+        _check_checkpoint_path(checkpoint)
+    if isinstance(callbacks, (str, bytes, Callback)) or not isinstance(callbacks, Iterable):
+        raise ValueError(f"callbacks must be a list of Callback objects or functions, got {callbacks!r}")
     user_callbacks = [as_callback(callback) for callback in callbacks]
 
+    seed = seed_value(seed)
     rng = np.random.default_rng(seed if seed is not None else network.seed)
     X, targets, validation = _split(network, X, targets, loss_fn, validation_data, validation_split, rng)
     options = {"momentum": momentum, "nesterov": nesterov} if momentum or nesterov else {}
     n = X.shape[0]
     batch = n if batch_size is None else min(batch_size, n)
+    optimizer = _optimizer(optimizer, lr, weight_decay, options)
+    state = len(optimizer.state_arrays()) or {"adam": 2, "sgd": 1 if options.get("momentum") else 0}.get(
+        optimizer.name, 2
+    )
+    needed = training_bytes(network.sizes, network.dtype.itemsize, batch, state)
+    check_memory(needed, f"training with batches of {batch} rows", max_memory)
     run = Run(
         network=network,
         loss=loss_fn,
-        optimizer=_optimizer(optimizer, lr, weight_decay, options),
+        optimizer=optimizer,
         schedule=get_schedule(schedule),
         early=as_early_stopping(early_stopping),
         rng=rng,
@@ -363,11 +385,23 @@ def _correct(output: np.ndarray, targets: np.ndarray) -> int:
     return int(np.count_nonzero(output.argmax(axis=1) == targets.argmax(axis=1)))
 
 
+def _check_checkpoint_path(path) -> None:
+    """A new run overwrites ``path``: refuse it unless it is free or holds a checkpoint."""
+    from .checkpoint import is_checkpoint
+
+    if os.path.lexists(path) and not is_checkpoint(path):
+        raise ValueError(
+            f"checkpoint={str(path)!r} holds something that is not a checkpoint (a model file?), "
+            "which the run would overwrite; choose another path, or resume=True for a checkpoint"
+        )
+
+
 def _optimizer(optimizer, lr, weight_decay, options) -> Optimizer:
     if isinstance(optimizer, Optimizer):
         if options or weight_decay:
             raise ValueError("momentum, nesterov and weight_decay go into the Optimizer object you passed")
         return optimizer
+    lr = positive_number(lr, "lr")  # None is no learning rate, not the optimizer's default
     if options and str(optimizer).lower() != "sgd":
         raise ValueError(f"momentum and nesterov apply to optimizer='sgd', not {optimizer!r}")
     return get_optimizer(optimizer, lr=lr, weight_decay=weight_decay, **options)
@@ -381,8 +415,7 @@ def _split(network, X, targets, loss_fn, validation_data, validation_split, rng)
         X_val, _ = network.inputs(validation_data[0], "validation_data X")
         y_val = network.targets(validation_data[1], X_val.shape[0], loss_fn)
         return X, targets, (X_val, y_val)
-    if not (isinstance(validation_split, (int, float)) and 0 <= validation_split < 1):
-        raise ValueError(f"validation_split must be in [0, 1), got {validation_split!r}")
+    validation_split = fraction(validation_split, "validation_split")
     if validation_split == 0:
         return X, targets, None
     n = X.shape[0]

@@ -111,6 +111,15 @@ class TrainConfig:
         "bool",
     )
     dtype: str = option("float32", "float32, or float64 for exact arithmetic", "choice", choices=DTYPES)
+    max_memory: float | None = option(
+        None,
+        "bytes the network and its training may take, e.g. 8e9; default: what the machine has available",
+        "number",
+        low=0,
+        low_open=True,
+        metavar="BYTES",
+        fit=True,
+    )
     impute: str | None = option(
         None, "fill missing numbers instead of refusing them", "choice", choices=IMPUTERS
     )

@@ -145,6 +145,7 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
         init=init,
         seed=config.seed,
         dtype=config.dtype,
+        max_memory=config.max_memory,
     )
     network.preprocessor = pre
     encoded = pre.encode_target(train, dtype)
