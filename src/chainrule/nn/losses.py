@@ -79,8 +79,9 @@ class Loss:
     def check_output(self, activation: Activation) -> None:
         """Raise ValueError when this loss cannot be used with that output activation."""
 
-    def check_targets(self, y: np.ndarray) -> None:
-        """Raise ValueError naming ``y`` when these ``(n, k)`` targets don't fit the loss."""
+    def check_targets(self, y: np.ndarray) -> np.ndarray:
+        """``y`` when these ``(n, k)`` targets fit the loss; ValueError naming ``y`` otherwise."""
+        return y
 
     def output_delta(self, activation: Activation, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> np.ndarray:
         """dL/dz at the output layer = slope of the loss × slope of the output activation.
@@ -248,6 +249,7 @@ class BinaryCrossEntropy(Loss):
                 f"y must be in [0, 1] for binary_cross_entropy (a label or a probability); "
                 f"row {row}, column {column} holds {y[row, column]!r}"
             )
+        return y
 
     def value(self, z, a, y):
         return float((_softplus(z) - y * z).sum() / z.size)
@@ -310,6 +312,7 @@ class CrossEntropy(Loss):
                 f"y must hold class probabilities for cross_entropy (one-hot rows, or values in "
                 f"[0, 1] that sum to 1); row {row} is {y[row].tolist()!r}"
             )
+        return y
 
     def value(self, z, a, y):
         shifted = z - z.max(axis=1, keepdims=True)

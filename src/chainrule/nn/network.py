@@ -13,7 +13,7 @@ from .init import initial_layers
 from .layers import Dense
 from .losses import CrossEntropy, Loss, get_loss
 from .memory import check_memory, network_bytes
-from .node_weights import check_sizes, node_weight_matrices, weight_matrix
+from .node_weights import chained_sizes, check_sizes, node_weight_matrices, weight_matrix
 
 __all__ = ["Network"]
 
@@ -32,8 +32,7 @@ class Network:
     seed : seed of the NumPy Generator that draws the initial weights, or a Generator or
         RandomState that draws them
     dtype : "float64" or "float32"; every computation follows it
-    max_memory : bytes the weights may take (None: the memory the machine has available);
-        a larger network is refused with a ValueError before anything is allocated
+    max_memory : bytes the weights may take, checked before allocating (None: what is available)
 
     ``net.layers[l].weight`` is ``(n_in, n_out)`` and ``net.layers[l].bias`` is ``(n_out,)``
     (or None); writing into them changes the network.
@@ -100,13 +99,7 @@ class Network:
         A 1-D weight vector is read as the weights into a single node, ``(n_in, 1)``.
         """
         weights = [weight_matrix(w, index, as_dtype(dtype)) for index, w in enumerate(weights)]
-        if not weights:
-            raise ValueError("weights must hold at least one weight matrix")
-        sizes = [weights[0].shape[0]]
-        for index, weight in enumerate(weights):
-            if weight.ndim != 2 or weight.shape[0] != sizes[-1]:
-                raise ValueError(f"weights[{index}] has shape {weight.shape}, expected ({sizes[-1]}, n_out)")
-            sizes.append(weight.shape[1])
+        sizes = chained_sizes(weights)
         has_bias = biases is not None
         net = cls(sizes, activation, output_activation, bias=has_bias, dtype=dtype)
         for index, layer in enumerate(net.layers):
@@ -283,12 +276,9 @@ class Network:
         return as_matrix(X, name, self.dtype, self.n_inputs)
 
     def targets(self, y, n_samples: int, loss: Loss) -> np.ndarray:
-        """y as ``(n_samples, n_outputs)``; class indices are one-hot encoded for cross-entropy.
-        Targets the loss cannot take (a binary cross-entropy y outside [0, 1], a cross-entropy
-        row that is not class probabilities) raise ValueError naming ``y``."""
-        targets = as_targets(y, n_samples, self.n_outputs, self.dtype, one_hot=isinstance(loss, CrossEntropy))
-        loss.check_targets(targets)
-        return targets
+        """y as ``(n_samples, n_outputs)`` (class indices one-hot for cross-entropy), checked by the loss."""
+        one_hot = isinstance(loss, CrossEntropy)
+        return loss.check_targets(as_targets(y, n_samples, self.n_outputs, self.dtype, one_hot=one_hot))
 
     def forward(self, X) -> propagation.Trace:
         """Forward propagation keeping every layer's node inputs and outputs (see Trace)."""
@@ -391,15 +381,10 @@ class Network:
         sample_weight (one weight >= 0 per row: the loss is their weighted mean), l2
             (scikit-learn's alpha: l2 × Σ‖W‖² / (2 Σ weights) per batch, weights only) and
             dropout (a rate per hidden layer, or one for all; inverted, training only).
+        max_memory: bytes the training buffers may take (None: what the machine has available).
 
-        max_memory: bytes the training buffers may take (None: what the machine has
-            available); more is refused before anything is allocated.
-        checkpoint without resume must be a free path or hold a checkpoint: anything else
-            (a model file) is refused rather than overwritten.
-
-        Raises TrainingDiverged when the loss or slopes stop being finite; the network
-        then keeps the last weights whose loss was finite (an update that made the next
-        loss non-finite is rolled back). (The loop is ``chainrule.train.loop``.)
+        Raises TrainingDiverged when the loss or slopes stop being finite; the network then
+        keeps the last weights whose loss was finite. (The loop is ``chainrule.train.loop``.)
         """
         from ..train.loop import fit
 

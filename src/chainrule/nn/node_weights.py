@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-__all__ = ["check_sizes", "node_weight_matrices", "weight_matrix"]
+__all__ = ["chained_sizes", "check_sizes", "node_weight_matrices", "weight_matrix"]
 
 _NODE_KEY = re.compile(r"node_(0|[1-9]\d*)(?:_(0|[1-9]\d*))?\Z")
 
@@ -103,3 +103,16 @@ def _stack_nodes(
             key = f"node_{index}" if short else f"node_{layer}_{index}"
             raise ValueError(f"weights[{key!r}] has {vector.shape[0]} weights, expected {expected}")
     return np.stack([nodes[index] for index in range(len(nodes))], axis=1)
+
+
+def chained_sizes(weights: list[np.ndarray]) -> list[int]:
+    """The layer sizes of weight matrices ``(n_in, n_out)`` that chain, each taking what the
+    one before gives; ValueError naming ``weights[i]`` otherwise."""
+    if not weights:
+        raise ValueError("weights must hold at least one weight matrix")
+    sizes = [weights[0].shape[0]]
+    for index, weight in enumerate(weights):
+        if weight.ndim != 2 or weight.shape[0] != sizes[-1]:
+            raise ValueError(f"weights[{index}] has shape {weight.shape}, expected ({sizes[-1]}, n_out)")
+        sizes.append(weight.shape[1])
+    return sizes

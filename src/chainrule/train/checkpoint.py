@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 
 import numpy as np
 
@@ -27,7 +28,7 @@ from ..errors import ModelFormatError
 from ..safefile import read_container, remove_leftover_temporaries, write_container
 from .callbacks import Callback, History
 
-__all__ = ["Checkpoint", "fingerprint", "is_checkpoint", "save", "restore"]
+__all__ = ["Checkpoint", "check_new_path", "fingerprint", "is_checkpoint", "save", "restore"]
 
 
 def is_checkpoint(path) -> bool:
@@ -37,6 +38,15 @@ def is_checkpoint(path) -> bool:
     except ModelFormatError:
         return False
     return True
+
+
+def check_new_path(path) -> None:
+    """A new run overwrites ``path``: refuse it unless it is free or holds a checkpoint."""
+    if os.path.lexists(path) and not is_checkpoint(path):
+        raise ValueError(
+            f"checkpoint={str(path)!r} holds something that is not a checkpoint (a model file?), "
+            "which the run would overwrite; choose another path, or resume=True for a checkpoint"
+        )
 
 
 class Checkpoint(Callback):

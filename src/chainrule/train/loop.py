@@ -38,6 +38,7 @@ from ..nn.memory import check_memory, training_bytes
 from . import _fastpath
 from .batches import Batches
 from .callbacks import Callback, EarlyStopping, History, ProgressBar, as_callback, as_early_stopping
+from .divergence import check_last_update, diverged
 from .optim import Optimizer, get_optimizer
 from .schedules import Schedule, get_schedule
 from .threads import blas_threads_for
@@ -188,7 +189,9 @@ def prepare(
         raise ValueError("sample_weight with validation_split: pass validation_data=(X_val, y_val) instead")
     rates = dropout_rates(dropout, len(network.layers) - 1)
     if checkpoint is not None and not resume:
-        _check_checkpoint_path(checkpoint)
+        from .checkpoint import check_new_path
+
+        check_new_path(checkpoint)
     if isinstance(callbacks, (str, bytes, Callback)) or not isinstance(callbacks, Iterable):
         raise ValueError(f"callbacks must be a list of Callback objects or functions, got {callbacks!r}")
     user_callbacks = [as_callback(callback) for callback in callbacks]
@@ -299,7 +302,7 @@ def run_epoch(run: Run) -> dict:
 def finish(run: Run) -> History:
     """Check the weights of the last update, then let every callback end the run (early
     stopping restores its best weights first)."""
-    _check_last_update(run)
+    check_last_update(run)
     for callback in run.callbacks:
         callback.on_train_end(run.network, run.history)
     return run.history
@@ -324,7 +327,7 @@ def _train_step(run: Run, xb, yb, wb, workspace, parameters, epoch: int, step_in
         run.loss, layers, trace, yb, workspace, optimizer.lr if fold else None, weights
     )
     if not math.isfinite(value):
-        _diverged(run, epoch, step_index, "non-finite loss", roll_back=True)
+        diverged(run, epoch, step_index, "non-finite loss", roll_back=True)
     _fastpath.backward_from(layers, trace, dL_dz, workspace)
     if run.l2:
         value += _fastpath.add_l2(layers, workspace, run.l2, total_weight)
@@ -333,7 +336,7 @@ def _train_step(run: Run, xb, yb, wb, workspace, parameters, epoch: int, step_in
     gradient = workspace.flat_gradient
     squared = float(np.vdot(gradient, gradient))
     if not math.isfinite(squared):  # the weights gave a finite loss; roll back only if they are not finite
-        _diverged(run, epoch, step_index, "non-finite slopes", roll_back=not np.isfinite(parameters).all())
+        diverged(run, epoch, step_index, "non-finite slopes", roll_back=not np.isfinite(parameters).all())
     np.copyto(run.before_update, parameters)
     run.updated, run.last_batch = True, (xb, yb, workspace)
     if fold:
@@ -354,46 +357,10 @@ def _digest(array: np.ndarray) -> str:
     return hashlib.sha256(np.ascontiguousarray(array).tobytes()).hexdigest()[:16]
 
 
-def _diverged(run: Run, epoch: int, step_index: int, detail: str, roll_back: bool):
-    """Raise TrainingDiverged, first putting back the weights from before the latest update
-    (the last whose loss and predictions were finite) when ``roll_back`` and there was one."""
-    if roll_back and run.updated:
-        np.copyto(run.parameters, run.before_update)
-        run.updated = False
-    raise TrainingDiverged(epoch, step_index, run.last_loss, detail)
-
-
-def _check_last_update(run: Run) -> None:
-    """The latest update is checked by the step after it; the run's last update has no step
-    after it, so check here that its weights are finite and give a finite loss on its batch."""
-    if not run.updated:
-        return
-    xb, yb, workspace = run.last_batch
-    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        finite = bool(np.isfinite(run.parameters).all())
-        if finite:
-            trace = _fastpath.forward(run.network.layers, xb, workspace)
-            finite = math.isfinite(run.loss.value(trace.node_inputs[-1], trace.output, yb))
-    if not finite:
-        _diverged(run, run.epoch, run.batches.per_epoch, "non-finite loss after the last update", True)
-    run.last_batch = None
-
-
 def _correct(output: np.ndarray, targets: np.ndarray) -> int:
     if output.shape[1] == 1:
         return int(np.count_nonzero((output[:, 0] > 0.5) == (targets[:, 0] > 0.5)))
     return int(np.count_nonzero(output.argmax(axis=1) == targets.argmax(axis=1)))
-
-
-def _check_checkpoint_path(path) -> None:
-    """A new run overwrites ``path``: refuse it unless it is free or holds a checkpoint."""
-    from .checkpoint import is_checkpoint
-
-    if os.path.lexists(path) and not is_checkpoint(path):
-        raise ValueError(
-            f"checkpoint={str(path)!r} holds something that is not a checkpoint (a model file?), "
-            "which the run would overwrite; choose another path, or resume=True for a checkpoint"
-        )
 
 
 def _optimizer(optimizer, lr, weight_decay, options) -> Optimizer:
