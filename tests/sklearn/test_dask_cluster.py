@@ -1,6 +1,6 @@
-"""chainrule's estimators on a real Dask cluster: two worker processes of one thread each,
-on loopback, with no dashboard (``LocalCluster``, as a ``Client("tcp://scheduler:8786")``
-would reach on many machines).
+"""chainrule's estimators on a real Dask cluster: a ``LocalCluster`` of two worker processes
+of one thread each, on loopback, with no dashboard, reached through a ``Client`` just as a
+cluster of many machines is (``Client("tcp://scheduler:8786")``).
 
 - ``GridSearchCV`` and ``RandomizedSearchCV`` under ``joblib.parallel_backend("dask")`` give
   the very numbers of a sequential run: fits are seeded, so where they run cannot matter.
@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import os
 import signal
+import warnings
 
 import numpy as np
 import pytest
@@ -48,8 +49,6 @@ DISTRIBUTIONS = {"alpha": loguniform(1e-5, 1e-1), "learning_rate_init": [0.003, 
 
 @pytest.fixture(autouse=True)
 def _quiet_convergence():
-    import warnings
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)  # short runs, on purpose
         yield
