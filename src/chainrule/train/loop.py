@@ -32,7 +32,7 @@ from .optim import Optimizer, get_optimizer
 from .schedules import Schedule, get_schedule
 from .threads import blas_threads_for
 
-__all__ = ["Run", "fit", "prepare", "run_epoch", "finish", "step"]
+__all__ = ["Run", "fit", "prepare", "run_epoch", "run_batches", "end_epoch", "finish", "step"]
 
 
 @dataclass
@@ -229,25 +229,41 @@ def prepare(
 
 def run_epoch(run: Run) -> dict:
     """Train one epoch, record it, move the schedule and ask the callbacks whether to stop."""
-    network, batches = run.network, run.batches
     epoch = run.epoch + 1
-    order = run.rng.permutation(batches.n) if (run.shuffle and batches.gather) else None
+    order = run.rng.permutation(run.batches.n) if (run.shuffle and run.batches.gather) else None
+    total, correct = run_batches(run, epoch, order)
+    return end_epoch(run, epoch, total, correct, run.batches.n)
+
+
+def run_batches(run: Run, epoch: int, order: np.ndarray | None, first_step: int = 1) -> tuple[float, int]:
+    """Train on every batch of ``run.batches`` (rows in ``order``, or as they are).
+
+    Returns (the loss summed as the epoch's log adds it, the rows classified correctly).
+    A streamed epoch calls this once per chunk, with ``run.batches`` set to the chunk's and
+    ``first_step`` counting on from the chunks before, then ``end_epoch`` once.
+    """
     sums, classify, per_batch, parameters = run.sums, run.classify, run.per_batch, run.parameters
     total, correct = 0.0, 0
-    for index, (xb, yb, wb, workspace) in enumerate(batches.epoch(order)):
-        value, output = _train_step(run, xb, yb, wb, workspace, parameters, epoch, index + 1)
+    for index, (xb, yb, wb, workspace) in enumerate(run.batches.epoch(order)):
+        value, output = _train_step(run, xb, yb, wb, workspace, parameters, epoch, first_step + index)
         total += value if sums else value * workspace.n_samples
         if classify:
             correct += _correct(output, yb)
         for callback in per_batch:
-            callback.on_batch_end(index + 1, value)
-    logs = {"loss": total if sums else total / batches.n}
-    if classify:
-        logs["accuracy"] = correct / batches.n
+            callback.on_batch_end(first_step + index, value)
+    return total, correct
+
+
+def end_epoch(run: Run, epoch: int, total: float, correct: int, n: int) -> dict:
+    """Record epoch ``epoch`` of ``n`` rows, validate, move the schedule, ask the callbacks."""
+    network = run.network
+    logs = {"loss": total if run.sums else total / n}
+    if run.classify:
+        logs["accuracy"] = correct / n
     if run.validation is not None:
         X_val, y_val = run.validation
         logs["val_loss"] = network.loss(X_val, y_val, run.loss)
-        if classify:
+        if run.classify:
             logs["val_accuracy"] = _correct(network.predict(X_val), y_val) / X_val.shape[0]
     run.epoch, run.last_loss = epoch, logs["loss"]
     run.history.record(epoch, logs)
