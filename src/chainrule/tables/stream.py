@@ -7,8 +7,9 @@ from one file, so the usual column code (``Table.cells``, ``Preprocessor.transfo
 runs on them and every error names the file. Only one chunk (and Arrow's read-ahead) is
 in memory at a time.
 
-- **Reading units.** A Parquet file is read row group by row group, a CSV file front to
-  back (CSV has no random access). ``chunks(order)`` takes the units in any order: that is
+- **Reading units.** A Parquet file is read row group by row group (the dataset scanner), a
+  CSV file front to back (``pyarrow.csv.open_csv``, Arrow's streaming reader: CSV has no
+  random access). ``chunks(order)`` takes the units in any order: that is
   how training shuffles the chunk order each epoch. A unit's rows are cut into chunks of
   ``chunk_rows``; a unit never spans files.
 - **Cells.** CSV cells are read as text, as ``read_table`` reads them (one header line, the
@@ -115,6 +116,7 @@ class FileSet:
         self.paths, self.chunk_rows = paths, chunk_rows
         self.formats = [FORMATS[os.path.splitext(p)[1].lower()] for p in paths]
         self.stamps = [_stamp(p) for p in paths]
+        self.csv_options: dict[int, tuple] = {}
         self.datasets = [self._open(i) for i in range(len(paths))]
         self.columns = list(self.datasets[0].schema.names)
         for index, data in enumerate(self.datasets):
@@ -156,6 +158,7 @@ class FileSet:
                 column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
             )
             options = pv.ParseOptions(delimiter=delimiter, ignore_empty_lines=True)
+            self.csv_options[index] = (options, text)
             return ds.dataset(path, format=ds.CsvFileFormat(options, convert_options=text))
         except (OSError, pa.ArrowException, UnicodeError) as error:
             raise DataError(f"{path}: cannot be read as {kind} ({_reason(error)}); check the file") from None
@@ -189,7 +192,8 @@ class FileSet:
         self._check_unchanged()
         if order is not None and not self.counted:
             raise RuntimeError("the units' row counts are learned by a first pass in order")
-        offset = 0
+        pa, _, _ = arrow()
+        pool, offset = pa.default_memory_pool(), 0
         for index in range(len(self.units)) if order is None else order:
             unit = self.units[index]
             start = unit.offset if unit.offset is not None else offset
@@ -197,18 +201,18 @@ class FileSet:
             for chunk in self._read(unit):
                 yield chunk
                 start += len(chunk.table)
+                # Arrow's allocator keeps freed blocks for reuse; each chunk's parsing frees
+                # many, and without this the peak crept up over the first chunks.
+                pool.release_unused()
             offset = start
         self.counted = True
 
     def _read(self, unit: _Unit):
         pa, _, _ = arrow()
         path = self.paths[unit.file]
-        batches = unit.fragment.to_batches(
-            columns=self.columns, batch_size=self.chunk_rows, batch_readahead=1, fragment_readahead=1
-        )
         held, rows, line, start = [], 0, unit.line, unit.offset
         try:
-            for batch in batches:
+            for batch in self._batches(unit):
                 held.append(batch)
                 rows += batch.num_rows
                 while rows >= self.chunk_rows:
@@ -221,6 +225,19 @@ class FileSet:
                 yield self._chunk(path, pa.Table.from_batches(held), line, start)
         except (OSError, pa.ArrowException) as error:
             raise DataError(f"{path}: cannot be read ({_reason(error)}); check the file") from None
+
+    def _batches(self, unit: _Unit):
+        """The unit's record batches. CSV goes through Arrow's streaming CSV reader, which reads
+        a block when asked for one: the dataset scanner reads ahead of a slow consumer
+        (training) without bound, and its memory grew with the file."""
+        if self.formats[unit.file] == "parquet":
+            return unit.fragment.to_batches(
+                columns=self.columns, batch_size=self.chunk_rows, batch_readahead=1, fragment_readahead=1
+            )
+        _, _, pv = arrow()
+        parse, convert = self.csv_options[unit.file]
+        reader = pv.open_csv(self.paths[unit.file], parse_options=parse, convert_options=convert)
+        return (batch.select(self.columns) for batch in reader)
 
     def _chunk(self, path: str, data, line: int, start: int) -> Chunk:
         shared = _ChunkColumns(_TextView(data), line)
