@@ -41,7 +41,8 @@ LAYERS = {
 
 # (importing module, imported module): the conveniences that call up, each inside a function.
 UPWARD = {
-    ("nn.network", "train.loop"),  # Network.fit, Network.step
+    ("nn.network", "train.loop"),  # Network.fit
+    ("nn.network", "train.step"),  # Network.step
     ("nn.network", "files.modelfile"),  # Network.save
     ("nn.network", "files.onnx"),  # Network.to_onnx
     ("nn.network", "see.explain"),  # Network.explain

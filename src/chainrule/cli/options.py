@@ -22,7 +22,7 @@ class UsageError(Exception):
 
 #: Options of the command itself (where the data comes from and where results go), besides TrainConfig's.
 RUN_OPTIONS = {
-    "data": "CSV file ('-' for stdin); default: a built-in dataset",
+    "data": "CSV file ('-' for stdin), or Parquet/CSV files or a glob read in chunks (--chunk-rows); default: a built-in dataset",
     "dataset": "built-in dataset when no DATA is given (see 'chainrule datasets'; default breast_cancer)",
     "out": "output directory (default chainrule-model)",
     "report": "also write a self-contained HTML training report to this file",

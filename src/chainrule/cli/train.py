@@ -5,6 +5,7 @@ from __future__ import annotations
 from .options import RUN_OPTIONS, UsageError, add_train_options, flags, train_settings
 from .output import Output, metrics_table
 
+DEFAULT_CHUNK_ROWS = 100_000
 HELP = "Train a network on a CSV file and save the model, metrics and loss curve."
 EXAMPLES = """examples:
   chainrule train                                   # built-in breast-cancer data, no download
@@ -12,6 +13,7 @@ EXAMPLES = """examples:
   chainrule train admissions.csv --target admit --hidden 8 --epochs 500 --lr 0.01
   chainrule train data.csv --target y --impute median --out runs/y    # fill gaps in numbers
   chainrule train data.csv --config train.toml      # options from a TOML file
+  chainrule train 'data/*.parquet' --target y --chunk-rows 100000   # files larger than memory
 """
 
 
@@ -27,9 +29,8 @@ def add_arguments(parser) -> None:
 def run(args, out: Output) -> int:
     from ..tables.datasets import DATASETS, load_dataset
     from ..tables.read import read_table
+    from ..tables.stream import is_streamed
     from ..workflow.config import TrainConfig
-    from ..workflow.run_files import report_name_inside, write_run
-    from ..workflow.run_folder import check_out
     from ..workflow.train import train_table
 
     settings, where = train_settings(args)
@@ -41,13 +42,38 @@ def run(args, out: Output) -> int:
         table, dataset = load_dataset(where["dataset"])
         config.target = config.target or dataset.target
         about = f"data: built-in dataset {dataset.name} ({dataset.description})"
+    elif config.chunk_rows is not None or is_streamed(data):
+        return _run_streamed(data, config, where, out)
     else:
         table = read_table(data)
         if not config.target:
             raise UsageError(f"--target is required with a DATA file; columns are {', '.join(table.columns)}")
         about = f"data: {table.source} ({len(table)} rows, {len(table.columns)} columns)"
-    inside = report_name_inside(where["out"], where["report"])
-    directory = check_out(where["out"], [inside] if inside else [])  # nothing is created yet
+    directory = _checked_out(where)  # nothing is created yet
+    result = train_table(table, _announcing(config, about, out))
+    _finish(result, config, data, where, directory, about, len(table.columns), out)
+    return 0
+
+
+def _run_streamed(data, config, where, out) -> int:
+    """``DATA`` read in chunks of ``--chunk-rows`` rows (default 100000), never whole."""
+    from ..tables.stream import open_files
+    from ..workflow.stream import train_files
+
+    files = open_files(data, config.chunk_rows or DEFAULT_CHUNK_ROWS, config.target)
+    if not config.target:
+        raise UsageError(f"--target is required with a DATA file; columns are {', '.join(files.columns)}")
+    config.chunk_rows = files.chunk_rows
+    count = f"{len(files.paths)} file{'s' if len(files.paths) > 1 else ''}"
+    about = f"data: {data} ({count}, {len(files.columns)} columns, read in chunks of {files.chunk_rows} rows)"
+    directory = _checked_out(where)
+    result = train_files(files, _announcing(config, about, out))
+    _finish(result, config, data, where, directory, about, len(files.columns), out)
+    return 0
+
+
+def _announcing(config, about: str, out: Output):
+    """``config`` with the verbosity of ``out`` and the notes printed when training starts."""
 
     def on_start(notes, net, loss):
         # Printed only once the data has passed every check, so an error is all that is printed.
@@ -60,13 +86,19 @@ def run(args, out: Output) -> int:
 
     config.verbose = 0 if out.quiet else (2 if out.verbose else 1)
     config.on_start = on_start
-    result = train_table(table, config)
+    return config
+
+
+def _finish(result, config, data, where, directory, about: str, columns: int, out: Output) -> None:
+    """Write the run's files and print where they went and the metrics."""
+    from ..workflow.run_files import write_run
+
     recorded = {**config.settings(), "data": data}
     if data is None:
         recorded["dataset"] = where["dataset"]
     if where["report"] is not None:
         recorded["report"] = where["report"]
-    summary = {"source": about.removeprefix("data: "), "columns": len(table.columns)}
+    summary = {"source": about.removeprefix("data: "), "columns": columns}
     written, notes = write_run(directory, result, recorded, report=where["report"], data_summary=summary)
     for note in notes:
         out.note(note)
@@ -76,4 +108,13 @@ def run(args, out: Output) -> int:
         f"trained {result.metrics['epochs_run']} epochs{stopped}; wrote {', '.join(written)} to {directory}/"
     )
     out.result(metrics_table(result.metrics), result.metrics)
-    return 0
+
+
+def _checked_out(where: dict):
+    """--out, checked before training: a folder of a run's own files (or none yet) that the
+    run's folder can replace whole (see workflow.run_folder)."""
+    from ..workflow.run_files import report_name_inside
+    from ..workflow.run_folder import check_out
+
+    inside = report_name_inside(where["out"], where["report"])
+    return check_out(where["out"], [inside] if inside else [])

@@ -352,7 +352,7 @@ class Network:
     def step(self, X, y, loss: str | Loss = "mse", lr: float = 0.01) -> float:
         """One update of gradient descent on the batch: forward propagation, backpropagation,
         then w ← w - lr × slope for every weight. Returns the loss before the update."""
-        from ..train.loop import step
+        from ..train.step import step
 
         return step(self, X, y, loss, lr)
 

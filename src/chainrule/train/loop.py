@@ -31,7 +31,6 @@ from .._validation import (
     seed_value,
     whole_number,
 )
-from ..errors import TrainingDiverged
 from ..nn import propagation
 from ..nn.losses import BinaryCrossEntropy, CrossEntropy, Loss
 from ..nn.memory import check_memory, training_bytes
@@ -43,7 +42,7 @@ from .optim import Optimizer, get_optimizer
 from .schedules import Schedule, get_schedule
 from .threads import blas_threads_for
 
-__all__ = ["Run", "fit", "prepare", "run_epoch", "finish", "step"]
+__all__ = ["Run", "fit", "prepare", "run_epoch", "run_batches", "end_epoch", "finish"]
 
 
 @dataclass
@@ -83,37 +82,6 @@ class Run:
         #: for the run, so worked out once.
         self.classify = isinstance(self.loss, (BinaryCrossEntropy, CrossEntropy))
         self.sums = self.loss.reduction == "sum" or self.batches.per_epoch == 1
-
-
-def step(network, X, y, loss="mse", lr: float = 0.01) -> float:
-    """One update of plain gradient descent on the batch (X, y): forward, backward,
-    w ← w - lr × slope. Returns the loss before the update. An update after which the
-    loss on (X, y) is not finite is undone, and TrainingDiverged raised."""
-    lr = positive_number(lr, "lr")
-    loss_fn = network.loss_function(loss)
-    X, _ = network.inputs(X)
-    targets = network.targets(y, X.shape[0], loss_fn)
-    # As in fit: overflow and NaN are caught by the explicit checks, not NumPy's warnings.
-    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        trace = propagation.forward(network.layers, X)
-        slopes = propagation.backward(network.layers, trace, loss_fn, targets)
-        value = loss_fn.value(trace.node_inputs[-1], trace.output, targets)
-        if not math.isfinite(value):
-            raise TrainingDiverged(1, 1, None, "non-finite loss")
-        grads = [g for pair in slopes.weights for g in pair if g is not None]
-        if not math.isfinite(sum(float(np.vdot(g, g)) for g in grads)):
-            raise TrainingDiverged(1, 1, value, "non-finite slopes")
-        params = network.parameters()
-        before = [param.copy() for param in params]
-        for param, grad in zip(params, grads):
-            param -= grad * param.dtype.type(lr)
-        # An update that leaves weights, or the loss they give, non-finite is undone.
-        after = propagation.forward(network.layers, X)
-        if not math.isfinite(loss_fn.value(after.node_inputs[-1], after.output, targets)):
-            for param, kept in zip(params, before):
-                np.copyto(param, kept)
-            raise TrainingDiverged(1, 1, value, "non-finite loss after the update")
-    return value
 
 
 def fit(network, X, y, **options) -> History:
@@ -270,25 +238,41 @@ def prepare(
 
 def run_epoch(run: Run) -> dict:
     """Train one epoch, record it, move the schedule and ask the callbacks whether to stop."""
-    network, batches = run.network, run.batches
     epoch = run.epoch + 1
-    order = run.rng.permutation(batches.n) if (run.shuffle and batches.gather) else None
+    order = run.rng.permutation(run.batches.n) if (run.shuffle and run.batches.gather) else None
+    total, correct = run_batches(run, epoch, order)
+    return end_epoch(run, epoch, total, correct, run.batches.n)
+
+
+def run_batches(run: Run, epoch: int, order: np.ndarray | None, first_step: int = 1) -> tuple[float, int]:
+    """Train on every batch of ``run.batches`` (rows in ``order``, or as they are).
+
+    Returns (the loss summed as the epoch's log adds it, the rows classified correctly).
+    A streamed epoch calls this once per chunk, with ``run.batches`` set to the chunk's and
+    ``first_step`` counting on from the chunks before, then ``end_epoch`` once.
+    """
     sums, classify, per_batch, parameters = run.sums, run.classify, run.per_batch, run.parameters
     total, correct = 0.0, 0
-    for index, (xb, yb, wb, workspace) in enumerate(batches.epoch(order)):
-        value, output = _train_step(run, xb, yb, wb, workspace, parameters, epoch, index + 1)
+    for index, (xb, yb, wb, workspace) in enumerate(run.batches.epoch(order)):
+        value, output = _train_step(run, xb, yb, wb, workspace, parameters, epoch, first_step + index)
         total += value if sums else value * workspace.n_samples
         if classify:
             correct += _correct(output, yb)
         for callback in per_batch:
-            callback.on_batch_end(index + 1, value)
-    logs = {"loss": total if sums else total / batches.n}
-    if classify:
-        logs["accuracy"] = correct / batches.n
+            callback.on_batch_end(first_step + index, value)
+    return total, correct
+
+
+def end_epoch(run: Run, epoch: int, total: float, correct: int, n: int) -> dict:
+    """Record epoch ``epoch`` of ``n`` rows, validate, move the schedule, ask the callbacks."""
+    network = run.network
+    logs = {"loss": total if run.sums else total / n}
+    if run.classify:
+        logs["accuracy"] = correct / n
     if run.validation is not None:
         X_val, y_val = run.validation
         logs["val_loss"] = network.loss(X_val, y_val, run.loss)
-        if classify:
+        if run.classify:
             logs["val_accuracy"] = _correct(network.predict(X_val), y_val) / X_val.shape[0]
     run.epoch, run.last_loss = epoch, logs["loss"]
     run.history.record(epoch, logs)

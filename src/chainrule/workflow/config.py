@@ -127,6 +127,14 @@ class TrainConfig:
     categorical: tuple[str, ...] = option(
         (), "columns to one-hot encode even if numeric", "columns", metavar="COLS"
     )
+    chunk_rows: int | None = option(
+        None,
+        "read DATA in chunks of this many rows instead of whole (Parquet or CSV files, or a glob "
+        "like 'data/*.parquet'); the table need not fit in memory",
+        "whole",
+        low=1,
+        metavar="ROWS",
+    )
     #: 0 silent, 1 a progress bar in a terminal, 2 a progress bar always (not a saved setting).
     verbose: int = 1
     #: Called as on_start(notes, network, loss) once the data has been checked and just

@@ -1,0 +1,239 @@
+"""The first pass over streamed files: everything the Preprocessor needs, in one read.
+
+``FirstPass.add(chunk)`` takes the chunks of a ``tables.stream.FileSet`` in order and
+keeps only what is bounded by the columns, not by the rows: per numeric column the
+``Moments`` of its training rows (mean, standard deviation and the mean fill value), per
+text column its distinct values (and, to fill gaps, how often each is in training rows),
+the target's distinct values (for the task and the labels) and its Moments, the row
+counts, and the ``chunk_rows`` smallest validation hashes. ``finish()`` turns them into the
+same ``Preprocessor`` that ``Preprocessor.fit`` learns from a table in memory.
+
+What differs from a table in memory:
+
+- The test rows are ``Split.test``'s (a hash of the row's index), not a stratified draw.
+- Class labels and category names come from every row (in memory, labels from the
+  training rows, with an error for a class missing there).
+- ``impute='median'`` is refused: an exact median needs the whole column (or another pass
+  per column); the mean is exact in one pass.
+- A column is numeric when all its values are numbers; when a chunk holds text in a column
+  whose other values are numbers (in an earlier chunk or in the same one), the error names
+  both places: one-hot inputs need every category, so a column's kind cannot change on
+  the way. A category first seen in a later chunk of a text column is simply learned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .cells import arrow, distinct
+from .infer import class_labels, infer_task, where
+from .preprocess import Preprocessor
+from .read import DataError, Table
+from .running import Moments
+from .stream import Chunk, Split
+
+__all__ = ["FirstPass", "MAX_CATEGORIES", "MAX_LABELS"]
+
+MAX_CATEGORIES = 10_000
+MAX_LABELS = 1_000
+
+
+@dataclass
+class _Column:
+    forced: bool  # named in categorical=
+    seen: set = field(default_factory=set)  # distinct texts: of text cells, of every cell if forced
+    counts: dict = field(default_factory=dict)  # how often each is in training rows (to fill gaps)
+    moments: Moments = field(default_factory=Moments)  # of the training rows' finite numbers
+    first_text: str | None = None
+    first_number: str | None = None
+
+
+class FirstPass:
+    """Statistics of streamed chunks; ``finish()`` gives (Preprocessor, notes)."""
+
+    def __init__(self, source, columns, target, task=None, categorical=(), impute=None, drop_missing=False,
+                 split: Split | None = None, validation_split: float = 0.0, validation_cap: int = 0):  # fmt: skip
+        for name in categorical:
+            if name not in columns:
+                raise DataError(f"{source}: categorical= names {name!r}, which is not a column")
+        if impute == "median":
+            from ..errors import OptionError
+
+            raise OptionError(
+                "impute", "'median' needs each column whole in memory; with chunk_rows= pass impute='mean'"
+            )
+        self.source, self.target, self.task, self.impute = source, target, task, impute
+        self.drop_missing, self.split = drop_missing, split or Split(0.0, 0)
+        self.validation_split, self.validation_cap = validation_split, validation_cap
+        self.features = [c for c in columns if c != target]
+        self.columns = {name: _Column(name in categorical) for name in self.features}
+        self.labels, self.labels_overflow = set(), False
+        self.label_text: str | None = None
+        self.target_moments = Moments()
+        self.rows = {"read": 0, "dropped": 0, "train": 0, "test": 0}
+        self.smallest = np.zeros(0, dtype=np.uint64)
+
+    # ---------------------------------------------------------------- chunks
+    def add(self, chunk: Chunk) -> None:
+        table, rows = chunk.table, chunk.rows
+        table.parse(table.columns)
+        keep = self._kept(table)
+        test = self.split.test(rows)
+        train = keep & ~test
+        self.rows["read"] += len(table)
+        self.rows["dropped"] += int((~keep).sum())
+        self.rows["train"] += int(train.sum())
+        self.rows["test"] += int((keep & test).sum())
+        if self.validation_cap:
+            hashes = np.concatenate([self.smallest, self.split.validation_hash(rows[train])])
+            cap = self.validation_cap
+            self.smallest = np.partition(hashes, cap - 1)[:cap] if hashes.size > cap else hashes
+        for name, column in self.columns.items():
+            self._add_column(table, name, column, keep, train)
+        cells = table.cells(self.target)
+        present = cells.present & keep
+        if not self.labels_overflow:
+            self.labels.update(distinct(table.trimmed(self.target), present))
+            self.labels_overflow = len(self.labels) > MAX_LABELS
+        text = cells.text & keep
+        if self.label_text is None and text.any():
+            self.label_text = where(table, int(np.argmax(text)), self.target)
+        self.target_moments.add(cells.numbers[train & np.isfinite(cells.numbers)])
+
+    def _gaps(self, table: Table, name: str) -> np.ndarray:
+        cells = table.cells(name)
+        if name in self.columns and self.columns[name].forced:
+            return cells.missing
+        return cells.missing | (~np.isfinite(cells.numbers) & ~cells.text)
+
+    def _kept(self, table: Table) -> np.ndarray:
+        """The rows used: all, or those without gaps (drop_missing); DataError at a gap not allowed."""
+        checked = [*self.features, self.target] if self.impute is None or self.drop_missing else [self.target]
+        bad = np.zeros(len(table), dtype=bool)
+        for name in checked:
+            gaps = self._gaps(table, name)
+            if gaps.any() and not self.drop_missing:
+                advice = (
+                    "pass impute='mean' or drop_missing=True"
+                    if name != self.target
+                    else "drop those rows (drop_missing=True) or fill in the target"
+                )
+                raise DataError(
+                    f"{where(table, int(np.argmax(gaps)), name)} is missing or not finite; {advice}"
+                )
+            bad |= gaps
+        return ~bad
+
+    def _add_column(self, table: Table, name: str, column: _Column, keep, train) -> None:
+        cells = table.cells(name)
+        if column.forced:
+            labelled = cells.present & keep
+        else:
+            labelled = cells.text & keep
+            numbers = cells.present & ~cells.text & keep
+            if column.first_number is None and numbers.any():
+                column.first_number = where(table, int(np.argmax(numbers)), name)
+            finite = train & np.isfinite(cells.numbers)
+            column.moments.add(cells.numbers[finite])
+        if not labelled.any():
+            return
+        if column.first_text is None and cells.text[labelled].any():
+            column.first_text = where(table, int(np.argmax(cells.text & keep)), name)
+        column.seen.update(distinct(table.trimmed(name), labelled))
+        if len(column.seen) > MAX_CATEGORIES:
+            raise DataError(
+                f"{table.source}: column {name!r} has more than {MAX_CATEGORIES} distinct values; "
+                "leave it out of the files, or encode it as numbers"
+            )
+        if self.impute is not None:
+            pa, pc, _ = arrow()
+            counted = pc.value_counts(pc.filter(table.trimmed(name), pa.array(labelled & train)))
+            for value, count in zip(counted.field("values").to_pylist(), counted.field("counts").to_pylist()):
+                column.counts[value] = column.counts.get(value, 0) + count
+
+    # ---------------------------------------------------------------- finish
+    def finish(self) -> tuple[Preprocessor, list[str]]:
+        if not self.features:
+            raise DataError(
+                f"{self.source}: the only column is the target {self.target!r}; there are no features"
+            )
+        if self.rows["train"] == 0:
+            raise DataError(f"{self.source}: no training rows ({self.rows['read']} rows read); add rows")
+        notes = []
+        task = self._task(notes)
+        pre = Preprocessor(features=list(self.features), target=self.target, task=task, impute=self.impute)
+        for name, column in self.columns.items():
+            if column.forced or (column.first_text and not column.first_number):
+                if not column.seen:
+                    raise DataError(f"{self.source}: column {name!r} has no values")
+                pre.categorical[name] = sorted(column.seen)
+                if self.impute is not None:
+                    names = pre.categorical[name]
+                    pre.categorical_fill[name] = max(
+                        names, key=lambda v: (column.counts.get(v, 0), -names.index(v))
+                    )
+                continue
+            if column.first_text:
+                raise DataError(
+                    f"{column.first_text} is not a number, but the column holds numbers ({column.first_number}); "
+                    f"fix the value, or pass categorical={name!r} to treat the column as categories"
+                )
+            moments = column.moments
+            if moments.n == 0:
+                raise DataError(f"{self.source}: column {name!r} has no finite numbers in the training rows")
+            std = moments.std
+            if std == 0:
+                notes.append(f"column {name!r} is constant in the training data")
+                std = 1.0
+            fill = {"fill": moments.mean} if self.impute == "mean" else {}
+            pre.numeric[name] = {"mean": moments.mean, "std": std, **fill}
+        if task == "classification":
+            if self.labels_overflow:
+                raise DataError(
+                    f"{self.source}: target {self.target!r} has more than {MAX_LABELS} distinct values; "
+                    "pass task='regression' for a numeric target"
+                )
+            pre.labels = class_labels(self.labels)
+            if len(pre.labels) < 2:
+                raise DataError(
+                    f"{self.source}: target {self.target!r} has a single class {pre.labels[0]!r}; "
+                    "classification needs at least two classes"
+                )
+        else:
+            if self.label_text is not None:
+                raise DataError(
+                    f"{self.label_text} is not a number, but regression needs a numeric target; "
+                    "fix it or pass task='classification'"
+                )
+            pre.target_mean = self.target_moments.mean
+            pre.target_std = self.target_moments.std or 1.0
+        if self.rows["dropped"]:
+            notes.append(f"dropped {self.rows['dropped']} rows with missing values")
+        return pre, notes
+
+    def _task(self, notes: list[str]) -> str:
+        if self.task is not None:
+            return self.task
+        if not self.labels:
+            raise DataError(f"{self.source}: target column {self.target!r} has no values; fill in the target")
+        if self.label_text is None and self.labels_overflow:
+            task, reason = (
+                "regression",
+                f"target {self.target!r} holds more than {MAX_LABELS} distinct numbers",
+            )
+        else:  # the rule for a table in memory, applied to the target's distinct values
+            task, reason = infer_task(
+                Table.from_columns(self.source, {self.target: sorted(self.labels)}), self.target
+            )
+        notes.append(f"task: {task} (inferred: {reason}; pass task= to choose)")
+        return task
+
+    def validation_below(self) -> np.uint64 | None:
+        """The largest validation hash of the ``round(validation_split × training rows)``
+        (at most ``validation_cap``) training rows that validate; None when too few."""
+        count = min(round(self.validation_split * self.rows["train"]), self.smallest.size)
+        if count < 1 or count >= self.rows["train"]:
+            return None
+        return np.partition(self.smallest, count - 1)[count - 1]

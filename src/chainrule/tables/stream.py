@@ -1,0 +1,337 @@
+"""Tables too large for memory: Parquet or CSV files read chunk by chunk, by pyarrow's dataset API.
+
+``open_files`` takes a glob (``'data/*.parquet'``), one file or a list of files, checks
+that every file can be opened, holds the target and the same columns as the first, and
+returns a ``FileSet``. Its ``chunks`` are ``Table``s of at most ``chunk_rows`` rows, each
+from one file, so the usual column code (``Table.cells``, ``Preprocessor.transform``)
+runs on them and every error names the file. Only one chunk (and Arrow's read-ahead) is
+in memory at a time.
+
+- **Reading units.** A Parquet file is read row group by row group (the dataset scanner), a
+  CSV file front to back (``pyarrow.csv.open_csv``, Arrow's streaming reader: CSV has no
+  random access). ``chunks(order)`` takes the units in any order: that is
+  how training shuffles the chunk order each epoch. A unit's rows are cut into chunks of
+  ``chunk_rows``; a unit never spans files.
+- **Cells.** CSV cells are read as text, as ``read_table`` reads them (one header line, the
+  delimiter guessed from it among , ; tab |; blank lines skipped). A Parquet column of
+  numbers is taken as numbers (null and NaN are missing), any other type as its text.
+- **Row numbers.** Every row has a global index (its position counting through the files in
+  order), which ``Split`` hashes for the test and validation rows, so which rows are held
+  out depends on the seed alone, not on the chunk size or the reading order. In messages a
+  Parquet row is ``file:row`` (1 = the first row) and a CSV row ``file:line`` counted as if
+  each record were one line after a one-line header.
+- **Files that change.** Training reads the files several times; each pass checks that no
+  file's size or modification time changed since the first (``DataError`` naming it).
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .cells import Cells, arrow, as_numpy
+from .read import DataError, Table
+
+__all__ = ["FileSet", "Chunk", "Split", "open_files", "is_streamed", "FORMATS"]
+
+#: File name endings read by the streaming reader, and their format.
+FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".tsv": "csv", ".txt": "csv"}
+_DELIMITERS = [",", ";", "\t", "|"]
+
+
+def is_streamed(data: str) -> bool:
+    """Whether a DATA argument must be streamed: a glob pattern, or a Parquet file."""
+    return glob.has_magic(data) or FORMATS.get(os.path.splitext(data)[1].lower()) == "parquet"
+
+
+@dataclass
+class Chunk:
+    """Rows ``start .. start + len(table)`` (global indices) of one file, as a Table."""
+
+    table: Table
+    start: int
+
+    @property
+    def rows(self) -> np.ndarray:
+        return np.arange(self.start, self.start + len(self.table), dtype=np.int64)
+
+
+@dataclass
+class _Unit:
+    """A piece of one file read on its own: a Parquet row group, or a whole CSV file."""
+
+    file: int
+    fragment: object
+    offset: int | None  # global index of its first row; None until the first pass counts a CSV file
+    line: int  # the line (CSV) or row (Parquet) number of its first row in the file
+
+
+class _TextView:
+    """An Arrow table's columns as text (nulls as ""), cast on first use: what Table reads."""
+
+    def __init__(self, data):
+        self.data, self.num_rows, self.texts = data, data.num_rows, {}
+
+    def column(self, name: str):
+        if name not in self.texts:
+            pa, pc, _ = arrow()
+            values = self.data.column(name)
+            if not pa.types.is_string(values.type):
+                values = pc.cast(values, pa.string())
+            self.texts[name] = values.fill_null("").combine_chunks()
+        return self.texts[name]
+
+
+@dataclass
+class _ChunkColumns:
+    """What the Tables cut from one chunk share (the fields ``Table`` reads of ``read_table``'s)."""
+
+    data: _TextView
+    first_line: int
+    lines: np.ndarray | None = None
+    cells: dict = field(default_factory=dict)
+    trimmed: dict = field(default_factory=dict)
+
+    def locate(self) -> np.ndarray:
+        return np.arange(self.first_line, self.first_line + self.data.num_rows)
+
+
+def _numbers(values) -> Cells | None:
+    """The Cells of an Arrow column of numbers (null and NaN missing), None for other types."""
+    pa, _, _ = arrow()
+    if not (pa.types.is_integer(values.type) or pa.types.is_floating(values.type)):
+        return None
+    numbers = as_numpy(values.cast(pa.float64())).astype(np.float64, copy=False)
+    missing = np.isnan(numbers)
+    return Cells(missing, numbers, np.zeros(len(numbers), dtype=bool))
+
+
+class FileSet:
+    """The files of a streamed table: their columns, reading units and row counts."""
+
+    def __init__(self, paths: list[str], chunk_rows: int, target: str | None = None):
+        self.paths, self.chunk_rows = paths, chunk_rows
+        self.formats = [FORMATS[os.path.splitext(p)[1].lower()] for p in paths]
+        self.stamps = [_stamp(p) for p in paths]
+        self.csv_options: dict[int, tuple] = {}
+        self.datasets = [self._open(i) for i in range(len(paths))]
+        self.columns = list(self.datasets[0].schema.names)
+        for index, data in enumerate(self.datasets):
+            names = list(data.schema.names)
+            if target is not None and target not in names:
+                raise DataError(
+                    f"{paths[index]}: no column {target!r} (the target); columns are {', '.join(names)}; "
+                    "every file needs the target column"
+                )
+            if set(names) != set(self.columns):
+                missing = [c for c in self.columns if c not in names]
+                extra = [c for c in names if c not in self.columns]
+                parts = ([f"lacks {', '.join(missing)}"] if missing else []) + (
+                    [f"has {', '.join(extra)} besides"] if extra else []
+                )
+                raise DataError(
+                    f"{paths[index]}: columns differ from {paths[0]}'s ({'; '.join(parts)}); "
+                    "every file needs the same columns"
+                )
+        self.units = [unit for index in range(len(paths)) for unit in self._units(index)]
+        self.counted = all(unit.offset is not None for unit in self.units)
+
+    def _open(self, index: int):
+        import pyarrow.dataset as ds
+
+        pa, _, pv = arrow()
+        path, kind = self.paths[index], self.formats[index]
+        try:
+            if kind == "parquet":
+                return ds.dataset(path, format="parquet")
+            with open(path, "rb") as file:
+                head = file.read(1 << 16).decode("utf-8-sig", errors="replace").splitlines()
+            header = head[0] if head else ""
+            delimiter = max(_DELIMITERS, key=header.count)
+            names = ds.dataset(
+                path, format=ds.CsvFileFormat(pv.ParseOptions(delimiter=delimiter))
+            ).schema.names
+            text = pv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
+            )
+            options = pv.ParseOptions(delimiter=delimiter, ignore_empty_lines=True)
+            self.csv_options[index] = (options, text)
+            return ds.dataset(path, format=ds.CsvFileFormat(options, convert_options=text))
+        except (OSError, pa.ArrowException, UnicodeError) as error:
+            raise DataError(f"{path}: cannot be read as {kind} ({_reason(error)}); check the file") from None
+
+    def _units(self, index: int) -> list[_Unit]:
+        fragments = list(self.datasets[index].get_fragments())
+        if self.formats[index] == "csv":
+            return [_Unit(index, fragment, None, 2) for fragment in fragments]
+        units, line = [], 1
+        for fragment in fragments:
+            for group in fragment.split_by_row_group():
+                rows = group.row_groups[0].num_rows
+                units.append(_Unit(index, group, None, line))
+                line += rows
+        return units
+
+    def _check_unchanged(self) -> None:
+        for path, stamp in zip(self.paths, self.stamps):
+            if _stamp(path) != stamp:
+                raise DataError(
+                    f"{path}: changed since the first pass over the files; "
+                    "training reads the files several times, so keep them unchanged until it ends"
+                )
+
+    def chunks(self, order=None):
+        """Every chunk of every unit, the units in ``order`` (indices) or as they come.
+
+        Until the row counts are known (``counted``) the units must come in order: the first
+        pass counts them there, and learns each unit's global offset.
+        """
+        self._check_unchanged()
+        if order is not None and not self.counted:
+            raise RuntimeError("the units' row counts are learned by a first pass in order")
+        pa, _, _ = arrow()
+        pool, offset = pa.default_memory_pool(), 0
+        for index in range(len(self.units)) if order is None else order:
+            unit = self.units[index]
+            start = unit.offset if unit.offset is not None else offset
+            unit.offset = start
+            for chunk in self._read(unit):
+                yield chunk
+                start += len(chunk.table)
+                # Arrow's allocator keeps freed blocks for reuse; each chunk's parsing frees
+                # many, and without this the peak crept up over the first chunks.
+                pool.release_unused()
+            offset = start
+        self.counted = True
+
+    def _read(self, unit: _Unit):
+        pa, _, _ = arrow()
+        path = self.paths[unit.file]
+        held, rows, line, start = [], 0, unit.line, unit.offset
+        try:
+            for batch in self._batches(unit):
+                held.append(batch)
+                rows += batch.num_rows
+                while rows >= self.chunk_rows:
+                    data = pa.Table.from_batches(held)
+                    chunk, rest = data.slice(0, self.chunk_rows), data.slice(self.chunk_rows)
+                    yield self._chunk(path, chunk, line, start)
+                    line, start = line + chunk.num_rows, start + chunk.num_rows
+                    held, rows = rest.to_batches(), rest.num_rows
+            if rows:
+                yield self._chunk(path, pa.Table.from_batches(held), line, start)
+        except (OSError, pa.ArrowException) as error:
+            raise DataError(f"{path}: cannot be read ({_reason(error)}); check the file") from None
+
+    def _batches(self, unit: _Unit):
+        """The unit's record batches. CSV goes through Arrow's streaming CSV reader, which reads
+        a block when asked for one: the dataset scanner reads ahead of a slow consumer
+        (training) without bound, and its memory grew with the file."""
+        if self.formats[unit.file] == "parquet":
+            return unit.fragment.to_batches(
+                columns=self.columns, batch_size=self.chunk_rows, batch_readahead=1, fragment_readahead=1
+            )
+        _, _, pv = arrow()
+        parse, convert = self.csv_options[unit.file]
+        reader = pv.open_csv(self.paths[unit.file], parse_options=parse, convert_options=convert)
+        return (batch.select(self.columns) for batch in reader)
+
+    def _chunk(self, path: str, data, line: int, start: int) -> Chunk:
+        shared = _ChunkColumns(_TextView(data), line)
+        for name in self.columns:
+            numbers = _numbers(data.column(name))
+            if numbers is not None:
+                shared.cells[name] = numbers
+        return Chunk(Table(path, list(self.columns), shared), start)
+
+
+def _stamp(path: str) -> tuple[int, int]:
+    status = os.stat(path)
+    return status.st_size, status.st_mtime_ns
+
+
+def _reason(error: Exception) -> str:
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return text[:160]
+
+
+def open_files(data, chunk_rows: int, target: str | None = None) -> FileSet:
+    """The FileSet of a glob pattern, a path or a list of paths; DataError naming the problem."""
+    if isinstance(data, (list, tuple)):
+        paths = [str(p) for p in data]
+    elif glob.has_magic(str(data)):
+        paths = sorted(glob.glob(str(data)))
+        if not paths:
+            raise DataError(
+                f"{data}: no file matches the pattern; check the path (quote it so the shell leaves the *)"
+            )
+    else:
+        paths = [str(data)]
+    for path in paths:
+        if FORMATS.get(os.path.splitext(path)[1].lower()) is None:
+            raise DataError(f"{path}: not a file type read in chunks; name files ending {', '.join(FORMATS)}")
+        if os.path.isdir(path):
+            raise DataError(f"{path}: is a directory; give a file or a pattern like 'data/*.parquet'")
+        if not os.path.exists(path):
+            raise DataError(f"{path}: no such file; check the path")
+        if not os.access(path, os.R_OK):
+            raise DataError(f"{path}: permission denied; check the file's permissions")
+    if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, int) or chunk_rows < 1:
+        raise ValueError(f"chunk_rows must be a whole number >= 1, got {chunk_rows!r}")
+    return FileSet(paths, chunk_rows, target)
+
+
+# --------------------------------------------------------------------- split
+_GOLDEN, _MIX1, _MIX2 = (
+    np.uint64(0x9E3779B97F4A7C15),
+    np.uint64(0xBF58476D1CE4E5B9),
+    np.uint64(0x94D049BB133111EB),
+)
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser: a bijection of uint64 whose output bits look independent."""
+    x = (x ^ (x >> np.uint64(30))) * _MIX1
+    x = (x ^ (x >> np.uint64(27))) * _MIX2
+    return x ^ (x >> np.uint64(31))
+
+
+def row_hash(rows: np.ndarray, seed: int, stream: int) -> np.ndarray:
+    """A uint64 per global row index, fixed by ``seed`` and ``stream`` (0 test, 1 validation)."""
+    key = _mix(np.array([seed * 2 + stream], dtype=np.uint64) * _GOLDEN + _GOLDEN)
+    return _mix(rows.astype(np.uint64) * _GOLDEN + key)
+
+
+def _below(fraction: float) -> np.uint64:
+    return np.uint64(min(int(fraction * 2.0**64), 2**64 - 1))
+
+
+@dataclass
+class Split:
+    """Which rows are test rows and which training rows validate, from their global index.
+
+    A row is a test row when its hash (``row_hash(row, seed, 0)``) falls in the lowest
+    ``test_size`` of the range: about ``test_size`` of the rows, not stratified. A training
+    row validates when its second hash is at most ``validation_below`` (set by the first
+    pass so that a fixed number of rows validate; None: no validation rows).
+    """
+
+    test_size: float
+    seed: int
+    validation_below: np.uint64 | None = None
+
+    def test(self, rows: np.ndarray) -> np.ndarray:
+        if self.test_size == 0:
+            return np.zeros(len(rows), dtype=bool)
+        return row_hash(rows, self.seed, 0) < _below(self.test_size)
+
+    def validation_hash(self, rows: np.ndarray) -> np.ndarray:
+        return row_hash(rows, self.seed, 1)
+
+    def validation(self, rows: np.ndarray) -> np.ndarray:
+        if self.validation_below is None:
+            return np.zeros(len(rows), dtype=bool)
+        return self.validation_hash(rows) <= self.validation_below

@@ -1,0 +1,80 @@
+"""``chainrule train --chunk-rows``: streamed files on the command line, and their bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from tests.cli_runner import chainrule_cli
+
+pa = pytest.importorskip("pyarrow")
+pq = pytest.importorskip("pyarrow.parquet")
+
+
+def parquet(path, n=200, seed=0, **extra):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=n)
+    columns = {"x": x, "c": rng.choice(["u", "v"], n), "y": (x > 0).astype(int), **extra}
+    pq.write_table(pa.table(columns), path)
+
+
+def one_line_error(result, *needles):
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+    return lines[0]
+
+
+def test_a_parquet_glob_trains_and_the_model_predicts_a_csv(tmp_path):
+    for index in range(3):
+        parquet(tmp_path / f"p{index}.parquet", seed=index)
+    out = tmp_path / "model"
+    result = chainrule_cli("train", tmp_path / "*.parquet", "--target", "y", "--chunk-rows", "64",
+                           "--epochs", "5", "--out", out)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "read in chunks of 64 rows" in result.stderr
+    assert "chunk_rows = 64" in (out / "config.toml").read_text()
+    (tmp_path / "new.csv").write_text("x,c\n0.5,u\n-1,v\n")
+    predicted = chainrule_cli("predict", out / "model.safetensors", tmp_path / "new.csv")
+    assert predicted.returncode == 0, predicted.stderr
+    assert predicted.stdout.splitlines()[0].startswith("y,")
+
+
+def test_no_file_matching_the_glob(tmp_path):
+    result = chainrule_cli("train", tmp_path / "*.parquet", "--target", "y", "--chunk-rows", "10")
+    one_line_error(result, "*.parquet: no file matches the pattern")
+
+
+def test_a_file_whose_columns_differ(tmp_path):
+    parquet(tmp_path / "a.parquet")
+    parquet(tmp_path / "b.parquet", extra=np.zeros(200))
+    result = chainrule_cli("train", tmp_path / "*.parquet", "--target", "y", "--chunk-rows", "10")
+    one_line_error(result, "b.parquet: columns differ from", "has extra besides")
+
+
+def test_a_target_missing_from_one_file(tmp_path):
+    parquet(tmp_path / "a.parquet")
+    pq.write_table(pa.table({"x": [1.0], "c": ["u"], "z": [0]}), tmp_path / "b.parquet")
+    result = chainrule_cli("train", tmp_path / "*.parquet", "--target", "y", "--chunk-rows", "10")
+    one_line_error(result, "b.parquet: no column 'y' (the target)")
+
+
+def test_an_unreadable_file(tmp_path):
+    parquet(tmp_path / "a.parquet")
+    (tmp_path / "b.parquet").write_bytes(b"not parquet at all" * 10)
+    result = chainrule_cli("train", tmp_path / "*.parquet", "--target", "y", "--chunk-rows", "10")
+    one_line_error(result, "b.parquet: cannot be read as parquet")
+
+
+def test_text_in_a_later_chunk_of_a_numeric_column(tmp_path):
+    lines = ["x,y"] + [f"{i},{i % 2}" for i in range(100)] + ["seven,1"] + [f"{i},{i % 2}" for i in range(20)]
+    (tmp_path / "big.csv").write_text("\n".join(lines) + "\n")
+    result = chainrule_cli("train", tmp_path / "big.csv", "--target", "y", "--chunk-rows", "25")
+    one_line_error(result, "big.csv:102: column 'x', value 'seven' is not a number", "--categorical x")
+
+
+def test_median_is_refused_with_the_flags(tmp_path):
+    parquet(tmp_path / "a.parquet")
+    result = chainrule_cli("train", tmp_path / "a.parquet", "--target", "y", "--impute", "median")
+    one_line_error(result, "--impute", "--chunk-rows", "--impute mean")

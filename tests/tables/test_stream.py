@@ -1,0 +1,176 @@
+"""Streamed tables: the chunks, the split, and the first pass's statistics against NumPy's."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from chainrule.tables.first_pass import FirstPass
+from chainrule.tables.preprocess import Preprocessor, category_names
+from chainrule.tables.read import DataError, read_table
+from chainrule.tables.running import Moments, RunningScores
+from chainrule.tables.stream import Split, open_files
+
+pa = pytest.importorskip("pyarrow")
+pq = pytest.importorskip("pyarrow.parquet")
+pv = pytest.importorskip("pyarrow.csv")
+
+
+def frame(rng, n: int, start: int = 0) -> dict:
+    """A table with numbers (some missing), a category and a numeric target."""
+    a = rng.normal(3.0, 2.0, n)
+    a[rng.random(n) < 0.05] = np.nan
+    colour = rng.choice(["red", "green", "blue"], n).astype(object)
+    b = rng.integers(0, 100, n)
+    y = a * 0.5 + b * 0.01 + rng.normal(0, 0.1, n)
+    y = np.where(np.isnan(y), 1.0, y)
+    return {"a": a, "b": b, "colour": colour, "y": y}
+
+
+def write_parquet(directory, rng, sizes, row_group_size=300):
+    """Parquet files of ``sizes`` rows each; returns their concatenated columns."""
+    parts = []
+    for index, n in enumerate(sizes):
+        part = frame(rng, n)
+        pq.write_table(pa.table(part), directory / f"part{index}.parquet", row_group_size=row_group_size)
+        parts.append(part)
+    return {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
+
+
+def first_pass(files, **options) -> tuple:
+    defaults = {"target": "y", "split": Split(0.25, 7)}
+    defaults.update(options)
+    first = FirstPass("data", files.columns, **defaults)
+    for chunk in files.chunks():
+        first.add(chunk)
+    return first, *first.finish()
+
+
+def test_parquet_chunks_cover_every_row_once_in_order(tmp_path, rng):
+    whole = write_parquet(tmp_path, rng, [500, 1200, 90])
+    files = open_files(str(tmp_path / "*.parquet"), 250, "y")
+    chunks = list(files.chunks())
+    assert max(len(c.table) for c in chunks) <= 250
+    starts = np.concatenate([c.rows for c in chunks])
+    np.testing.assert_array_equal(starts, np.arange(1790))
+    b = np.concatenate([c.table.cells("b").numbers for c in chunks])
+    np.testing.assert_array_equal(b, whole["b"])
+    # any order of the units gives the same rows at the same global indices
+    shuffled = list(files.chunks(np.random.default_rng(1).permutation(len(files.units))))
+    by_start = {c.start: c.table.cells("b").numbers for c in shuffled}
+    np.testing.assert_array_equal(np.concatenate([by_start[s] for s in sorted(by_start)]), whole["b"])
+
+
+def test_first_pass_statistics_equal_numpys_on_the_concatenated_training_rows(tmp_path, rng):
+    whole = write_parquet(tmp_path, rng, [700, 1000, 333])
+    files = open_files(str(tmp_path / "*.parquet"), 128, "y")
+    first, pre, _ = first_pass(files, impute="mean")
+    test = Split(0.25, 7).test(np.arange(len(whole["y"])))
+    train = ~test
+    a = whole["a"][train]
+    a = a[np.isfinite(a)]
+    assert pre.numeric["a"]["mean"] == pytest.approx(np.mean(a), rel=1e-13)
+    assert pre.numeric["a"]["std"] == pytest.approx(np.std(a), rel=1e-13)
+    assert pre.numeric["a"]["fill"] == pytest.approx(np.mean(a), rel=1e-13)
+    assert pre.numeric["b"]["std"] == pytest.approx(np.std(whole["b"][train]), rel=1e-13)
+    assert pre.target_mean == pytest.approx(np.mean(whole["y"][train]), rel=1e-13)
+    assert pre.target_std == pytest.approx(np.std(whole["y"][train]), rel=1e-13)
+    assert pre.categorical == {"colour": ["blue", "green", "red"]}
+    values, counts = np.unique(whole["colour"][train].astype(str), return_counts=True)
+    assert pre.categorical_fill == {"colour": values[np.argmax(counts)]}
+    assert pre.task == "regression" and first.rows["test"] == int(test.sum())
+    assert 0.2 < test.mean() < 0.3
+
+
+def test_first_pass_over_a_chunked_csv_equals_preprocessor_fit_in_memory(tmp_path, rng):
+    whole = frame(rng, 2500)
+    whole["y"] = (whole["y"] > 1.5).astype(int) + (whole["y"] > 2.5)  # three classes
+    pv.write_csv(pa.table(whole), tmp_path / "big.csv")
+    files = open_files(str(tmp_path / "big.csv"), 300, "y")
+    _, streamed, _ = first_pass(files, impute="mean", task="classification", categorical=("b",))
+    table = read_table(tmp_path / "big.csv")
+    train = table.select_rows(np.flatnonzero(~Split(0.25, 7).test(np.arange(len(table)))))
+    vocabulary = category_names(table, ["colour", "b"])
+    in_memory, _ = Preprocessor.fit(train, "y", "classification", ("b",), "mean", categories=vocabulary)
+    assert streamed.categorical == in_memory.categorical
+    assert streamed.categorical_fill == in_memory.categorical_fill
+    for key in ("mean", "std", "fill"):
+        assert streamed.numeric["a"][key] == pytest.approx(in_memory.numeric["a"][key], rel=1e-13)
+    assert streamed.labels == in_memory.labels == ["0", "1", "2"]
+
+
+def test_moments_merge_is_stable_far_from_zero(rng):
+    values = 1e9 + rng.normal(0, 1e-3, 10_000)
+    moments = Moments()
+    for piece in np.array_split(values, 37):
+        moments.add(piece)
+    assert moments.mean == pytest.approx(values.mean(), rel=1e-15)
+    assert moments.std == pytest.approx(values.std(), rel=1e-6)
+
+
+def test_running_scores_equal_the_whole_arrays_scores(rng):
+    from chainrule.tables import metrics
+
+    pre = Preprocessor(features=["x"], target="y", task="classification", labels=["a", "b", "c"])
+    true = rng.integers(0, 3, 1000)
+    outputs = rng.random((1000, 3))
+    scores = RunningScores(pre)
+    for rows in np.array_split(np.arange(1000), 7):
+        scores.add(true[rows], outputs[rows], 0.5)
+    result = scores.result()
+    predicted = outputs.argmax(axis=1)
+    assert result["accuracy"] == metrics.accuracy(true, predicted)
+    assert result["per_class"] == metrics.class_report(true, predicted, pre.labels)
+    assert result["loss"] == pytest.approx(0.5)
+    regression = Preprocessor(features=["x"], target="y", task="regression", target_mean=2.0, target_std=3.0)
+    true, outputs = rng.normal(size=500), rng.normal(size=(500, 1))
+    scores = RunningScores(regression)
+    for rows in np.array_split(np.arange(500), 6):
+        scores.add(true[rows], outputs[rows], 1.0)
+    exact = regression.decode_regression(true), regression.decode_regression(outputs)
+    assert scores.result()["r2"] == pytest.approx(metrics.r2_score(*exact), rel=1e-12)
+    assert scores.result()["mae"] == pytest.approx(metrics.mean_absolute_error(*exact), rel=1e-12)
+
+
+def test_split_depends_on_the_seed_and_row_only():
+    rows = np.arange(100_000)
+    test = Split(0.2, 3).test(rows)
+    np.testing.assert_array_equal(Split(0.2, 3).test(rows[500:900]), test[500:900])
+    assert abs(test.mean() - 0.2) < 0.01
+    assert (Split(0.2, 4).test(rows) != test).any()
+
+
+def test_a_new_category_in_a_later_chunk_is_learned(tmp_path):
+    lines = ["x,c,y"] + [f"{i},a,{i % 2}" for i in range(50)] + ["3,late,1"]
+    (tmp_path / "t.csv").write_text("\n".join(lines) + "\n")
+    _, pre, _ = first_pass(open_files(str(tmp_path / "t.csv"), 10, "y"))
+    assert pre.categorical == {"c": ["a", "late"]}
+
+
+def test_text_in_a_later_chunk_of_a_numeric_column_names_the_file_and_line(tmp_path):
+    lines = ["x,y"] + [f"{i},{i % 2}" for i in range(50)] + ["abc,1"]
+    (tmp_path / "t.csv").write_text("\n".join(lines) + "\n")
+    with pytest.raises(
+        DataError, match=r"t\.csv:52: column 'x', value 'abc' is not a number.*categorical='x'"
+    ):
+        first_pass(open_files(str(tmp_path / "t.csv"), 10, "y"))
+
+
+def test_median_is_refused_in_one_line(tmp_path, rng):
+    write_parquet(tmp_path, rng, [100])
+    with pytest.raises(
+        ValueError, match="impute 'median' needs each column whole in memory; with chunk_rows="
+    ):
+        first_pass(open_files(str(tmp_path / "*.parquet"), 50, "y"), impute="median")
+
+
+def test_a_file_changed_between_passes_is_named(tmp_path, rng):
+    write_parquet(tmp_path, rng, [100, 100])
+    files = open_files(str(tmp_path / "*.parquet"), 50, "y")
+    list(files.chunks())
+    path = tmp_path / "part1.parquet"
+    os.utime(path, ns=(0, os.stat(path).st_mtime_ns + 10**9))
+    with pytest.raises(DataError, match=r"part1\.parquet: changed since the first pass"):
+        list(files.chunks())
