@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from tests.cli_runner import chainrule_cli
+
+from cli_runner import chainrule_cli
 
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
@@ -78,3 +79,14 @@ def test_median_is_refused_with_the_flags(tmp_path):
     parquet(tmp_path / "a.parquet")
     result = chainrule_cli("train", tmp_path / "a.parquet", "--target", "y", "--impute", "median")
     one_line_error(result, "--impute", "--chunk-rows", "--impute mean")
+
+
+def test_number_formats_are_refused_in_chunks_rather_than_ignored(tmp_path):
+    data = tmp_path / "big.csv"
+    data.write_text("x;y\n" + "".join(f"{i},5;{i % 2}\n" for i in range(40)), encoding="utf-8")
+    done = chainrule_cli(
+        "train", data, "--target", "y", "--chunk-rows", "10", "--decimal", ",", "--out", tmp_path / "o"
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("chainrule: error: --decimal is not read in chunks yet")
+    assert len(done.stderr.strip().splitlines()) == 1

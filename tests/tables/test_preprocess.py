@@ -113,8 +113,13 @@ def test_the_first_missing_value_is_reported_in_file_order():
     np.testing.assert_array_equal(pre.missing_rows(table, with_target=True), [1, 2, 3])
 
 
-def test_labels_written_as_1_and_1_point_0_are_one_class():
+def test_labels_written_as_1_and_1_point_0_in_one_file_are_refused():
+    # Labels are text as written (tests/tables/test_as_written.py): one class written two
+    # ways is refused rather than silently merged or split.
     table = Table.from_columns("<t>", {"x": [1.0, 2.0, 3.0, 4.0], "y": ["1", "1.0", " 2", "2.00"]})
+    with pytest.raises(DataError, match=r"writes one class two ways, '1' and '1\.0'"):
+        Preprocessor.fit(table, "y")
+    table = Table.from_columns("<t>", {"x": [1.0, 2.0, 3.0, 4.0], "y": ["1", "1", " 2", "2 "]})
     pre, _ = Preprocessor.fit(table, "y")
     assert pre.task == "classification"
     assert pre.labels == ["1", "2"]

@@ -51,6 +51,7 @@ def add_train_options(parser) -> None:
         name = config_field.name
         default = config_field.default
         help_text = spec.help if default in (None, ()) else f"{spec.help} (default {_default_text(default)})"
+        help_text = help_text.replace("%", "%%")  # argparse formats help with %
         if spec.kind == "bool":
             parser.add_argument(flag(name), dest=name, action=argparse.BooleanOptionalAction, help=help_text)
         elif spec.kind == "choice":

@@ -20,6 +20,7 @@ __all__ = [
     "label_text",
     "class_labels",
     "label_codes",
+    "same_number",
     "category_names",
     "where",
 ]
@@ -43,9 +44,10 @@ def category_names(table: Table, columns) -> dict[str, list[str]]:
     return {name: distinct(table.trimmed(name), table.cells(name).present) for name in columns}
 
 
-def infer_task(table: Table, target: str) -> tuple[str, str]:
-    """("classification" or "regression", the reason) from the target column's values."""
-    cells = table.cells(target)
+def infer_task(table: Table, target: str, number_format: dict | None = None) -> tuple[str, str]:
+    """("classification" or "regression", the reason) from the target column's values
+    (numbers read with ``number_format``, ``tables.formats``)."""
+    cells = table.cells(target, number_format)
     if cells.text.any():
         return "classification", f"target {target!r} holds text labels"
     values = np.unique(cells.numbers[cells.present])
@@ -56,21 +58,38 @@ def infer_task(table: Table, target: str) -> tuple[str, str]:
 
 
 def label_text(text: str) -> str:
-    """A canonical label: '1.0' and '1' are the same class."""
-    stripped = text.strip()
-    number = parse_number(stripped)
-    if number is not None and math.isfinite(number) and float(number).is_integer():
-        return str(int(number))
-    return stripped
+    """A class label: the text as written, without surrounding white space.
+
+    "007" stays "007" and "1.0" stays "1.0": a label is never rewritten as a number.
+    (Older model files stored '1' for '1.0' and '7' for '007'; those are labels as
+    good as any, and load as they are.)
+    """
+    return text.strip()
 
 
 def class_labels(texts) -> list[str]:
-    """Sorted distinct labels of some texts: numerically when all are numbers, else as text."""
+    """Sorted distinct labels of some texts: numerically when all are numbers, else as text.
+
+    Labels that are the same number written differently ("1", "01") sort by their text.
+    """
     labels = sorted({label_text(t) for t in texts})
     numbers = [parse_number(label) for label in labels]
     if all(n is not None and math.isfinite(n) for n in numbers):
         labels.sort(key=lambda label: float(label))
     return labels
+
+
+def same_number(labels: list[str]) -> tuple[str, str] | None:
+    """Two labels that are the same number written two ways ('0' and '0.0'), or None."""
+    seen: dict[float, str] = {}
+    for label in labels:
+        number = parse_number(label)
+        if number is None or not math.isfinite(number):
+            continue
+        if number in seen:
+            return seen[number], label
+        seen[number] = label
+    return None
 
 
 def label_codes(table: Table, column: str, labels: list[str] | None = None) -> tuple[list[str], np.ndarray]:

@@ -7,13 +7,20 @@ a quote inside), a line end is inside quotes exactly when an odd number of quote
 it. ``quoting_is_regular`` checks that condition on every quote at once; when it does not
 hold (a stray quote, or a quote in the middle of an unquoted field, which ``csv`` reads as a
 literal quote) the reader falls back to the ``csv`` module for that file.
+
+``detect_delimiter`` reads the first lines for the delimiter: , ; tab or |.
 """
 
 from __future__ import annotations
 
+import csv
+import io
+
 import numpy as np
 
-__all__ = ["line_ends", "quoting_is_regular", "record_lines"]
+__all__ = ["DELIMITERS", "detect_delimiter", "line_ends", "quoting_is_regular", "record_lines"]
+
+DELIMITERS = [",", ";", "\t", "|"]
 
 QUOTE, NEWLINE, RETURN = ord('"'), ord("\n"), ord("\r")
 _SPACE = frozenset(b" \t\r\n\f\v")
@@ -71,3 +78,21 @@ def record_lines(data: np.ndarray, start: int) -> np.ndarray:
     blank = ~np.logical_or.reduceat(nonspace[data], starts)  # nothing but white space
     starts = starts[~blank]
     return np.searchsorted(all_ends, starts) + 1
+
+
+def detect_delimiter(text: str) -> str:
+    """The candidate delimiter that splits the first lines into the most equal columns."""
+    sample = "\n".join(text.splitlines()[:50])
+    best, best_score = ",", (0, 0)
+    for candidate in DELIMITERS:
+        try:
+            widths = [len(r) for r in csv.reader(io.StringIO(sample, newline=""), delimiter=candidate) if r]
+        except csv.Error:
+            continue
+        if not widths or widths[0] < 2:
+            continue
+        consistent = sum(1 for w in widths if w == widths[0])
+        score = (consistent, widths[0])
+        if score > best_score:
+            best, best_score = candidate, score
+    return best

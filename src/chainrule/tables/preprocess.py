@@ -22,7 +22,8 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from .cells import category_codes, distinct
-from .infer import category_names, class_labels, infer_task, label_codes, label_text, where
+from .formats import format_key, magnitude_limit, too_large, written_as
+from .infer import category_names, class_labels, infer_task, label_codes, label_text, same_number, where
 from .read import DataError, Table
 from .stored import checked_fields
 
@@ -31,6 +32,33 @@ __all__ = ["Preprocessor", "infer_task", "class_labels", "category_names", "labe
 
 def _first(mask: np.ndarray) -> int:
     return int(np.argmax(mask))
+
+
+#: Columns with a different value in each row are IDs from this many rows on.
+ID_ROWS = 20
+
+
+def _check_magnitudes(table: Table, name: str, numbers: np.ndarray, dtype) -> None:
+    """DataError at the first finite number too large for ``dtype`` (``tables.formats``)."""
+    large = too_large(numbers, dtype)
+    if large.any():
+        dtype = np.dtype(dtype).name
+        advice = "rescale the column" + (" or pass dtype='float64'" if dtype == "float32" else "")
+        raise DataError(
+            f"{where(table, _first(large), name)} is too large for {dtype} "
+            f"(magnitudes up to {magnitude_limit(dtype):.3g}); {advice}"
+        )
+
+
+def _written_otherwise(table: Table, name: str, cells, fmt: dict, role: str) -> None:
+    """DataError when a column's text cells are all numbers in a format not asked for."""
+    option = None if format_key(fmt) else written_as(table.trimmed(name), cells.text)
+    if option is not None:
+        example = table.text(_first(cells.text), name).strip()
+        raise DataError(
+            f"{table.source}: column {name!r} holds numbers written as text ({example!r}); "
+            f"pass {option} to read them as numbers, or {role}"
+        )
 
 
 @dataclass
@@ -45,6 +73,8 @@ class Preprocessor:
     target_std: float = 1.0
     impute: str | None = None
     categorical_fill: dict[str, str] = field(default_factory=dict)
+    #: How the numbers are written (``tables.formats``): {} for plainly, else e.g. {"decimal": ","}.
+    number_format: dict = field(default_factory=dict)
 
     # ---------------------------------------------------------------- fitting
     @classmethod
@@ -56,6 +86,9 @@ class Preprocessor:
         categorical: tuple[str, ...] = (),
         impute: str | None = None,
         categories: dict[str, list[str]] | None = None,
+        number_format: dict | None = None,
+        ignore: tuple[str, ...] = (),
+        dtype=np.float64,
     ) -> tuple[Preprocessor, list[str]]:
         """Learn the preprocessing from the training rows; returns it and notes for the user.
 
@@ -63,43 +96,63 @@ class Preprocessor:
         every row of the file, test rows included): each gets a one-hot input even when no row
         of ``table`` holds it, and the column is categorical. Means, standard deviations, fill
         values and labels are learned from ``table`` alone.
+
+        ``number_format`` reads numbers written other ways (``tables.formats``); without it a
+        column of such numbers is refused, as is a text column with a different value in each
+        of ``ID_ROWS`` or more rows (an ID), unless ``ignore`` leaves it out or ``categorical``
+        names it. Numbers too large for ``dtype`` are refused.
         """
         categories = categories or {}
+        fmt = dict(format_key(number_format))
         notes = []
         if target not in table.columns:
             raise DataError(
                 f"{table.source}: no column {target!r}; columns are {', '.join(table.columns)}; pass target= with one of them"
             )
-        for name in categorical:
-            if name not in table.columns:
-                raise DataError(f"{table.source}: categorical= names {name!r}, which is not a column")
+        for option, names in (("categorical", categorical), ("ignore", ignore)):
+            for name in names:
+                if name not in table.columns:
+                    raise DataError(f"{table.source}: {option}= names {name!r}, which is not a column")
         if impute not in (None, "mean", "median"):
             raise ValueError(f"impute must be 'mean' or 'median', got {impute!r}")
-        table.parse([target, *table.columns])
-        if not table.cells(target).present.any():
+        table.parse([target, *table.columns], fmt)
+        if not table.cells(target, fmt).present.any():
             raise DataError(
                 f"{table.source}: target column {target!r} has no values in its {len(table)} rows; "
                 "fill in the target, or pass target= with the column to predict"
             )
+        if task != "classification":
+            advice = "task='classification' to keep them as class labels"
+            _written_otherwise(table, target, table.cells(target, fmt), fmt, advice)
         if task is None:
-            task, reason = infer_task(table, target)
+            task, reason = infer_task(table, target, fmt)
             notes.append(f"task: {task} (inferred: {reason}; pass task= to choose)")
         elif task not in ("classification", "regression"):
             raise ValueError(f"task must be 'classification' or 'regression', got {task!r}")
-        features = [c for c in table.columns if c != target]
+        features = [c for c in table.columns if c != target and c not in ignore]
         if not features:
             raise DataError(
                 f"{table.source}: the only column is the target {target!r}; there are no features"
             )
-        pre = cls(features=features, target=target, task=task, impute=impute)
-        table.parse(features)
+        pre = cls(features=features, target=target, task=task, impute=impute, number_format=fmt)
         for name in features:
-            cells = table.cells(name)
+            cells = table.cells(name, fmt)
             present, texts = int(cells.present.sum()), int(cells.text.sum())
-            if name in categorical or name in categories or (present and texts == present):
+            chosen = name in categorical or name in categories
+            if not chosen:
+                _written_otherwise(
+                    table, name, cells, fmt, f"categorical={name!r} to keep them as categories"
+                )
+            if chosen or (present and texts == present):
                 seen = distinct(table.trimmed(name), cells.present)
                 if not seen:
                     raise DataError(f"{table.source}: column {name!r} has no values")
+                if not chosen and present >= ID_ROWS and len(seen) == present:
+                    raise DataError(
+                        f"{table.source}: column {name!r} has a different value in each of its {present} rows, "
+                        f"like an ID, which tells nothing about new rows; pass ignore={name!r} to leave it out "
+                        f"(or categorical={name!r} to encode it all the same)"
+                    )
                 pre.categorical[name] = sorted(set(seen).union(categories.get(name, ())))
                 continue
             if texts:
@@ -108,6 +161,7 @@ class Preprocessor:
                     f"({present - texts} other values in the column are); fix the value, "
                     f"or pass categorical={name!r} to treat the column as categories"
                 )
+            _check_magnitudes(table, name, cells.numbers, dtype)
             finite = cells.numbers[np.isfinite(cells.numbers)]
             if finite.size == 0:
                 raise DataError(f"{table.source}: column {name!r} has no finite numbers")
@@ -121,9 +175,15 @@ class Preprocessor:
                 notes.append(f"column {name!r} is constant in the training data")
                 std = 1.0
             pre.numeric[name] = {"mean": mean, "std": std, **({"fill": fill} if fill is not None else {})}
-        cells = table.cells(target)
+        cells = table.cells(target, fmt)
         if task == "classification":
             pre.labels = class_labels(distinct(table.trimmed(target), cells.present))
+            twice = same_number(pre.labels)
+            if twice:
+                raise DataError(
+                    f"{table.source}: target {target!r} writes one class two ways, {twice[0]!r} and "
+                    f"{twice[1]!r}; labels are taken as written: write each class one way"
+                )
             if len(pre.labels) < 2:
                 raise DataError(
                     f"{table.source}: target {target!r} has a single class {pre.labels[0]!r} in "
@@ -135,6 +195,7 @@ class Preprocessor:
                     f"{where(table, _first(cells.text), target)} "
                     "is not a number, but regression needs a numeric target; fix it or pass task='classification'"
                 )
+            _check_magnitudes(table, target, cells.numbers, dtype)
             finite = cells.numbers[np.isfinite(cells.numbers)]
             pre.target_mean = float(finite.mean())
             pre.target_std = float(finite.std()) or 1.0
@@ -172,9 +233,13 @@ class Preprocessor:
             )
         return unexpected
 
+    def _cells(self, table: Table, name: str):
+        """A column's cells, numbers read as in training (``number_format``)."""
+        return table.cells(name, self.number_format)
+
     def _gaps(self, table: Table, name: str) -> np.ndarray:
         """Cells of a column that are missing, or numbers that are not finite in a numeric column."""
-        cells = table.cells(name)
+        cells = self._cells(table, name)
         if name in self.numeric:
             return cells.missing | (~np.isfinite(cells.numbers) & ~cells.text)
         return cells.missing
@@ -216,7 +281,7 @@ class Preprocessor:
     def transform(self, table: Table, dtype=np.float64) -> np.ndarray:
         """The feature matrix ``(n, n_inputs)``: standardised numbers and one-hot categories."""
         self.check_columns(table)
-        table.parse(self.features)
+        table.parse(self.features, self.number_format)
         n = len(table)
         X = np.zeros((n, self.n_inputs), dtype=dtype)
         column = 0
@@ -225,7 +290,7 @@ class Preprocessor:
                 categories = self.categorical[name]
                 codes = category_codes(table.trimmed(name), categories)
                 if name in self.categorical_fill:
-                    codes[table.cells(name).missing] = categories.index(self.categorical_fill[name])
+                    codes[self._cells(table, name).missing] = categories.index(self.categorical_fill[name])
                 unseen = codes < 0
                 if unseen.any():
                     shown = ", ".join(categories[:10]) + (", ..." if len(categories) > 10 else "")
@@ -237,9 +302,10 @@ class Preprocessor:
                 column += len(categories)
                 continue
             stats = self.numeric[name]
-            cells = table.cells(name)
+            cells = self._cells(table, name)
             if cells.text.any():
                 raise DataError(f"{where(table, _first(cells.text), name)} is not a number; fix the value")
+            _check_magnitudes(table, name, cells.numbers, dtype)
             values = cells.numbers
             holes = ~np.isfinite(values)
             if holes.any():
@@ -261,15 +327,19 @@ class Preprocessor:
             _, indices = label_codes(table, self.target, self.labels)
             unseen = indices < 0
             if unseen.any():
+                row = _first(unseen)
+                twice = same_number([*self.labels, label_text(table.text(row, self.target))])
+                hint = f"; labels are compared as written: write it {twice[0]!r}" if twice else ""
                 raise DataError(
-                    f"{where(table, _first(unseen), self.target)}: class not seen in training "
-                    f"(known: {', '.join(self.labels[:10])})"
+                    f"{where(table, row, self.target)}: class not seen in training "
+                    f"(known: {', '.join(self.labels[:10])}){hint}"
                 )
             return indices
-        cells = table.cells(self.target)
+        cells = self._cells(table, self.target)
         bad = cells.text if cells.text.any() else ~np.isfinite(cells.numbers)
         if bad.any():
             raise DataError(f"{where(table, _first(bad), self.target)} is not a finite number")
+        _check_magnitudes(table, self.target, cells.numbers, dtype)
         return ((cells.numbers - self.target_mean) / self.target_std).astype(dtype)
 
     def decode_regression(self, outputs: np.ndarray) -> np.ndarray:
@@ -277,7 +347,12 @@ class Preprocessor:
 
     # ------------------------------------------------------------ persisting
     def to_dict(self) -> dict:
-        return asdict(self)
+        """The plain JSON stored in a model file; ``number_format`` only when numbers are not
+        written plainly, so such files are as they always were."""
+        data = asdict(self)
+        if not data["number_format"]:
+            del data["number_format"]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict) -> Preprocessor:

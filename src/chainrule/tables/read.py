@@ -26,12 +26,12 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import UserError
-from .cells import MISSING, Cells, arrow, as_numpy, parse_cells, parse_number, stripped
-from .lines import line_ends, quoting_is_regular, record_lines
+from .cells import MISSING, Cells, arrow, as_numpy, parse_number, stripped
+from .formats import format_key, parse_formatted
+from .lines import detect_delimiter, line_ends, quoting_is_regular, record_lines
 
 __all__ = ["DataError", "Table", "read_table", "MISSING", "parse_number"]
 
-_DELIMITERS = [",", ";", "\t", "|"]
 _MAX_BYTES = 2 * 1024**3
 _HEAD_BYTES = 1 << 20
 _BLOCK_BYTES = 1 << 24  # Arrow parses blocks in parallel; larger blocks cost fewer chunks
@@ -82,22 +82,33 @@ class Table:
             self._shared.trimmed[name] = stripped(self._shared.data.column(name))
         return self._take(self._shared.trimmed[name])
 
-    def cells(self, name: str) -> Cells:
-        """The column parsed: which cells are missing, numbers or text (``tables.cells``)."""
-        if name not in self._shared.cells:
-            self._shared.cells[name] = parse_cells(self._shared.data.column(name))
-        parsed = self._shared.cells[name]
+    def cells(self, name: str, number_format: dict | None = None) -> Cells:
+        """The column parsed: which cells are missing, numbers or text (``tables.cells``),
+        numbers read with ``number_format`` when one is given (``tables.formats``)."""
+        key = (name, *format_key(number_format))
+        if key not in self._shared.cells:
+            self._shared.cells[key] = parse_formatted(self._shared.data.column(name), number_format)
+        parsed = self._shared.cells[key]
         return parsed if self._rows is None else parsed.take(self._rows)
 
-    def parse(self, names) -> None:
-        """Parse these columns now, two or more at a time (Arrow's kernels release the GIL)."""
-        todo = [name for name in dict.fromkeys(names) if name not in self._shared.cells]
-        if len(todo) < 2:
+    def parse(self, names, number_format: dict | None = None) -> None:
+        """Parse these columns now, a share of them per thread (Arrow's kernels release the GIL)."""
+        fmt = format_key(number_format)
+        todo = [name for name in dict.fromkeys(names) if (name, *fmt) not in self._shared.cells]
+        workers = min(len(todo), os.cpu_count() or 1)
+        if workers < 2:
             return
-        columns = [self._shared.data.column(name) for name in todo]
-        with ThreadPoolExecutor(max_workers=min(len(todo), os.cpu_count() or 1)) as pool:
-            for name, parsed in zip(todo, pool.map(parse_cells, columns)):
-                self._shared.cells[name] = parsed
+
+        def share(start: int) -> list:
+            return [
+                parse_formatted(self._shared.data.column(name), number_format)
+                for name in todo[start::workers]
+            ]
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for start, parsed in enumerate(pool.map(share, range(workers))):
+                for name, cells in zip(todo[start::workers], parsed):
+                    self._shared.cells[(name, *fmt)] = cells
 
     def text(self, row: int, name: str) -> str:
         """The text of one cell."""
@@ -160,7 +171,7 @@ def read_table(path: str | Path, delimiter: str | None = None) -> Table:
     except UnicodeDecodeError:
         encoding = _fallback_encoding(raw, source)
         head_text = head[start:].decode(encoding)
-    delimiter = delimiter or _detect_delimiter(head_text)
+    delimiter = delimiter or detect_delimiter(head_text)
     found = _header(head_text, delimiter)
     if found is None and len(head) < len(raw):  # no complete header in the first megabyte
         head, head_text = raw, raw[start:].decode(encoding)
@@ -367,24 +378,6 @@ def _fallback_encoding(raw: bytes, source: str) -> str:
     except UnicodeDecodeError:
         raise DataError(f"{source}:{line}: not UTF-8 text; save the file as UTF-8 CSV") from None
     return "cp1252"
-
-
-def _detect_delimiter(text: str) -> str:
-    """The candidate delimiter that splits the first lines into the most equal columns."""
-    sample = "\n".join(text.splitlines()[:50])
-    best, best_score = ",", (0, 0)
-    for candidate in _DELIMITERS:
-        try:
-            widths = [len(r) for r in csv.reader(io.StringIO(sample, newline=""), delimiter=candidate) if r]
-        except csv.Error:
-            continue
-        if not widths or widths[0] < 2:
-            continue
-        consistent = sum(1 for w in widths if w == widths[0])
-        score = (consistent, widths[0])
-        if score > best_score:
-            best, best_score = candidate, score
-    return best
 
 
 def _check_header(header: list[str], source: str, line: int) -> None:

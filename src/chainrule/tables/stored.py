@@ -2,7 +2,8 @@
 
 ``Preprocessor.from_dict`` calls ``checked_fields``: every field is checked as ``fit``
 would have made it, and a ValueError names the field and the value. The format is the
-plain JSON of ``Preprocessor.to_dict``; it has not changed since the first model files.
+plain JSON of ``Preprocessor.to_dict``; it has only grown since the first model files:
+``number_format`` (absent: numbers written plainly) came later.
 """
 
 from __future__ import annotations
@@ -43,6 +44,19 @@ def _column_stats(stats, field: str) -> dict[str, float]:
     if "fill" in stats:
         checked["fill"] = finite_number(stats["fill"], f"{field}.fill")
     return checked
+
+
+def _number_format(value) -> dict:
+    """``{"decimal": ",", "thousands": "." | "," | "'", "percent": true}``, each key optional."""
+    allowed = {"decimal": (",",), "thousands": (",", ".", "'"), "percent": (True,)}
+    for key, setting in _object(value, "number_format").items():
+        if key not in allowed or not any(
+            setting is a or (setting == a and isinstance(setting, str)) for a in allowed[key]
+        ):
+            raise ValueError(f"number_format[{key!r}] is not a number format setting, got {shown(setting)}")
+    if value.get("decimal", ".") == value.get("thousands"):
+        raise ValueError("number_format: decimal and thousands must differ")
+    return dict(value)
 
 
 def checked_fields(data) -> dict:
@@ -86,6 +100,7 @@ def checked_fields(data) -> dict:
                 f"categorical_fill[{name!r}] must be one of the column's categories, got {shown(value)}"
             )
     return {
+        "number_format": _number_format(data.get("number_format", {})),
         "features": features,
         "target": target,
         "task": task,

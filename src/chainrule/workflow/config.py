@@ -28,6 +28,8 @@ __all__ = ["Spec", "TrainConfig", "check_setting", "option_specs"]
 TASKS = ("classification", "regression")
 DTYPES = ("float32", "float64")
 IMPUTERS = ("mean", "median")
+DECIMALS = (".", ",")
+THOUSANDS = (",", ".", "'")
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,19 @@ class TrainConfig:
         low=1,
         metavar="ROWS",
     )
+    ignore: tuple[str, ...] = option(
+        (), "columns to leave out, such as an ID column", "columns", metavar="COLS"
+    )
+    decimal: str = option(
+        ".", "the decimal mark of numbers in the data: ',' reads 0,5 as 0.5", "choice", choices=DECIMALS
+    )
+    thousands: str | None = option(
+        None,
+        "the thousands separator of numbers in the data: ',' reads 12,345 as 12345",
+        "choice",
+        choices=THOUSANDS,
+    )
+    percent: bool = option(False, "read numbers like 50% as 0.5", "bool")
     #: 0 silent, 1 a progress bar in a terminal, 2 a progress bar always (not a saved setting).
     verbose: int = 1
     #: Called as on_start(notes, network, loss) once the data has been checked and just
@@ -151,7 +166,13 @@ class TrainConfig:
                 values[spec_field.name] = None  # unset: the workflow chooses
             else:
                 values[spec_field.name] = _convert(spec_field.name, value, spec)
+        if values["thousands"] is not None and values["thousands"] == values["decimal"]:
+            raise OptionError("thousands", f"must differ from decimal={values['decimal']!r}")
         return dataclasses.replace(self, **values)
+
+    def number_format(self) -> dict:
+        """How the data writes its numbers, for ``Preprocessor.fit`` (``tables.formats``)."""
+        return {"decimal": self.decimal, "thousands": self.thousands, "percent": self.percent}
 
     def fit_options(self) -> dict:
         """The settings that go to ``Network.fit`` as they are (fields marked ``fit=True``)."""

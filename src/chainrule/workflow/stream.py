@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import OptionError
 from ..nn.network import Network
 from ..tables.first_pass import FirstPass
 from ..tables.read import DataError
@@ -49,6 +50,17 @@ def train_files(files: FileSet, config: TrainConfig) -> TrainResult:
     """Learn the preprocessing in one pass over ``files``, train epoch by epoch over their
     chunks, and score the model on the training and test rows, chunk by chunk."""
     config = config.checked()
+    for name, value, plain in (
+        ("decimal", config.decimal, "."),
+        ("thousands", config.thousands, None),
+        ("percent", config.percent, False),
+        ("ignore", config.ignore, ()),
+    ):
+        if value != plain:  # the streaming reader parses plain numbers only, and every column
+            raise OptionError(
+                name,
+                "is not read in chunks yet; convert the files (or drop the columns) first, or train in memory",
+            )
     source = files.paths[0] if len(files.paths) == 1 else f"{files.paths[0]} and {len(files.paths) - 1} more"
     if config.target is None:
         raise DataError(f"{source}: pass target= with one of the columns: {', '.join(files.columns)}")

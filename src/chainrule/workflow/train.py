@@ -103,8 +103,9 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
             "pass target= with one of them"
         )
     # A provisional preprocessor (on all rows) settles the task and finds missing values.
+    reading = {"number_format": config.number_format(), "ignore": config.ignore, "dtype": config.dtype}
     probe, probe_notes = Preprocessor.fit(
-        table, config.target, config.task, config.categorical, config.impute
+        table, config.target, config.task, config.categorical, config.impute, **reading
     )
     notes += probe_notes
     task = probe.task
@@ -125,7 +126,7 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
     # input (all zeros in training); the statistics come from the training rows alone.
     vocabulary = category_names(table, probe.categorical)
     pre, _ = Preprocessor.fit(
-        train, config.target, task, config.categorical, config.impute, categories=vocabulary
+        train, config.target, task, config.categorical, config.impute, categories=vocabulary, **reading
     )
     if pre.task == "classification" and probe.labels != pre.labels:
         missing = sorted(set(probe.labels) - set(pre.labels))

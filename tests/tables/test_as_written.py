@@ -1,0 +1,199 @@
+"""What the user wrote is kept or refused, never changed: labels, number formats, magnitudes, width.
+
+Labels are text exactly as written (stripped of surrounding white space). Columns of numbers
+written with thousands separators, decimal commas or percent signs, and text columns with a
+different value in every row (IDs), are refused before training with the option that reads
+them; with that option they are read as numbers, at training and at prediction alike.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from chainrule.tables.preprocess import Preprocessor
+from chainrule.tables.read import DataError, Table, read_table
+from chainrule.workflow.apply import evaluate_table, predict_table
+from chainrule.workflow.train import TrainConfig, train_table
+from cli_runner import chainrule_cli
+
+pytest.importorskip("pyarrow")
+
+FAST = {"epochs": 3, "hidden": (4,), "verbose": 0, "early_stopping": False, "linear_fallback": False}
+
+
+def _write(path, header: str, rows: list[str]):
+    path.write_text(header + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def _labelled(labels: list[str], n: int = 30) -> list[str]:
+    return [f"{i / n:.3f},{labels[i % len(labels)]}" for i in range(n)]
+
+
+# ------------------------------------------------------------------ 1. labels
+def test_labels_that_look_numeric_come_back_from_predict_and_info_as_written(tmp_path):
+    data = _write(tmp_path / "codes.csv", "x,code", _labelled(["01", "02", "007"]))
+    out = tmp_path / "out"
+    result = chainrule_cli("train", data, "--target", "code", "--epochs", "2", "--out", out, "--quiet")
+    assert result.returncode == 0, result.stderr
+    model = out / "model.safetensors"
+    predicted = chainrule_cli("predict", model, data)
+    assert predicted.returncode == 0, predicted.stderr
+    header, *rows = predicted.stdout.splitlines()
+    assert header == "code,probability_01,probability_02,probability_007"
+    assert {row.split(",")[0] for row in rows} <= {"01", "02", "007"}
+    info = chainrule_cli("info", model, "--json")
+    assert json.loads(info.stdout)["preprocessing"]["labels"] == ["01", "02", "007"]
+    assert "labels      01, 02, 007" in chainrule_cli("info", model).stdout
+
+
+def test_labels_one_and_one_point_zero_stay_as_written():
+    table = Table.from_columns("t.csv", {"x": list(range(8)), "y": ["1.0", "2.0"] * 4})
+    pre, _ = Preprocessor.fit(table, "y")
+    assert pre.labels == ["1.0", "2.0"]
+    table = Table.from_columns("t.csv", {"x": list(range(8)), "y": ["1", "10", "2", " 3 "] * 2})
+    assert Preprocessor.fit(table, "y")[0].labels == ["1", "2", "3", "10"]  # numeric order
+
+
+def test_one_class_written_two_ways_in_one_file_is_refused():
+    table = Table.from_columns("t.csv", {"x": list(range(8)), "y": ["0", "1", "0.0", "1"] * 2})
+    with pytest.raises(DataError, match=r"t.csv: target 'y' writes one class two ways, '0' and '0.0'"):
+        Preprocessor.fit(table, "y")
+
+
+def test_evaluate_refuses_a_label_written_otherwise_and_names_it():
+    rows = {"x": [i / 10 for i in range(30)], "y": ["0", "1", "1"] * 10}
+    network = train_table(Table.from_columns("t.csv", rows), TrainConfig(target="y", **FAST)).network
+    other = Table.from_columns("new.csv", {"x": [0.5, 0.2], "y": ["1", "0.0"]})
+    with pytest.raises(DataError) as caught:
+        evaluate_table(network, other)
+    message = str(caught.value)
+    assert "new.csv:3: column 'y', value '0.0'" in message
+    assert "labels are compared as written" in message and "'0'" in message
+    assert "\n" not in message
+
+
+def test_labels_normalised_by_older_versions_still_load():
+    stored = {
+        "features": ["x"],
+        "target": "y",
+        "task": "classification",
+        "numeric": {"x": {"mean": 0.0, "std": 1.0}},
+        "labels": ["0", "1"],
+    }
+    pre = Preprocessor.from_dict(stored)
+    table = Table.from_columns("t.csv", {"x": [1.0, 2.0], "y": ["1", "0"]})
+    assert pre.encode_target(table).tolist() == [1, 0]
+
+
+# ---------------------------------------------------------- 2. number formats
+@pytest.mark.parametrize(
+    ("cells", "option"),
+    [
+        (["12,345", "1,234,567", "999", "2,000.5"], "thousands=','"),
+        (["0,5", "1,25", "-3,0", "2"], "decimal=','"),
+        (["50%", "12.5%", "100 %", "0%"], "percent=True"),
+    ],
+)
+def test_numbers_in_a_format_are_refused_before_training_naming_the_column(cells, option):
+    table = Table.from_columns("t.csv", {"price": cells * 5, "y": ["a", "b"] * 10})
+    with pytest.raises(DataError) as caught:
+        Preprocessor.fit(table, "y")
+    message = str(caught.value)
+    assert message.startswith("t.csv: column 'price' holds numbers written")
+    assert option in message and "categorical='price'" in message
+
+
+@pytest.mark.parametrize(
+    ("cells", "options", "numbers"),
+    [
+        (["12,345", "1,234,567", "999", "2,000.5"], {"thousands": ","}, [12345, 1234567, 999, 2000.5]),
+        (["1.234,5", "0,5", "-3", "2.000"], {"thousands": ".", "decimal": ","}, [1234.5, 0.5, -3, 2000]),
+        (["0,5", "1,25", "-3,0", "2"], {"decimal": ","}, [0.5, 1.25, -3.0, 2]),
+        (["50%", "12.5%", "100 %", "0.25"], {"percent": True}, [0.5, 0.125, 1.0, 0.25]),
+    ],
+)
+def test_numbers_in_a_format_are_read_with_the_option_at_training_and_prediction(cells, options, numbers):
+    rows = {"price": cells * 5, "y": [str(v) for v in range(20)]}
+    config = TrainConfig(target="y", task="regression", test_size=0, **FAST, **options)
+    network = train_table(Table.from_columns("t.csv", rows), config).network
+    stats = network.preprocessor.numeric["price"]
+    assert stats["mean"] == pytest.approx(np.mean(numbers))
+    assert stats["std"] == pytest.approx(np.std(numbers))
+    values, _, _ = predict_table(network, Table.from_columns("new.csv", {"price": cells}))
+    assert np.isfinite(values).all()
+    stored = Preprocessor.from_dict(json.loads(json.dumps(network.preprocessor.to_dict())))
+    assert stored.number_format == network.preprocessor.number_format
+
+
+def test_a_decimal_comma_file_separated_by_semicolons_reads_as_numbers(tmp_path):
+    rows = [f"{i},{i % 7};{'ab'[i % 2]}" for i in range(30)]
+    data = _write(tmp_path / "semi.csv", "x;y", rows)
+    table = read_table(data)
+    with pytest.raises(DataError, match=r"column 'x'.*decimal=','"):
+        Preprocessor.fit(table, "y")
+    pre, _ = Preprocessor.fit(table, "y", number_format={"decimal": ","})
+    assert pre.numeric["x"]["mean"] == pytest.approx(np.mean([i + (i % 7) / 10 for i in range(30)]))
+
+
+def test_an_id_column_is_refused_with_a_hint_and_left_out_with_ignore():
+    rows = {"id": [f"user{i:03d}" for i in range(30)], "x": list(range(30)), "y": ["a", "b", "c"] * 10}
+    table = Table.from_columns("t.csv", rows)
+    with pytest.raises(DataError) as caught:
+        Preprocessor.fit(table, "y")
+    message = str(caught.value)
+    assert message.startswith("t.csv: column 'id' has a different value in each of its 30 rows")
+    assert "ignore='id'" in message and "categorical='id'" in message
+    pre, _ = Preprocessor.fit(table, "y", ignore=("id",))
+    assert pre.features == ["x"]
+    assert Preprocessor.fit(table, "y", categorical=("id",))[0].categorical["id"][0] == "user000"
+
+
+# ------------------------------------------------------------- 3. magnitudes
+@pytest.mark.parametrize(
+    ("value", "dtype", "advice"),
+    [
+        ("5e200", "float64", "rescale"),
+        ("-5e200", "float64", "rescale"),
+        ("1.5e308", "float32", "dtype='float64'"),
+    ],
+)
+def test_huge_finite_values_are_refused_before_training_naming_the_column(value, dtype, advice):
+    cells = ["1", "2", value, "4"] * 5
+    table = Table.from_columns("t.csv", {"x": cells, "z": list(range(20)), "y": ["a", "b"] * 10})
+    with pytest.raises(DataError) as caught:
+        train_table(table, TrainConfig(target="y", dtype=dtype, **FAST))
+    message = str(caught.value)
+    assert f"t.csv:4: column 'x', value '{value}' is too large for {dtype}" in message
+    assert advice in message
+
+
+def test_huge_regression_targets_and_predicted_values_are_refused():
+    table = Table.from_columns("t.csv", {"x": list(range(20)), "y": ["1", "5e200"] * 10})
+    with pytest.raises(DataError, match=r"t.csv:3: column 'y', value '5e200' is too large for float64"):
+        train_table(table, TrainConfig(target="y", task="regression", dtype="float64", **FAST))
+    table = Table.from_columns("t.csv", {"x": [f"{i}e30" for i in range(20)], "y": list(range(20))})
+    network = train_table(table, TrainConfig(target="y", task="regression", dtype="float32", **FAST)).network
+    with pytest.raises(DataError, match=r"new.csv:2: column 'x', value '1e39' is too large for float32"):
+        predict_table(network, Table.from_columns("new.csv", {"x": ["1e39"]}))
+
+
+# ------------------------------------------------------------- 4. many columns
+def test_twenty_thousand_columns_train(tmp_path, rng):
+    n, k = 30, 20_000
+    X = np.round(rng.normal(size=(n, k)), 2)
+    y = np.where(X[:, 0] > 0, "up", "down")
+    lines = [",".join(f"c{j}" for j in range(k)) + ",y"]
+    lines += [",".join(f"{v:.2f}" for v in X[i]) + f",{y[i]}" for i in range(n)]
+    data = tmp_path / "wide.csv"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    table = read_table(data)
+    pre, _ = Preprocessor.fit(table, "y")
+    assert pre.features == [f"c{j}" for j in range(k)] and pre.labels == ["down", "up"]
+    inputs = pre.transform(table)
+    assert inputs.shape == (n, k)
+    assert np.allclose(inputs[:, 123], (X[:, 123] - X[:, 123].mean()) / X[:, 123].std())
+    assert pre.encode_target(table).tolist() == (y == "up").astype(int).tolist()
