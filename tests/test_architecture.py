@@ -47,9 +47,6 @@ UPWARD = {
     ("nn.network", "files.onnx"),  # Network.to_onnx
     ("nn.network", "see.explain"),  # Network.explain
     ("nn.network", "see.notebook"),  # Network._repr_png_ (Jupyter)
-    # chainrule.load gives back the estimator that saved the file (only for files whose info
-    # says so, so loading a plain model never imports scikit-learn)
-    ("files.modelfile", "sklearn"),
     ("train.callbacks", "see.history"),  # History.plot
     ("train.callbacks", "see.notebook"),  # History._repr_png_ (Jupyter)
 }

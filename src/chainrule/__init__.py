@@ -10,7 +10,7 @@ array([9.])
 from . import optim, schedules
 from ._version import __version__
 from .errors import ChainruleError, ModelFormatError, TrainingDiverged
-from .files.modelfile import load
+from .files import modelfile
 from .nn.activations import ACTIVATIONS, Activation
 from .nn.losses import LOSSES, Loss
 from .nn.network import Network
@@ -19,6 +19,22 @@ from .see.explain import Explanation, NodeRecord, WeightRecord
 from .see.gradcheck import gradcheck, numerical_gradients
 from .see.page import explain_html
 from .train.callbacks import Callback, EarlyStopping, History
+
+
+def load(path):
+    """Read a model file (``Network.save``, ``chainrule train``, an estimator's ``save``).
+
+    Gives a Network, or for a file a scikit-learn estimator saved (its parameters in
+    ``info["sklearn"]``), that estimator around its network. Raises ModelFormatError, with a
+    one-line reason, for anything that is not a valid chainrule model file.
+    """
+    network = modelfile.load(path)
+    if isinstance(network.info.get("sklearn"), dict):
+        from .sklearn import estimator_from
+
+        return estimator_from(network, str(path))
+    return network
+
 
 #: The scikit-learn estimators, imported (with scikit-learn) only when first used.
 _SKLEARN = ("MLPClassifier", "MLPRegressor")

@@ -74,8 +74,8 @@ def save(network, path, preprocessor=None, info: dict | None = None) -> None:
 def load(path):
     """Read a model file written by ``save``; raises ModelFormatError for anything invalid.
 
-    A file a scikit-learn estimator saved (``MLPClassifier.save``: its parameters in
-    ``info["sklearn"]``) gives that estimator back.
+    Always a Network: ``chainrule.load`` wraps a file that a scikit-learn estimator saved
+    (its parameters in ``info["sklearn"]``) back into that estimator.
     """
     from ..nn.network import Network
     from ..tables.preprocess import Preprocessor
@@ -133,10 +133,6 @@ def load(path):
         "library_version": metadata.get("library_version"),
         "payload_sha256": metadata["payload_sha256"],
     }
-    if isinstance(info.get("sklearn"), dict):  # the one call up: the estimator around the network
-        from ..sklearn import estimator_from
-
-        return estimator_from(network, where)
     return network
 
 

@@ -9,9 +9,6 @@ Parameters that are not plain data (a Schedule object, a RandomState) are saved 
 from __future__ import annotations
 
 import numpy as np
-from sklearn.preprocessing import LabelBinarizer
-
-from ..errors import ModelFormatError
 
 _FITTED = (
     "n_features_in_",
@@ -67,36 +64,3 @@ def save_estimator(estimator, path) -> None:
         "fitted": fitted,
     }
     network.save(path)
-
-
-def estimator_from(network, where: str):
-    """The estimator saved with ``network`` (see ``save_estimator``)."""
-    from .classifier import MLPClassifier
-    from .regressor import MLPRegressor
-
-    saved = network.info["sklearn"]
-    classes = {"MLPClassifier": MLPClassifier, "MLPRegressor": MLPRegressor}
-    try:
-        params = dict(saved["params"])
-        for name in saved.get("tuples", []):
-            params[name] = tuple(params[name])
-        estimator = classes[saved["estimator"]](**params)
-        fitted = dict(saved["fitted"])
-        if "classes_" in fitted:
-            dtype = np.dtype(fitted.pop("classes_dtype"))
-            labels = np.asarray(fitted.pop("classes_"), dtype=dtype)
-            binarizer = LabelBinarizer()
-            multilabel = fitted.pop("y_type_") == "multilabel-indicator"
-            binarizer.fit(np.eye(len(labels), dtype=int) if multilabel else labels)
-            estimator._label_binarizer, estimator.classes_ = binarizer, binarizer.classes_
-        if "feature_names_in_" in fitted:
-            fitted["feature_names_in_"] = np.asarray(fitted["feature_names_in_"], dtype=object)
-        for name, value in fitted.items():
-            setattr(estimator, name, value)
-    except (KeyError, TypeError, ValueError) as error:
-        raise ModelFormatError(f"{where}: invalid scikit-learn estimator information ({error})") from None
-    estimator._network = network
-    estimator._optimizer = None
-    estimator._best_parameters = None
-    estimator._point_at(network)
-    return estimator
