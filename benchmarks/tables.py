@@ -93,7 +93,7 @@ def chainrule_train_data(path: str) -> dict:
 
 def chainrule_predict_data(path: str, model: str) -> dict:
     sys.path.insert(0, str(SRC))
-    from chainrule.files.modelfile import load
+    from chainrule import load
     from chainrule.tables.read import read_table
 
     pre = load(model).preprocessor

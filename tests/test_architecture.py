@@ -43,7 +43,7 @@ LAYERS = {
 UPWARD = {
     ("nn.network", "train.loop"),  # Network.fit
     ("nn.network", "train.step"),  # Network.step
-    ("nn.network", "files.modelfile"),  # Network.save
+    ("nn.network", "files.modelfile"),  # Network.save, Network.load
     ("nn.network", "files.onnx"),  # Network.to_onnx
     ("nn.network", "see.explain"),  # Network.explain
     ("nn.network", "see.notebook"),  # Network._repr_png_ (Jupyter)

@@ -10,7 +10,6 @@ array([9.])
 from . import optim, schedules
 from ._version import __version__
 from .errors import ChainruleError, ModelFormatError, TrainingDiverged
-from .files import modelfile
 from .nn.activations import ACTIVATIONS, Activation
 from .nn.losses import LOSSES, Loss
 from .nn.network import Network
@@ -28,7 +27,7 @@ def load(path):
     ``info["sklearn"]``), that estimator around its network. Raises ModelFormatError, with a
     one-line reason, for anything that is not a valid chainrule model file.
     """
-    network = modelfile.load(path)
+    network = Network.load(path)
     if isinstance(network.info.get("sklearn"), dict):
         from .sklearn import estimator_from
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from chainrule.files.modelfile import load
+from chainrule import load
 from chainrule.tables.read import read_table
 from chainrule.workflow.apply import predict_table, row_example
 from cli_runner import chainrule_cli

@@ -16,9 +16,8 @@ import pytest
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 
-from chainrule import Network  # noqa: E402
+from chainrule import Network, load  # noqa: E402
 from chainrule.errors import ModelFormatError  # noqa: E402
-from chainrule.files.modelfile import load  # noqa: E402
 from chainrule.files.onnx import ExportError, export_model, network_model, table_model  # noqa: E402
 from chainrule.nn.activations import Activation, LeakyReLU  # noqa: E402
 from chainrule.tables.read import MISSING, DataError, read_table  # noqa: E402
@@ -238,7 +237,7 @@ def test_a_column_named_as_an_output_is_refused(tmp_path, rng):
 def test_export_model_writes_the_trained_model(tmp_path, rng):
     net = trained(tmp_path, rng, "multiclass")
     net.save(tmp_path / "model.safetensors")
-    export_model(tmp_path / "model.safetensors", tmp_path / "model.onnx")
+    export_model(load(tmp_path / "model.safetensors"), tmp_path / "model.onnx")
     table = read_table(write_csv(tmp_path / "new.csv", ["x1", "x2", "colour"], PREDICT_ROWS))
     expected, probabilities, _ = predict_table(net, table)
     expected = [str(v) for v in expected]
@@ -259,11 +258,13 @@ def test_export_model_errors_are_one_line(tmp_path):
     with pytest.raises(
         ExportError, match=r"bare.safetensors: this model has no stored preprocessing"
     ) as error:
-        export_model(tmp_path / "bare.safetensors", tmp_path / "bare.onnx")
+        export_model(
+            load(tmp_path / "bare.safetensors"), tmp_path / "bare.onnx", tmp_path / "bare.safetensors"
+        )
     assert "\n" not in str(error.value) and not (tmp_path / "bare.onnx").exists()
     (tmp_path / "junk.safetensors").write_bytes(b"not a model")
     with pytest.raises(ModelFormatError):
-        export_model(tmp_path / "junk.safetensors", tmp_path / "junk.onnx")
+        export_model(load(tmp_path / "junk.safetensors"), tmp_path / "junk.onnx")
 
 
 @pytest.mark.parametrize("where", ["no_such_folder/out.onnx", "."])
@@ -272,7 +273,7 @@ def test_an_unwritable_path_is_one_line_and_leaves_nothing(tmp_path, rng, where)
     net.save(tmp_path / "model.safetensors")
     before = sorted(tmp_path.iterdir())
     with pytest.raises(ExportError, match=r"cannot write the ONNX file .*; choose a writable path") as error:
-        export_model(tmp_path / "model.safetensors", tmp_path / where)
+        export_model(load(tmp_path / "model.safetensors"), tmp_path / where)
     assert "\n" not in str(error.value) and sorted(tmp_path.iterdir()) == before
 
 
@@ -291,7 +292,7 @@ def test_export_a_model_trained_on_the_command_line(tmp_path, rng):
     done = chainrule_cli("train", data, "--target", "y", "--impute", "mean", "--epochs", "5", "--hidden", "4",
                          "--out", tmp_path / "run", "--quiet")  # fmt: skip
     assert done.returncode == 0, done.stderr
-    export_model(tmp_path / "run" / "model.safetensors", tmp_path / "model.onnx")
+    export_model(load(tmp_path / "run" / "model.safetensors"), tmp_path / "model.onnx")
     net = load(tmp_path / "run" / "model.safetensors")
     table = read_table(write_csv(tmp_path / "new.csv", ["x1", "x2", "colour"], PREDICT_ROWS))
     expected, probabilities, _ = predict_table(net, table)

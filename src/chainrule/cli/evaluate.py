@@ -16,11 +16,11 @@ def add_arguments(parser) -> None:
 
 
 def run(args, out: Output) -> int:
-    from ..files.modelfile import load
+    from ..nn.network import Network
     from ..tables.read import read_table
     from ..workflow.apply import evaluate_table
 
-    network = load(args.model)
+    network = Network.load(args.model)
     result = evaluate_table(network, read_table(args.data))
     out.result(metrics_table({"data": result}), result)
     return 0

@@ -28,11 +28,11 @@ def add_arguments(parser) -> None:
 
 
 def run(args, out: Output) -> int:
-    from ..files.modelfile import load
+    from ..nn.network import Network
     from ..tables.read import read_table
     from ..workflow.apply import explain_row
 
-    network = load(args.model)
+    network = Network.load(args.model)
     table = read_table(args.data)
     if args.figure:
         _check_suffix(args.figure, "--figure", (".svg", ".png"))

@@ -16,8 +16,9 @@ def add_arguments(parser) -> None:
 
 def run(args, out: Output) -> int:
     from ..files.onnx import export_model
+    from ..nn.network import Network
 
-    export_model(args.model, args.onnx)
+    export_model(Network.load(args.model), args.onnx, args.model)
     out.note(
         f"wrote {args.onnx}: one input per column of the table, outputs as 'chainrule predict' gives them"
     )

@@ -14,9 +14,9 @@ def add_arguments(parser) -> None:
 
 
 def run(args, out: Output) -> int:
-    from ..files.modelfile import load
+    from ..nn.network import Network
 
-    network = load(args.model)
+    network = Network.load(args.model)
     pre = network.preprocessor
     n_params = sum(p.size for p in network.parameters())
     data = {

@@ -22,13 +22,13 @@ def add_arguments(parser) -> None:
 
 
 def run(args, out: Output) -> int:
-    from ..files.modelfile import load
+    from ..nn.network import Network
     from ..safefile import atomic_write
     from ..tables.read import read_table
     from ..tables.write import csv_bytes, six_digits
     from ..workflow.apply import predict_table
 
-    network = load(args.model)
+    network = Network.load(args.model)
     predictions, probabilities, notes = predict_table(network, read_table(args.data))
     for note in notes:
         out.note(note)

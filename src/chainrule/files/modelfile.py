@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -21,7 +22,7 @@ from ..nn.activations import ACTIVATIONS, Activation, LeakyReLU
 from ..nn.layers import Dense
 from ..safefile import read_container, write_container
 
-__all__ = ["save", "load"]
+__all__ = ["Stored", "save", "read"]
 
 _MAX_LAYERS = 1000
 _MAX_WIDTH = 10_000_000
@@ -71,13 +72,23 @@ def save(network, path, preprocessor=None, info: dict | None = None) -> None:
     write_container(path, tensors, metadata)
 
 
-def load(path):
+@dataclass
+class Stored:
+    """What a model file holds, checked: the layers (as ``Network.from_layers`` takes them),
+    the free-form info, the preprocessing (or None) and the file's own metadata."""
+
+    layers: list[Dense]
+    info: dict
+    preprocessor: object
+    file_metadata: dict
+
+
+def read(path) -> Stored:
     """Read a model file written by ``save``; raises ModelFormatError for anything invalid.
 
-    Always a Network: ``chainrule.load`` wraps a file that a scikit-learn estimator saved
-    (its parameters in ``info["sklearn"]``) back into that estimator.
+    ``Network.load`` builds the network from it (and ``chainrule.load`` wraps a file that a
+    scikit-learn estimator saved back into that estimator).
     """
-    from ..nn.network import Network
     from ..tables.preprocess import Preprocessor
 
     tensors, metadata = read_container(path, kind="model")
@@ -117,23 +128,23 @@ def load(path):
     if unexpected:
         raise ModelFormatError(f"{where}: unexpected tensors {sorted(unexpected)[:3]}")
     info = metadata.get("info") if isinstance(metadata.get("info"), dict) else {}
-    network = Network.from_layers(layers, init="loaded", info=info)
+    preprocessor = None
     if metadata.get("preprocessing") is not None:
         try:
-            network.preprocessor = Preprocessor.from_dict(metadata["preprocessing"])
+            preprocessor = Preprocessor.from_dict(metadata["preprocessing"])
         except (ValueError, TypeError, KeyError) as error:
             raise ModelFormatError(f"{where}: invalid preprocessing ({error})") from None
-        if network.preprocessor.n_inputs != sizes[0]:
+        if preprocessor.n_inputs != sizes[0]:
             raise ModelFormatError(
-                f"{where}: preprocessing gives {network.preprocessor.n_inputs} inputs, network takes {sizes[0]}"
+                f"{where}: preprocessing gives {preprocessor.n_inputs} inputs, network takes {sizes[0]}"
             )
-        _check_outputs(network.preprocessor, sizes[-1], where)
-    network.file_metadata = {
+        _check_outputs(preprocessor, sizes[-1], where)
+    file_metadata = {
         "format_version": metadata["format_version"],
         "library_version": metadata.get("library_version"),
         "payload_sha256": metadata["payload_sha256"],
     }
-    return network
+    return Stored(layers, info, preprocessor, file_metadata)
 
 
 def _check_outputs(preprocessor, n_outputs: int, where: str) -> None:

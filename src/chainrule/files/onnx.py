@@ -378,16 +378,12 @@ def estimator_to_onnx(network, path, *, kind: str, classes=None, multilabel: boo
     save(estimator_model(network, kind=kind, classes=classes, multilabel=multilabel), path)
 
 
-def export_model(model_path, onnx_path) -> None:
-    """``chainrule export MODEL --onnx OUT``: a model file written by ``chainrule train`` as ONNX.
-
-    The graph includes the stored preprocessing (see ``table_model``). Errors are one line:
-    ModelFormatError for a bad model file, ExportError for a model without preprocessing or
-    a path that cannot be written.
+def export_model(network, onnx_path, model_path="the model") -> None:
+    """``chainrule export MODEL --onnx OUT``: a network trained by ``chainrule train`` (read
+    from ``model_path`` with ``Network.load``) as ONNX, its stored preprocessing included (see
+    ``table_model``). ExportError, one line, for a model without preprocessing or a path that
+    cannot be written.
     """
-    from .modelfile import load
-
-    network = load(model_path)
     if network.preprocessor is None:
         raise ExportError(
             f"{model_path}: this model has no stored preprocessing (it was not trained "

@@ -10,7 +10,7 @@ import numpy as np
 
 from .activations import Activation
 
-__all__ = ["Dense"]
+__all__ = ["Dense", "check_layers"]
 
 
 class Dense:
@@ -56,3 +56,23 @@ class Dense:
     def __repr__(self) -> str:
         bias = "bias" if self.bias is not None else "no bias"
         return f"Dense({self.n_inputs} → {self.n_outputs}, {self.activation.name}, {bias})"
+
+
+def check_layers(layers: list[Dense]) -> np.dtype:
+    """The dtype a stack of layers shares; ValueError naming the layer where they don't chain
+    (each takes as many inputs as the one before gives, all with or all without bias)."""
+    if not layers or not all(isinstance(layer, Dense) for layer in layers):
+        raise ValueError("layers must be a non-empty list of Dense layers")
+    dtype = layers[0].weight.dtype
+    for index, layer in enumerate(layers):
+        arrays = [layer.weight] if layer.bias is None else [layer.weight, layer.bias]
+        if any(array.dtype != dtype for array in arrays):
+            raise ValueError(f"layers[{index}] is not {dtype.name} like layers[0]")
+        if index and layer.n_inputs != layers[index - 1].n_outputs:
+            raise ValueError(
+                f"layers[{index}] takes {layer.n_inputs} inputs, layers[{index - 1}] gives "
+                f"{layers[index - 1].n_outputs}"
+            )
+    if len({layer.bias is None for layer in layers}) > 1:
+        raise ValueError("layers must all have a bias or all have none")
+    return dtype

@@ -9,8 +9,9 @@ import numpy as np
 from .._validation import as_dtype, as_matrix, as_targets, sample_weights, seed_value
 from . import propagation
 from .activations import Activation, get_activation
+from .flat import holds, pack
 from .init import initial_layers
-from .layers import Dense
+from .layers import Dense, check_layers
 from .losses import CrossEntropy, Loss, get_loss
 from .memory import check_memory, network_bytes
 from .node_weights import chained_sizes, check_sizes, node_weight_matrices, weight_matrix
@@ -145,20 +146,7 @@ class Network:
         take as many inputs as the one before gives.
         """
         layers = list(layers)
-        if not layers or not all(isinstance(layer, Dense) for layer in layers):
-            raise ValueError("layers must be a non-empty list of Dense layers")
-        dtype = as_dtype(layers[0].weight.dtype.name)
-        for index, layer in enumerate(layers):
-            arrays = [layer.weight] if layer.bias is None else [layer.weight, layer.bias]
-            if any(array.dtype != dtype for array in arrays):
-                raise ValueError(f"layers[{index}] is not {dtype.name} like layers[0]")
-            if index and layer.n_inputs != layers[index - 1].n_outputs:
-                raise ValueError(
-                    f"layers[{index}] takes {layer.n_inputs} inputs, layers[{index - 1}] gives "
-                    f"{layers[index - 1].n_outputs}"
-                )
-        if len({layer.bias is None for layer in layers}) > 1:
-            raise ValueError("layers must all have a bias or all have none")
+        dtype = as_dtype(check_layers(layers).name)
         network = object.__new__(cls)
         network.dtype = dtype
         network.layers = layers
@@ -166,6 +154,19 @@ class Network:
         network.init, network.seed = init, seed
         network.preprocessor = preprocessor
         network.info = dict(info or {})
+        return network
+
+    @classmethod
+    def load(cls, path) -> Network:
+        """The network in a model file written by ``save`` (or ``chainrule train``), with its
+        preprocessing and info; ModelFormatError, one line, for anything invalid."""
+        from ..files.modelfile import read
+
+        stored = read(path)
+        network = cls.from_layers(
+            stored.layers, init="loaded", preprocessor=stored.preprocessor, info=stored.info
+        )
+        network.file_metadata = stored.file_metadata
         return network
 
     # ---------------------------------------------------------------- shape info
@@ -199,37 +200,16 @@ class Network:
         return params
 
     def _pack(self) -> np.ndarray:
-        """Lay every weight and bias out in one flat vector, each layer's arrays being views
-        into it, so an optimizer updates all of them in one operation. Returns the vector."""
-        flat = np.empty(sum(p.size for p in self.parameters()), dtype=self.dtype)
-        offset = 0
-        for layer in self.layers:
-            weight = flat[offset : offset + layer.weight.size].reshape(layer.weight.shape)
-            weight[...] = layer.weight
-            layer.weight = weight
-            offset += weight.size
-            if layer.bias is not None:
-                bias = flat[offset : offset + layer.bias.size]
-                bias[...] = layer.bias
-                layer.bias = bias
-                offset += bias.size
-        self._flat = flat
-        return flat
+        """Lay every weight and bias out in one flat vector (see ``nn.flat``); returns it."""
+        self._flat = pack(self.layers, self.dtype)
+        return self._flat
 
     def flat_parameters(self) -> np.ndarray:
         """All weights and biases as one flat vector (in the order of ``parameters()``) whose
         parts are the layers' own arrays. If a layer's array was replaced rather than written
         into, the vector is rebuilt around the current arrays first."""
         flat = getattr(self, "_flat", None)
-        offset = 0
-        intact = flat is not None and flat.dtype == self.dtype
-        for param in self.parameters() if intact else ():
-            start = flat.__array_interface__["data"][0] + offset * flat.itemsize
-            if param.__array_interface__["data"][0] != start or not param.flags.c_contiguous:
-                intact = False
-                break
-            offset += param.size
-        if not intact or offset != flat.size:
+        if flat is None or not holds(flat, self.parameters(), self.dtype):
             flat = self._pack()
         return flat
 
