@@ -236,7 +236,12 @@ class FileSet:
             )
         _, _, pv = arrow()
         parse, convert = self.csv_options[unit.file]
-        reader = pv.open_csv(self.paths[unit.file], parse_options=parse, convert_options=convert)
+        # One thread, modest blocks: the multi-threaded reader parses blocks ahead of training,
+        # and what it holds grows with the file.
+        read = pv.ReadOptions(use_threads=False, block_size=1 << 20)
+        reader = pv.open_csv(
+            self.paths[unit.file], read_options=read, parse_options=parse, convert_options=convert
+        )
         return (batch.select(self.columns) for batch in reader)
 
     def _chunk(self, path: str, data, line: int, start: int) -> Chunk:
