@@ -450,3 +450,20 @@ def test_numpy_scalars_are_accepted_as_settings():
     assert SGD(lr=np.float32(0.5), momentum=np.float64(0.5)).lr == 0.5
     assert StepDecay(step_size=np.int64(3)).step_size == 3
     assert ReduceOnPlateau(patience=np.int32(2), min_lr=np.float32(0.0)).patience == 2
+
+
+def test_adam_with_eps_on_the_raw_second_moment_is_scikit_learns_step():
+    """eps_corrected=False: w ← w - lr √(1-β2ᵗ)/(1-β1ᵗ) × m / (√v + ε), one step by hand."""
+    w, g = np.array([0.5, -1.0, 2.0]), np.array([1e-9, -0.2, 3.0])
+    adam = Adam(lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8, eps_corrected=False)
+    param = w.copy()
+    adam.update([param], [g.copy()])
+    m, v = 0.1 * g, 0.001 * g * g
+    expected = w - 0.1 * np.sqrt(1 - 0.999) / (1 - 0.9) * m / (np.sqrt(v) + 1e-8)
+    np.testing.assert_allclose(param, expected, rtol=1e-14)
+    corrected = w.copy()
+    Adam(lr=0.1, eps=1e-8).update([corrected], [g.copy()])
+    assert corrected[0] != param[0]  # where √v is near ε the two differ
+    np.testing.assert_allclose(corrected[1:], param[1:], rtol=1e-6)
+    with pytest.raises(ValueError, match=r"^eps_corrected must be True or False, got 'no'$"):
+        Adam(eps_corrected="no")

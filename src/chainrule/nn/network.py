@@ -344,7 +344,8 @@ class Network:
         batch_size: None for full-batch gradient descent (one update per epoch), 1 for
             online learning, k for minibatch stochastic gradient descent (batches larger
             than the data are the whole data). An epoch is one pass through the data.
-            shuffle (True) reorders the rows every epoch (minibatches only).
+            shuffle (True) reorders the rows every epoch (minibatches only); a function
+            (epoch, n) -> row order gives each epoch's order instead.
         seed: one seed for shuffling and the validation split (the network's own seed
             when None); the same seed gives bit-identical weights.
         validation_data=(X_val, y_val) or validation_split (a fraction held out) add

@@ -32,8 +32,6 @@ from ._params import (
     hidden_sizes,
 )
 
-_SEEDS = np.iinfo(np.int32).max
-
 
 class BaseMLP(BaseEstimator):
     """Shared machinery; use MLPClassifier or MLPRegressor."""
@@ -141,7 +139,13 @@ class BaseMLP(BaseEstimator):
                 momentum=momentum,
                 nesterov=bool(self.nesterovs_momentum) and momentum > 0,
             )
-        return optim.Adam(lr=self.learning_rate_init, beta1=self.beta_1, beta2=self.beta_2, eps=self.epsilon)
+        return optim.Adam(
+            lr=self.learning_rate_init,
+            beta1=self.beta_1,
+            beta2=self.beta_2,
+            eps=self.epsilon,
+            eps_corrected=False,
+        )
 
     def _split(self, X, Y, sample_weight):
         """scikit-learn's validation split (stratified for single-output classification)."""
@@ -199,8 +203,8 @@ class BaseMLP(BaseEstimator):
                 optimizer=self._optimizer,
                 epochs=1 if incremental else self.max_iter,
                 batch_size=batch_rows(self.batch_size, X.shape[0]),
-                shuffle=bool(self.shuffle),
-                seed=int(self._random_state.randint(_SEEDS)),
+                shuffle=_SklearnOrder(self._random_state) if self.shuffle else False,
+                seed=0,  # nothing left to draw: the order comes from scikit-learn's own random state
                 early_stopping=early,
                 callbacks=[rules],
                 verbose=2 if self.progress else 0,
@@ -282,3 +286,22 @@ class BaseMLP(BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+class _SklearnOrder:
+    """Each epoch's row order as scikit-learn's MLP draws it: the previous epoch's order
+    shuffled again by the estimator's RandomState (``sklearn.utils.shuffle``), starting from
+    0, 1, ..., n - 1 at each call of fit or partial_fit. With the same initial weights this
+    gives scikit-learn's batches for the same ``random_state``."""
+
+    def __init__(self, random_state):
+        self.random_state = random_state
+        self.order = None
+
+    def __call__(self, epoch: int, n: int) -> np.ndarray:
+        if self.order is None or self.order.shape[0] != n:
+            self.order = np.arange(n, dtype=int)
+        indices = np.arange(n)
+        self.random_state.shuffle(indices)
+        self.order = self.order[indices]
+        return self.order

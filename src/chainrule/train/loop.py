@@ -58,7 +58,7 @@ class Run:
     history: History
     batches: Batches
     epochs: int
-    shuffle: bool = True
+    shuffle: object = True  # True, False, or a function (epoch, n) -> the epoch's row order
     clip_norm: float | None = None
     validation: tuple[np.ndarray, np.ndarray] | None = None
     callbacks: list[Callback] = field(default_factory=list)
@@ -186,7 +186,7 @@ def prepare(
         history=History(),
         batches=Batches(network.layers, X, targets, batch, weights),
         epochs=epochs,
-        shuffle=bool(shuffle),
+        shuffle=shuffle if callable(shuffle) else bool(shuffle),
         clip_norm=clip_norm,
         validation=validation,
         l2=l2,
@@ -212,7 +212,7 @@ def prepare(
             "loss": loss_fn.name,
             "optimizer": run.optimizer.config(),
             "batch_size": batch,
-            "shuffle": bool(shuffle),
+            "shuffle": "given order" if callable(shuffle) else bool(shuffle),
             "seed": seed,
             "validation_split": float(validation_split),
             "early_stopping": None if run.early is None else run.early.config(),
@@ -239,7 +239,11 @@ def prepare(
 def run_epoch(run: Run) -> dict:
     """Train one epoch, record it, move the schedule and ask the callbacks whether to stop."""
     epoch = run.epoch + 1
-    order = run.rng.permutation(run.batches.n) if (run.shuffle and run.batches.gather) else None
+    if callable(run.shuffle):  # the caller's own order (the scikit-learn estimators use scikit-learn's)
+        order = np.asarray(run.shuffle(epoch, run.batches.n))
+        order = order if run.batches.gather else None
+    else:
+        order = run.rng.permutation(run.batches.n) if (run.shuffle and run.batches.gather) else None
     total, correct = run_batches(run, epoch, order)
     return end_epoch(run, epoch, total, correct, run.batches.n)
 

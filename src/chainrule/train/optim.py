@@ -150,6 +150,9 @@ class Adam(Optimizer):
 
     m ← β1 m + (1 - β1) g;  v ← β2 v + (1 - β2) g²;
     w ← w - lr × m̂ / (√v̂ + ε), with m̂ = m / (1 - β1ᵗ) and v̂ = v / (1 - β2ᵗ).
+
+    ``eps_corrected=False`` adds ε to √v instead of √v̂, as scikit-learn's MLP does:
+    w ← w - lr √(1-β2ᵗ)/(1-β1ᵗ) × m / (√v + ε). The two differ only where √v is near ε.
     """
 
     name = "adam"
@@ -161,15 +164,20 @@ class Adam(Optimizer):
         beta2: float = 0.999,
         eps: float = 1e-8,
         weight_decay: float = 0.0,
+        eps_corrected: bool = True,
     ):
         super().__init__(lr, weight_decay)
         self.beta1, self.beta2 = fraction(beta1, "beta1"), fraction(beta2, "beta2")
         self.eps = positive_number(eps, "eps")
+        if not isinstance(eps_corrected, (bool, np.bool_)):
+            raise ValueError(f"eps_corrected must be True or False, got {eps_corrected!r}")
+        self.eps_corrected = bool(eps_corrected)
         self.first_moments: list[np.ndarray] = []
         self.second_moments: list[np.ndarray] = []
 
     def config(self) -> dict:
-        return {**super().config(), "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
+        config = {**super().config(), "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
+        return config if self.eps_corrected else {**config, "eps_corrected": False}
 
     def state_arrays(self) -> list[np.ndarray]:
         return self.first_moments + self.second_moments
@@ -187,7 +195,7 @@ class Adam(Optimizer):
         self.steps += 1
         t = self.steps
         step_size = self.lr * np.sqrt(1 - self.beta2**t) / (1 - self.beta1**t)
-        eps_hat = self.eps * np.sqrt(1 - self.beta2**t)
+        eps_hat = self.eps * np.sqrt(1 - self.beta2**t) if self.eps_corrected else self.eps
         for param, grad, m, v in zip(params, grads, self.first_moments, self.second_moments):
             kind = param.dtype.type
             grad = self._decayed(param, grad)

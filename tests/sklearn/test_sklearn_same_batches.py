@@ -1,0 +1,48 @@
+"""Minibatches in scikit-learn's order: the same random_state gives scikit-learn's training run.
+
+chainrule's estimators draw their initial weights and each epoch's row order from the
+estimator's own RandomState exactly as scikit-learn's MLP does, and their Adam adds ε where
+scikit-learn's does (``Adam(eps_corrected=False)``), so with minibatches too the loss curves
+agree to rounding and so do the predictions.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import sklearn.neural_network as reference
+from sklearn.datasets import load_diabetes, load_wine
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.preprocessing import StandardScaler
+
+import chainrule
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+@pytest.mark.parametrize(("load", "name"), [(load_wine, "MLPClassifier"), (load_diabetes, "MLPRegressor")])
+def test_minibatch_training_follows_scikit_learns_run(load, name, solver):
+    X, y = load(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    settings = dict(random_state=3, solver=solver, max_iter=25, batch_size=32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        theirs = getattr(reference, name)(**settings).fit(X, y)
+        ours = getattr(chainrule, name)(**settings).fit(X, y)
+    np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-9)
+    if name == "MLPClassifier":
+        np.testing.assert_array_equal(ours.predict(X), theirs.predict(X))
+    else:
+        np.testing.assert_allclose(ours.predict(X), theirs.predict(X), rtol=1e-9)
+
+
+def test_without_shuffle_no_order_is_drawn():
+    X, y = load_wine(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    a = chainrule.MLPClassifier(random_state=1, shuffle=False, max_iter=3, batch_size=16)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        b = reference.MLPClassifier(random_state=1, shuffle=False, max_iter=3, batch_size=16).fit(X, y)
+        a.fit(X, y)
+    np.testing.assert_allclose(a.loss_curve_, b.loss_curve_, rtol=1e-9)
