@@ -82,3 +82,17 @@ def test_export_gives_an_onnx_model_that_predicts_like_chainrule(trained, binary
     got_labels, got_probabilities = session.run(["label", "probabilities"], feeds)
     assert [str(v) for v in np.ravel(got_labels)] == [str(v) for v in labels]
     np.testing.assert_allclose(got_probabilities, probabilities, rtol=1e-5, atol=1e-6)
+
+
+def test_a_report_that_cannot_be_written_is_refused_before_training(tmp_path, binary_csv_module):
+    out = tmp_path / "run"
+    result = chainrule_cli(
+        "train", binary_csv_module, "--target", "admit", "--epochs", "2", "--out", out,
+        "--report", tmp_path / "no" / "such" / "report.html",
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        f"chainrule: error: --report {tmp_path / 'no' / 'such' / 'report.html'}: "
+    )
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not out.exists()  # nothing trained, nothing written

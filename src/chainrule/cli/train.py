@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from .options import RUN_OPTIONS, UsageError, add_train_options, flags, train_settings
 from .output import Output, metrics_table
 
@@ -117,4 +120,11 @@ def _checked_out(where: dict):
     from ..workflow.run_folder import check_out
 
     inside = report_name_inside(where["out"], where["report"])
+    if where["report"] is not None and inside is None:
+        folder = Path(where["report"]).absolute().parent
+        if not (folder.is_dir() and os.access(folder, os.W_OK)):
+            raise UsageError(
+                f"--report {where['report']}: the folder {folder} does not exist or is not writable; "
+                "choose another --report"
+            )
     return check_out(where["out"], [inside] if inside else [])
