@@ -61,7 +61,10 @@ class Checkpoint(Callback):
         self.path, self.run, self.every = path, run, every
         batches = run.batches
         X_val, y_val = run.validation if run.validation is not None else (None, None)
-        self.fingerprint = fingerprint(run.network, settings, batches.X, batches.targets, X_val, y_val)
+        arrays = (batches.X, batches.targets, X_val, y_val)
+        if batches.weights is not None:  # sample weights are part of the data (runs without keep their hash)
+            arrays += (batches.weights,)
+        self.fingerprint = fingerprint(run.network, settings, *arrays)
 
     def restore(self) -> None:
         """Continue from the checkpoint at ``path`` (refused, naming what differs, if it is another run's)."""

@@ -220,7 +220,6 @@ def prepare(
             "schedule": run.schedule.config(),
             "l2": l2,
             "dropout": rates,
-            "sample_weight": None if weights is None else _digest(weights),
         }
         saver = Checkpoint(checkpoint, run, settings, every=checkpoint_every)
         if resume and os.path.exists(checkpoint):
@@ -336,13 +335,6 @@ def _train_step(run: Run, xb, yb, wb, workspace, parameters, epoch: int, step_in
         optimizer.update([parameters], [gradient])
     run.last_loss = value
     return value, trace.output
-
-
-def _digest(array: np.ndarray) -> str:
-    """A short fingerprint of an array, for the checkpoint's settings."""
-    import hashlib
-
-    return hashlib.sha256(np.ascontiguousarray(array).tobytes()).hexdigest()[:16]
 
 
 def _correct(output: np.ndarray, targets: np.ndarray) -> int:

@@ -29,7 +29,6 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import OptionError
-from ..nn.network import Network
 from ..tables.first_pass import FirstPass
 from ..tables.read import DataError
 from ..tables.running import RunningScores
@@ -40,8 +39,7 @@ from ..train.loop import end_epoch, finish, prepare, run_batches
 from ..train.threads import blas_threads_for
 from .apply import targets_for
 from .config import TrainConfig
-from .select import auto_widths
-from .train import TrainResult, output_layer
+from .train import TrainResult, network_for
 
 __all__ = ["train_files"]
 
@@ -86,17 +84,7 @@ def train_files(files: FileSet, config: TrainConfig) -> TrainResult:
         "streamed: no linear model or trivial baseline to compare with (they need the rows in memory)"
     )
 
-    n_outputs, output_activation, loss = output_layer(pre.task, len(pre.labels or ()), config.loss)
-    hidden = auto_widths(pre.n_inputs) if config.hidden is None else config.hidden
-    network = Network(
-        [pre.n_inputs, *hidden, n_outputs],
-        activation=config.activation,
-        output_activation=output_activation,
-        init="he_normal" if config.activation in ("relu", "leaky_relu") else "glorot_uniform",
-        seed=config.seed,
-        dtype=config.dtype,
-    )
-    network.preprocessor = pre
+    network, loss = network_for(config, pre, len(pre.labels or ()))
     validation = _validation(files, network, split, config.drop_missing)
     if config.on_start is not None:
         config.on_start(notes, network, loss)

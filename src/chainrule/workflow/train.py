@@ -24,7 +24,7 @@ from .apply import evaluate_table, targets_for
 from .config import TrainConfig
 from .select import auto_widths, compare_models, validation_rows
 
-__all__ = ["TrainConfig", "TrainResult", "train_table", "split_rows"]
+__all__ = ["TrainConfig", "TrainResult", "network_for", "train_table", "split_rows"]
 
 
 @dataclass
@@ -93,6 +93,25 @@ def output_layer(task: str, n_classes: int, loss: str | None) -> tuple[int, str,
     return (1, "sigmoid", loss) if n_classes == 2 else (n_classes, "softmax", loss)
 
 
+def network_for(config: TrainConfig, pre: Preprocessor, n_classes: int) -> tuple[Network, str]:
+    """The network ``config`` asks for on the inputs ``pre`` gives (widths scaled to them when
+    ``hidden`` is unset; He initialisation for ReLUs, Glorot otherwise), with ``pre`` stored
+    in it, and the loss it trains with."""
+    n_outputs, output_activation, loss = output_layer(pre.task, n_classes, config.loss)
+    hidden = auto_widths(pre.n_inputs) if config.hidden is None else config.hidden
+    network = Network(
+        [pre.n_inputs, *hidden, n_outputs],
+        activation=config.activation,
+        output_activation=output_activation,
+        init="he_normal" if config.activation in ("relu", "leaky_relu") else "glorot_uniform",
+        seed=config.seed,
+        dtype=config.dtype,
+        max_memory=config.max_memory,
+    )
+    network.preprocessor = pre
+    return network, loss
+
+
 def train_table(table: Table, config: TrainConfig) -> TrainResult:
     """Split, preprocess, train and evaluate; the network carries its preprocessing and info."""
     config = config.checked()
@@ -136,19 +155,7 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
     dtype = np.dtype(config.dtype)
     X_train = pre.transform(train, dtype)
     n_classes = len(pre.labels) if pre.labels else 0
-    n_outputs, output_activation, loss = output_layer(task, n_classes, config.loss)
-    init = "he_normal" if config.activation in ("relu", "leaky_relu") else "glorot_uniform"
-    hidden = auto_widths(X_train.shape[1]) if config.hidden is None else config.hidden
-    network = Network(
-        [X_train.shape[1], *hidden, n_outputs],
-        activation=config.activation,
-        output_activation=output_activation,
-        init=init,
-        seed=config.seed,
-        dtype=config.dtype,
-        max_memory=config.max_memory,
-    )
-    network.preprocessor = pre
+    network, loss = network_for(config, pre, n_classes)
     encoded = pre.encode_target(train, dtype)
     y_train = targets_for(network, pre, encoded)
     # Early stopping watches validation rows drawn from the training rows (per class).
