@@ -7,13 +7,16 @@ each displayed number and compare it with ``net.explain``'s record to the digits
 
 from __future__ import annotations
 
+import base64
 import json
 import re
+import zlib
 from decimal import Decimal
 
 import numpy as np
 import pytest
-from see_browser import launch_chromium, open_file
+from see_browser import launch_chromium
+from see_browser import open_file as open_any
 
 import chainrule
 
@@ -33,6 +36,21 @@ def trained_net():
     net = chainrule.Network([3, 4, 1], activation="tanh", seed=0)
     net.fit(X, y, lr=0.05, epochs=20, verbose=0)
     return net, X[0], y[0], ["age", "income", "debt"]
+
+
+def page_json(text: str) -> dict:
+    """The data a page embeds: plain JSON, or deflate + base64 for large pages."""
+    element = re.search(r'<script id="data" type="([^"]+)"[^>]*>(.*?)</script>', text, re.S)
+    if element[1] == "application/json":
+        return json.loads(element[2])
+    return json.loads(zlib.decompress(base64.b64decode(element[2])))
+
+
+def open_file(browser, path):
+    """The page opened in Chromium, once its script has read the data and shown step 1."""
+    opened = open_any(browser, path)
+    opened.page.wait_for_selector("body[data-ready]", state="attached")
+    return opened
 
 
 def shown_equal(text: str, value: float) -> bool:
@@ -86,7 +104,7 @@ def test_page_is_self_contained_and_small(tmp_path):
 def test_page_data_are_explains_numbers_and_the_updates():
     net, x, y, names = trained_net()
     text = chainrule.explain_html(net, x, y, lr=LR, input_names=names)
-    data = json.loads(re.search(r'<script id="data" type="application/json">(.*?)</script>', text, re.S)[1])
+    data = page_json(text)
     explanation = net.explain(x, y, input_names=names)
     assert data["names"][0] == names
     for index, layer in enumerate(data["layers"]):
@@ -104,10 +122,12 @@ def test_wide_network_keeps_every_weight_in_the_list():
     net = chainrule.Network([784, 64, 10], output_activation="softmax", seed=0)
     x = np.random.default_rng(0).uniform(size=784)
     text = chainrule.explain_html(net, x, 3, "cross_entropy")
-    data = json.loads(re.search(r'<script id="data" type="application/json">(.*?)</script>', text, re.S)[1])
+    data = page_json(text)
     assert [len(layer["nw"]) for layer in data["layers"]] == [784 * 64, 64 * 10]
     assert "… 776 more" in text and "… 56 more" in text
-    assert len(text.encode()) < 2_000_000  # about 30 bytes per weight: three 6-digit numbers
+    assert data["digits"] == 4 and "shown to 4 significant digits" in text
+    assert 'data-encoding="deflate-base64"' in text
+    assert len(text.encode()) < 600_000  # "a few hundred kB at most": 536 kB; 1.55 MB as plain 6-digit JSON
 
 
 @pytest.mark.parametrize(
@@ -145,7 +165,7 @@ def test_stepping_through_shows_explains_numbers(browser, shots, tmp_path, case)
     explanation = net.explain(x, y, "mse", input_names=names)
     opened = open_file(browser, path)
     page = opened.page
-    n_steps = len(json.loads(page.text_content("#data"))["steps"])
+    n_steps = len(page_json(path.read_text(encoding="utf-8"))["steps"])
     assert page.text_content("#step-count") == f"step 1 of {n_steps}"
     checked = check_numbers(page, explanation)
     for step in range(2, n_steps + 1):  # the keyboard and the button in turn
@@ -205,5 +225,28 @@ def test_play_advances_and_pauses(browser, tmp_path):
     page.wait_for_selector("#step-count:text-matches('^step [2-9] of')")  # the page forbids eval
     page.keyboard.press(" ")
     assert page.text_content("#play") == "▶ play"
+    assert opened.errors == [] and opened.requests == []
+    page.close()
+
+
+def test_wide_page_opens_its_compressed_data_in_chromium(browser, shots, tmp_path):
+    net = chainrule.Network([784, 64, 10], output_activation="softmax", seed=0)
+    x = np.random.default_rng(0).uniform(size=784)
+    path = tmp_path / "wide.html"
+    chainrule.explain_html(net, x, 3, "cross_entropy", LR, path)
+    explanation = net.explain(x, 3, "cross_entropy")
+    opened = open_file(browser, path)
+    page = opened.page
+    n_steps = len(page_json(path.read_text(encoding="utf-8"))["steps"])
+    assert page.text_content("#step-count") == f"step 1 of {n_steps}"
+    checked = check_numbers(page, explanation)  # the 784 inputs
+    page.keyboard.press("ArrowRight")
+    checked += check_numbers(page, explanation)  # the first hidden node's largest terms
+    page.keyboard.press("End")
+    page.fill("#search", "input_17→")
+    assert page.text_content("#found").startswith("64 weights")
+    checked += check_numbers(page, explanation, "#list")
+    page.screenshot(path=shots / "wide-summary.png")
+    assert checked > 784 + 64 * 3
     assert opened.errors == [] and opened.requests == []
     page.close()

@@ -1,9 +1,18 @@
 // chainrule's walk-through page. Every number comes from the JSON that Python embedded
-// (net.explain's records and the new weights, rounded to 6 significant digits); this
-// script only looks them up and lays them out. It computes nothing.
+// (net.explain's records and the new weights, rounded to D.digits significant digits);
+// this script only looks them up and lays them out. It computes nothing.
 "use strict";
-(function () {
-  const D = JSON.parse(document.getElementById("data").textContent);
+
+// The embedded JSON: as it is, or (large pages) deflate-compressed in base64, opened with
+// the browser's own DecompressionStream.
+async function pageData(element) {
+  if (element.dataset.encoding !== "deflate-base64") return JSON.parse(element.textContent);
+  const bytes = Uint8Array.from(atob(element.textContent.trim()), (c) => c.charCodeAt(0));
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
+  return JSON.parse(await new Response(stream).text());
+}
+
+pageData(document.getElementById("data")).then((D) => {
   const $ = (id) => document.getElementById(id);
   const svg = $("net");
   const nLayers = D.layers.length;
@@ -235,4 +244,5 @@
   const target = D.target.length === 1 ? text(D.target[0]) : `[${D.target.map(text).join(", ")}]`;
   $("headline").innerHTML = `prediction ${esc(prediction)}, target ${esc(target)}, ${esc(D.loss_name)} loss ${num(D.loss, "loss", "loss")} · learning rate ${num(D.lr, "lr", "lr")} · use ← → or the buttons`;
   show(0);
-})();
+  document.body.dataset.ready = "true";
+});

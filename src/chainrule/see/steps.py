@@ -1,9 +1,10 @@
 """The data of the walk-through page: explain's numbers per layer and the list of steps.
 
-Every number on the page comes from here, rounded to the 6 significant digits that the
-text table prints: node values, inputs and slopes, each weight's three factors and slope
-(``Network.explain``) and the new weight w − lr × slope, computed here in float64 from
-explain's unrounded numbers. The page's script only looks numbers up and lays them out.
+Every number on the page comes from here, rounded to ``digits`` significant digits (6, as
+the text table prints them, or fewer for wide networks, see ``page.digits_for``): node
+values, inputs and slopes, each weight's three factors and slope (``Network.explain``) and
+the new weight w − lr × slope, computed here in float64 from explain's unrounded numbers.
+The page's script only looks numbers up and lays them out.
 
 Steps, in order: the inputs; every node's forward propagation (weighted sum, then
 activation); the loss; each layer backwards (its weights' slopes and updates, then the
@@ -18,19 +19,19 @@ import numpy as np
 from .layout import layout
 from .records import Numbers
 
-__all__ = ["page_data", "round6", "TERMS", "ROWS"]
+__all__ = ["page_data", "significant", "TERMS", "ROWS"]
 
 TERMS, ROWS = 10, 24
 
 
-def round6(values):
-    """Floats rounded to 6 significant digits (None and non-finite numbers become None)."""
+def significant(values, digits: int = 6):
+    """Floats rounded to ``digits`` significant digits (None and non-finite numbers become None)."""
     if values is None:
         return None
     if np.ndim(values) == 0:
         value = float(values)
-        return float(f"{value:.6g}") + 0.0 if np.isfinite(value) else None
-    return [round6(v) for v in np.ravel(values)]
+        return float(f"{value:.{digits}g}") + 0.0 if np.isfinite(value) else None
+    return [significant(v, digits) for v in np.ravel(values)]
 
 
 def _largest(scores, limit: int) -> tuple[list[int], int]:
@@ -42,8 +43,12 @@ def _largest(scores, limit: int) -> tuple[list[int], int]:
     return sorted(int(i) for i in keep), scores.size - limit
 
 
-def page_data(nums: Numbers, lr: float) -> dict:
+def page_data(nums: Numbers, lr: float, digits: int = 6) -> dict:
     """Everything the page shows, as plain JSON-ready data (see the module docstring)."""
+
+    def rounded(values):
+        return significant(values, digits)
+
     n_layers = len(nums.weights)
     layers = []
     for layer in range(n_layers):
@@ -52,22 +57,22 @@ def page_data(nums: Numbers, lr: float) -> dict:
         layers.append(
             {
                 "activation": nums.activations[layer] if nums.activations else None,
-                "w": round6(w),
-                "g": round6(g),
-                "nw": round6(w - lr * g),
-                "bw": round6(b),
-                "bg": round6(bg),
-                "bnw": None if b is None else round6(b - lr * bg),
-                "act": round6(nums.activation_slopes[layer]),
-                "ls": round6(nums.loss_slopes[layer]),
+                "w": rounded(w),
+                "g": rounded(g),
+                "nw": rounded(w - lr * g),
+                "bw": rounded(b),
+                "bg": rounded(bg),
+                "bnw": None if b is None else rounded(b - lr * bg),
+                "act": rounded(nums.activation_slopes[layer]),
+                "ls": rounded(nums.loss_slopes[layer]),
                 "combined": nums.combined[layer],
             }
         )
     columns = [
         {
-            "values": round6(nums.values[c]),
-            "inputs": round6(nums.node_inputs[c]) if c else None,
-            "slopes": round6(nums.slopes[c]),
+            "values": rounded(nums.values[c]),
+            "inputs": rounded(nums.node_inputs[c]) if c else None,
+            "slopes": rounded(nums.slopes[c]),
         }
         for c in range(n_layers + 1)
     ]
@@ -100,11 +105,12 @@ def page_data(nums: Numbers, lr: float) -> dict:
         )
     steps.append({"kind": "summary"})
     return {
-        "loss": round6(nums.loss),
+        "digits": digits,
+        "loss": rounded(nums.loss),
         "loss_name": nums.loss_name,
         "lr": lr,
-        "prediction": round6(nums.prediction),
-        "target": round6(nums.target),
+        "prediction": rounded(nums.prediction),
+        "target": rounded(nums.target),
         "names": nums.names,
         "columns": columns,
         "layers": layers,
