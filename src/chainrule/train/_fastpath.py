@@ -10,7 +10,10 @@ like the maths:
 - for plain gradient descent the learning rate is folded into the output slope,
   so every weight slope comes out as lr × dL/dW and the update is one subtraction;
 - it runs under ``np.errstate`` with overflow silenced (the loop checks the loss and
-  the slopes for non-finite values itself), so the sigmoid skips its own guard.
+  the slopes for non-finite values itself), so the sigmoid skips its own guard;
+- a softmax output keeps z - max(z) and Σ exp, so the cross-entropy's value reuses them
+  instead of recomputing the log-sum-exp, and each row's max is read at its argmax
+  (the same number, without a slow reduction over short rows).
 
 Each kernel computes exactly the operations of its plain counterpart in the same
 order, so in float64 the fast path gives the plain path's numbers bit for bit
@@ -71,7 +74,12 @@ class Workspace:
         #: The bias node's value for every sample: dL/db = ones @ dL/dz.
         self.ones = np.ones(n_samples, dtype)
         #: Each layer's activation as a kernel writing into a buffer (looked up once, not per step).
-        self.activate = [_FORWARD.get(type(layer.activation), _plain_forward) for layer in layers]
+        self.activate = [
+            SoftmaxKernel(shape, dtype)
+            if type(layer.activation) is Softmax
+            else _FORWARD.get(type(layer.activation), _plain_forward)
+            for layer, shape in zip(layers, shapes)
+        ]
         self.activation_backward = [
             _BACKWARD.get(type(layer.activation), _plain_backward) for layer in layers
         ]
@@ -111,6 +119,35 @@ def _softmax_forward(activation, z, out):
     np.exp(shifted, out=shifted)
     shifted /= shifted.sum(axis=1, keepdims=True)
     return shifted
+
+
+class SoftmaxKernel:
+    """The softmax of one (n, k) layer, keeping what the cross-entropy's value needs.
+
+    a = exp(z - m) / s with m = max(z) and s = Σ exp(z - m) per row, as ``Softmax.forward``
+    computes it; ``shifted`` (z - m) and ``sums`` (s) stay for ``cross_entropy``:
+    L = -Σ y (z - m - log s) / n, the log-sum-exp of ``CrossEntropy.value``, bit for bit.
+    """
+
+    def __init__(self, shape: tuple[int, int], dtype):
+        n, k = shape
+        self.shifted = np.empty(shape, dtype)
+        self.sums = np.empty((n, 1), dtype)
+        self.row_max = np.empty((n, 1), dtype)
+        self.row_starts = np.arange(n)[:, None] * k  # flat index of each row's first node
+
+    def __call__(self, activation, z, out):
+        # max(z) per row, read at its argmax: a reduction over rows of k ≈ 10 numbers is slow.
+        np.take(z, self.row_starts + z.argmax(axis=1)[:, None], out=self.row_max)
+        np.subtract(z, self.row_max, out=self.shifted)
+        np.exp(self.shifted, out=out)
+        np.add.reduce(out, axis=1, keepdims=True, out=self.sums)
+        return np.divide(out, self.sums, out=out)
+
+    def cross_entropy(self, y: np.ndarray) -> float:
+        """-Σ y log a / n from the kept z - m and s (the latest call's)."""
+        log_a = self.shifted - np.log(self.sums)
+        return float(-np.vdot(y, log_a) / y.shape[0])
 
 
 def _exp_forward(activation, z, out):
@@ -235,7 +272,11 @@ def output_slopes(
         if rows is not None:
             np.multiply(error, rows, error)
         return value, ws.activation_backward[-1](activation, z, a, error, dL_dz_out)
-    value = loss.weighted_value(z, a, y, weights)
+    kernel = ws.activate[-1]
+    if weights is None and type(loss) is CrossEntropy and isinstance(kernel, SoftmaxKernel):
+        value = kernel.cross_entropy(y)
+    else:
+        value = loss.weighted_value(z, a, y, weights)
     if loss.fused:
         scale = _FUSED.get(type(loss))
         if scale is None:  # another fused loss: its own output_delta

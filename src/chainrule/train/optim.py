@@ -28,6 +28,7 @@ class Optimizer:
         self.lr = positive_number(lr, "lr")
         self.weight_decay = non_negative_number(weight_decay, "weight_decay")
         self.steps = 0
+        self._buffers: dict[int, np.ndarray] = {}  # scratch for the update's products, not state
 
     @property
     def plain(self) -> bool:
@@ -79,6 +80,13 @@ class Optimizer:
         the optimizer is ``plain`` (the caller checks; this runs every step)."""
         self.steps += 1
         np.subtract(param, scaled, param)
+
+    def _scratch(self, index: int, param: np.ndarray) -> np.ndarray:
+        """A reused array shaped like parameter ``index`` for the update's products (not state)."""
+        buffer = self._buffers.get(index)
+        if buffer is None or buffer.shape != param.shape or buffer.dtype != param.dtype:
+            buffer = self._buffers[index] = np.empty_like(param)
+        return buffer
 
     def _decayed(self, param: np.ndarray, grad: np.ndarray) -> np.ndarray:
         if self.weight_decay:
@@ -141,8 +149,14 @@ class SGD(Optimizer):
             velocity = self.velocities[index]
             velocity *= param.dtype.type(self.momentum)
             velocity += grad
-            step = grad + velocity * param.dtype.type(self.momentum) if self.nesterov else velocity
-            param -= step * lr
+            step = self._scratch(index, param)  # lr × (g + μ v) or lr × v, without a new array
+            if self.nesterov:
+                np.multiply(velocity, param.dtype.type(self.momentum), out=step)
+                np.add(grad, step, out=step)
+                step *= lr
+            else:
+                np.multiply(velocity, lr, out=step)
+            param -= step
 
 
 class Adam(Optimizer):
@@ -196,15 +210,20 @@ class Adam(Optimizer):
         t = self.steps
         step_size = self.lr * np.sqrt(1 - self.beta2**t) / (1 - self.beta1**t)
         eps_hat = self.eps * np.sqrt(1 - self.beta2**t) if self.eps_corrected else self.eps
-        for param, grad, m, v in zip(params, grads, self.first_moments, self.second_moments):
+        for index, (param, grad, m, v) in enumerate(
+            zip(params, grads, self.first_moments, self.second_moments)
+        ):
             kind = param.dtype.type
             grad = self._decayed(param, grad)
+            scratch = self._scratch(index, param)  # every product below is written into it
             m *= kind(self.beta1)
-            m += grad * kind(1 - self.beta1)
+            m += np.multiply(grad, kind(1 - self.beta1), out=scratch)
             v *= kind(self.beta2)
-            v += np.square(grad) * kind(1 - self.beta2)
+            np.square(grad, out=scratch)
+            scratch *= kind(1 - self.beta2)
+            v += scratch
             # lr m̂ / (√v̂ + ε) written as lr √(1-β2ᵗ)/(1-β1ᵗ) × m / (√v + ε √(1-β2ᵗ)).
-            denominator = np.sqrt(v)
+            denominator = np.sqrt(v, out=scratch)
             denominator += kind(eps_hat)
             np.divide(m, denominator, out=denominator)
             denominator *= kind(step_size)
