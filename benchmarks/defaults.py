@@ -95,8 +95,13 @@ def frame(table: Table, target: str):
     return pd.DataFrame(columns)
 
 
-def baseline_scores(table: Table, target: str, task: str, seed: int) -> dict[str, float]:
-    """Test scores of scikit-learn's MLP and a linear model in the standard pipeline."""
+def baseline_scores(
+    table: Table, target: str, task: str, seed: int, mlp_seed: int | None = None
+) -> dict[str, float]:
+    """Test scores of scikit-learn's MLP and a linear model in the standard pipeline.
+
+    The rows are split by ``seed``; the MLP's ``random_state`` is ``seed`` too unless
+    ``mlp_seed`` is given (the same split, other initial weights and batches)."""
     from sklearn.compose import ColumnTransformer, TransformedTargetRegressor
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.impute import SimpleImputer
@@ -113,11 +118,12 @@ def baseline_scores(table: Table, target: str, task: str, seed: int) -> dict[str
     numeric = [c for c in X.columns if X[c].dtype == float]
     text = [c for c in X.columns if c not in numeric]
     scores = {}
+    mlp_seed = seed if mlp_seed is None else mlp_seed
     models = {
-        "mlp": MLPClassifier(random_state=seed)
+        "mlp": MLPClassifier(random_state=mlp_seed)
         if task == "classification"
         # The target scaled as chainrule scales it: unscaled, the MLP's R² is far below zero.
-        else TransformedTargetRegressor(MLPRegressor(random_state=seed), transformer=StandardScaler()),
+        else TransformedTargetRegressor(MLPRegressor(random_state=mlp_seed), transformer=StandardScaler()),
         "linear": LogisticRegression(max_iter=5000) if task == "classification" else Ridge(),
     }
     for name, model in models.items():
