@@ -17,7 +17,14 @@ from chainrule.tables.read import Table
 from chainrule.workflow.baselines import linear_network, trivial_baseline
 from chainrule.workflow.config import TrainConfig
 from chainrule.workflow.run_files import write_run
-from chainrule.workflow.select import MIN_CHOICE_ROWS, auto_widths, validation_rows
+from chainrule import Network
+from chainrule.workflow.select import (
+    MIN_CHOICE_ROWS,
+    auto_widths,
+    linear_is_kept,
+    row_losses,
+    validation_rows,
+)
 from chainrule.workflow.train import train_table
 
 sklearn = pytest.importorskip("sklearn")
@@ -137,6 +144,28 @@ def test_the_linear_model_is_kept_when_it_validates_better_and_is_a_network_with
     assert "saved model: the linear model" in metrics_table(kept.metrics)
     network = train_table(table, TrainConfig(target="y", verbose=0, epochs=3, linear_fallback=False))
     assert network.metrics["model"] == "network" and network.network.sizes == [3, 16, 16, 1]
+
+
+def test_the_network_is_kept_only_when_better_by_more_than_one_standard_error():
+    noise = np.array([1.0, -1.0] * 50)  # sd 1.005, standard error 0.1005 over 100 rows
+    assert not linear_is_kept(noise - 0.2)  # better by two standard errors: the network
+    assert linear_is_kept(noise - 0.05)  # better, but within the noise: the simpler model
+    assert linear_is_kept(noise + 0.05)
+    assert linear_is_kept(np.full(30, np.nan))  # a diverged network
+
+
+@pytest.mark.parametrize(
+    ("output", "loss"),
+    [("softmax", "cross_entropy"), ("sigmoid", "binary_cross_entropy"), ("identity", "mse")],
+)
+def test_row_losses_average_to_the_networks_loss(rng, output, loss):
+    k = 3 if output == "softmax" else 2
+    net = Network([4, 5, k], output_activation=output, seed=1)
+    X = rng.normal(size=(30, 4))
+    y = np.eye(k)[rng.integers(0, k, 30)] if output != "identity" else rng.normal(size=(30, k))
+    rows = row_losses(net, X, y, loss)
+    assert rows.shape == (30,)
+    np.testing.assert_allclose(rows.mean(), net.loss(X, y, loss), rtol=1e-12)
 
 
 def test_too_few_rows_for_validation_train_without_early_stopping_and_say_so():

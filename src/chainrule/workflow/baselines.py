@@ -164,8 +164,9 @@ def verdict(network: dict, linear: dict, trivial: dict, chosen: str = "network")
     scores = f"test {name}: network {ours:.4f}, linear {line:.4f}, {trivial['model']} {floor:.4f}"
     if chosen == "linear":
         return (
-            f"{scores}; the linear model did better on the validation rows, so it is the saved model "
-            "(no hidden layer); for a network anyway, pass --no-linear-fallback, or add rows"
+            f"{scores}; on the validation rows the network was not clearly better than the linear "
+            "model (by one standard error), so the linear model is the saved model (no hidden layer); "
+            "for a network anyway, pass --no-linear-fallback, or add rows"
         )
     if ours < floor or math.isclose(ours, floor):
         return (

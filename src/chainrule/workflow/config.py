@@ -108,8 +108,8 @@ class TrainConfig:
     )
     linear_fallback: bool = option(
         True,
-        "keep the linear model (no hidden layer) instead when its loss on the validation rows is "
-        "lower (needs 20 validation rows)",
+        "keep the linear model (no hidden layer) instead unless the network's loss on the "
+        "validation rows is lower by more than one standard error (needs 20 validation rows)",
         "bool",
     )
     dtype: str = option("float32", "float32, or float64 for exact arithmetic", "choice", choices=DTYPES)
