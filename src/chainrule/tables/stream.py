@@ -1,4 +1,4 @@
-"""Tables too large for memory: Parquet or CSV files read chunk by chunk, by pyarrow's dataset API.
+"""Tables too large for memory: Parquet or CSV files read chunk by chunk, by pyarrow.
 
 ``open_files`` takes a glob (``'data/*.parquet'``), one file or a list of files, checks
 that every file can be opened, holds the target and the same columns as the first, and
@@ -8,7 +8,7 @@ runs on them and every error names the file. Only one chunk (and Arrow's read-ah
 in memory at a time.
 
 - **Reading units.** A Parquet file is read row group by row group (the dataset scanner), a
-  CSV file front to back (``pyarrow.csv.open_csv``, Arrow's streaming reader: CSV has no
+  CSV file front to back (``tables.csv_blocks``, Arrow's streaming reader: CSV has no
   random access). ``chunks(order)`` takes the units in any order: that is
   how training shuffles the chunk order each epoch. A unit's rows are cut into chunks of
   ``chunk_rows``; a unit never spans files.
@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .cells import Cells, arrow, as_numpy
+from .csv_blocks import CsvSource
 from .read import DataError, Table
 
 __all__ = ["FileSet", "Chunk", "Split", "open_files", "is_streamed", "FORMATS"]
@@ -64,7 +65,7 @@ class _Unit:
     """A piece of one file read on its own: a Parquet row group, or a whole CSV file."""
 
     file: int
-    fragment: object
+    fragment: object  # the Parquet row group; None for a CSV file
     offset: int | None  # global index of its first row; None until the first pass counts a CSV file
     line: int  # the line (CSV) or row (Parquet) number of its first row in the file
 
@@ -116,11 +117,11 @@ class FileSet:
         self.paths, self.chunk_rows = paths, chunk_rows
         self.formats = [FORMATS[os.path.splitext(p)[1].lower()] for p in paths]
         self.stamps = [_stamp(p) for p in paths]
-        self.csv_options: dict[int, tuple] = {}
-        self.datasets = [self._open(i) for i in range(len(paths))]
-        self.columns = list(self.datasets[0].schema.names)
-        for index, data in enumerate(self.datasets):
-            names = list(data.schema.names)
+        self.parquet: dict[int, object] = {}  # index: its pyarrow dataset
+        self.csv: dict[int, CsvSource] = {}
+        opened = [self._open(i) for i in range(len(paths))]
+        self.columns = opened[0]
+        for index, names in enumerate(opened):
             if target is not None and target not in names:
                 raise DataError(
                     f"{paths[index]}: no column {target!r} (the target); columns are {', '.join(names)}; "
@@ -139,36 +140,35 @@ class FileSet:
         self.units = [unit for index in range(len(paths)) for unit in self._units(index)]
         self.counted = all(unit.offset is not None for unit in self.units)
 
-    def _open(self, index: int):
-        import pyarrow.dataset as ds
-
+    def _open(self, index: int) -> list[str]:
+        """The file's column names; a Parquet file's dataset or a CSV file's CsvSource kept."""
         pa, _, pv = arrow()
         path, kind = self.paths[index], self.formats[index]
         try:
             if kind == "parquet":
-                return ds.dataset(path, format="parquet")
+                import pyarrow.dataset as ds
+
+                self.parquet[index] = ds.dataset(path, format="parquet")
+                return list(self.parquet[index].schema.names)
             with open(path, "rb") as file:
                 head = file.read(1 << 16).decode("utf-8-sig", errors="replace").splitlines()
             header = head[0] if head else ""
             delimiter = max(_DELIMITERS, key=header.count)
-            names = ds.dataset(
-                path, format=ds.CsvFileFormat(pv.ParseOptions(delimiter=delimiter))
-            ).schema.names
-            text = pv.ConvertOptions(
+            source = CsvSource(path, pv.ParseOptions(delimiter=delimiter, ignore_empty_lines=True))
+            names = source.names()
+            source.convert = pv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
             )
-            options = pv.ParseOptions(delimiter=delimiter, ignore_empty_lines=True)
-            self.csv_options[index] = (options, text)
-            return ds.dataset(path, format=ds.CsvFileFormat(options, convert_options=text))
+            self.csv[index] = source
+            return names
         except (OSError, pa.ArrowException, UnicodeError) as error:
             raise DataError(f"{path}: cannot be read as {kind} ({_reason(error)}); check the file") from None
 
     def _units(self, index: int) -> list[_Unit]:
-        fragments = list(self.datasets[index].get_fragments())
         if self.formats[index] == "csv":
-            return [_Unit(index, fragment, None, 2) for fragment in fragments]
+            return [_Unit(index, None, None, 2)]
         units, line = [], 1
-        for fragment in fragments:
+        for fragment in self.parquet[index].get_fragments():
             for group in fragment.split_by_row_group():
                 rows = group.row_groups[0].num_rows
                 units.append(_Unit(index, group, None, line))
@@ -227,22 +227,14 @@ class FileSet:
             raise DataError(f"{path}: cannot be read ({_reason(error)}); check the file") from None
 
     def _batches(self, unit: _Unit):
-        """The unit's record batches. CSV goes through Arrow's streaming CSV reader, which reads
-        a block when asked for one: the dataset scanner reads ahead of a slow consumer
-        (training) without bound, and its memory grew with the file."""
+        """The unit's record batches. CSV goes through Arrow's streaming CSV reader with small
+        blocks (``tables.csv_blocks``): the dataset scanner reads ahead of a slow consumer
+        (training) without bound, and the streaming reader queues up to 32 blocks."""
         if self.formats[unit.file] == "parquet":
             return unit.fragment.to_batches(
                 columns=self.columns, batch_size=self.chunk_rows, batch_readahead=1, fragment_readahead=1
             )
-        _, _, pv = arrow()
-        parse, convert = self.csv_options[unit.file]
-        # One thread, modest blocks: the multi-threaded reader parses blocks ahead of training,
-        # and what it holds grows with the file.
-        read = pv.ReadOptions(use_threads=False, block_size=1 << 20)
-        reader = pv.open_csv(
-            self.paths[unit.file], read_options=read, parse_options=parse, convert_options=convert
-        )
-        return (batch.select(self.columns) for batch in reader)
+        return self.csv[unit.file].batches(self.columns)
 
     def _chunk(self, path: str, data, line: int, start: int) -> Chunk:
         shared = _ChunkColumns(_TextView(data), line)

@@ -69,6 +69,7 @@ def train_files(files: FileSet, config: TrainConfig) -> TrainResult:
     )  # fmt: skip
     for chunk in files.chunks():
         first.add(chunk)
+    chunk = None  # else the last chunk (its text and parsed cells) stays in memory through training
     pre, notes = first.finish()
     rows = first.rows
     if config.test_size and rows["test"] == 0:
