@@ -11,13 +11,13 @@ import json
 import numpy as np
 import pytest
 
+from chainrule import Network
 from chainrule.cli.output import metrics_table
 from chainrule.tables.datasets import load_dataset
 from chainrule.tables.read import Table
 from chainrule.workflow.baselines import linear_network, trivial_baseline
 from chainrule.workflow.config import TrainConfig
 from chainrule.workflow.run_files import write_run
-from chainrule import Network
 from chainrule.workflow.select import (
     MIN_CHOICE_ROWS,
     auto_widths,
