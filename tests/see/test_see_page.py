@@ -130,6 +130,19 @@ def test_wide_network_keeps_every_weight_in_the_list():
     assert len(text.encode()) < 600_000  # "a few hundred kB at most": 536 kB; 1.55 MB as plain 6-digit JSON
 
 
+def test_a_weight_and_its_new_weight_take_the_digits_that_show_the_update():
+    from chainrule.see.steps import MOST_DIGITS, update_digits
+
+    weights = np.array([0.0838077, 0.5, 1.0, 0.25])
+    new_weights = np.array([0.0838054, 0.5, 1.0 - 1e-12, 0.2])
+    assert update_digits(weights, new_weights, 4).tolist() == [5, 4, MOST_DIGITS, 4]
+    net, x, y, names = trained_net()
+    data = page_json(chainrule.explain_html(net, x, y, lr=1e-6, input_names=names))
+    for layer in data["layers"]:
+        moved = [(w, nw) for w, nw, g in zip(layer["w"], layer["nw"], layer["g"]) if g]
+        assert moved and all(w != nw for w, nw in moved)  # a tiny step still reads as a change
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [({"lr": 0}, "lr must be a number > 0"), ({"x": [1, 2, 3]}, "x has 3 columns")],

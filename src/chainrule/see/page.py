@@ -106,7 +106,7 @@ def html_document(title: str, data: dict, svg: str) -> str:
 <div id="detail" hidden></div>
 </section>
 </main>
-<footer>chainrule: numbers from <code>net.explain</code>, shown to {digits} significant digits · click a node or weight</footer>
+<footer>chainrule: numbers from <code>net.explain</code>, shown to {digits} significant digits (a weight and its new weight to as many as show the update) · click a node or weight</footer>
 {embedded(data)}
 <script>{_asset("page.js")}</script>
 </body></html>

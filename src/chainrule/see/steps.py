@@ -4,7 +4,9 @@ Every number on the page comes from here, rounded to ``digits`` significant digi
 the text table prints them, or fewer for wide networks, see ``page.digits_for``): node
 values, inputs and slopes, each weight's three factors and slope (``Network.explain``) and
 the new weight w − lr × slope, computed here in float64 from explain's unrounded numbers.
-The page's script only looks numbers up and lays them out.
+A weight and its new weight take more digits where those would read the same though the
+weight moved (``update_digits``), so every update shows. The page's script only looks
+numbers up and lays them out.
 
 Steps, in order: the inputs; every node's forward propagation (weighted sum, then
 activation); the loss; each layer backwards (its weights' slopes and updates, then the
@@ -19,9 +21,10 @@ import numpy as np
 from .layout import layout
 from .records import Numbers
 
-__all__ = ["page_data", "significant", "TERMS", "ROWS"]
+__all__ = ["page_data", "significant", "update_digits", "TERMS", "ROWS", "MOST_DIGITS"]
 
 TERMS, ROWS = 10, 24
+MOST_DIGITS = 10  # a weight and its new weight get at most this many digits to show the change
 
 
 def significant(values, digits: int = 6):
@@ -32,6 +35,29 @@ def significant(values, digits: int = 6):
         value = float(values)
         return float(f"{value:.{digits}g}") + 0.0 if np.isfinite(value) else None
     return [significant(v, digits) for v in np.ravel(values)]
+
+
+def update_digits(weights, new_weights, digits: int) -> np.ndarray:
+    """Per weight (flattened), the significant digits that show its update: ``digits``, or
+    more, up to ``MOST_DIGITS``, while the weight and the new weight would round the same
+    though they differ (a slope of 2e-4 at lr 0.01 moves a weight of 0.08 in its 6th digit)."""
+    old, new = np.ravel(weights), np.ravel(new_weights)
+    shown = np.full(old.size, digits)
+    moved = [i for i in np.flatnonzero(old != new).tolist() if np.isfinite(old[i]) and np.isfinite(new[i])]
+    for k in range(digits, MOST_DIGITS):
+        moved = [i for i in moved if f"{old[i]:.{k}g}" == f"{new[i]:.{k}g}"]
+        if not moved:
+            break
+        shown[moved] = k + 1
+    return shown
+
+
+def _both(weights, new_weights, digits: int) -> tuple[list, list]:
+    """The weights and the new weights, each pair rounded to the digits that show its update."""
+    shown = update_digits(weights, new_weights, digits)
+    pairs = zip(np.ravel(weights), np.ravel(new_weights), shown.tolist())
+    rounded = [(significant(w, k), significant(nw, k)) for w, nw, k in pairs]
+    return [w for w, _ in rounded], [nw for _, nw in rounded]
 
 
 def _largest(scores, limit: int) -> tuple[list[int], int]:
@@ -54,15 +80,17 @@ def page_data(nums: Numbers, lr: float, digits: int = 6) -> dict:
     for layer in range(n_layers):
         w, g = nums.weights[layer], nums.weight_slopes[layer]
         b, bg = nums.biases[layer], nums.bias_slopes[layer]
+        shown_w, shown_nw = _both(w, w - lr * g, digits)
+        shown_b, shown_nb = (None, None) if b is None else _both(b, b - lr * bg, digits)
         layers.append(
             {
                 "activation": nums.activations[layer] if nums.activations else None,
-                "w": rounded(w),
+                "w": shown_w,
                 "g": rounded(g),
-                "nw": rounded(w - lr * g),
-                "bw": rounded(b),
+                "nw": shown_nw,
+                "bw": shown_b,
                 "bg": rounded(bg),
-                "bnw": None if b is None else rounded(b - lr * bg),
+                "bnw": shown_nb,
                 "act": rounded(nums.activation_slopes[layer]),
                 "ls": rounded(nums.loss_slopes[layer]),
                 "combined": nums.combined[layer],
