@@ -11,7 +11,7 @@ Size: every weight carries three numbers (weight, slope, new weight), so a page 
 the network. Up to ``WIDE`` weights they are shown to 6 significant digits, as the text
 table prints them; beyond, to 4 (a 784-64-10 network has 50,816 weights). Data over
 ``PLAIN_LIMIT`` bytes are embedded deflate-compressed in base64 and opened by the
-browser's own ``DecompressionStream``: a 784-64-10 page is 536 kB instead of 1.55 MB.
+browser's own ``DecompressionStream``: a 784-64-10 page is about 540 kB instead of 1.55 MB.
 """
 
 from __future__ import annotations
