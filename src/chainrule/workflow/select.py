@@ -95,9 +95,9 @@ def compare_models(network, train, test, X_train, encoded, fit, val, fallback: b
         difference = rows[0] - rows[1]
         compared["choice"] = {
             "validation_rows": len(val),
-            "network_val_loss": float(rows[0].mean()),
-            "linear_val_loss": float(rows[1].mean()),
-            "standard_error": _standard_error(difference),
+            "network_val_loss": _finite(rows[0].mean()),
+            "linear_val_loss": _finite(rows[1].mean()),
+            "standard_error": _finite(_standard_error(difference)),
             "rule": "one standard error",
         }
         if fallback and len(val) >= MIN_CHOICE_ROWS and linear_is_kept(difference):
@@ -130,6 +130,12 @@ def linear_is_kept(difference: np.ndarray) -> bool:
     """The one-standard-error rule on d = network's − linear model's row losses: the network
     only when mean(d) + sd(d) / √m < 0 (NaN, a diverged network, keeps the linear model)."""
     return not float(difference.mean()) + _standard_error(difference) < 0
+
+
+def _finite(value) -> float | None:
+    """A number for metrics.json, or None where it is not finite (JSON has no NaN)."""
+    value = float(value)
+    return value if np.isfinite(value) else None
 
 
 def _standard_error(difference: np.ndarray) -> float:
