@@ -24,8 +24,8 @@ def as_dtype(dtype) -> np.dtype:
 def _first_nonfinite(array: np.ndarray) -> str:
     index = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
     if array.ndim == 2:
-        return f"row {index[0]}, column {index[1]}: {array[index]!r}"
-    return f"position {index}: {array[index]!r}"
+        return f"row {index[0]}, column {index[1]}: {float(array[index])}"
+    return f"position {index}: {float(array[index])}"
 
 
 def as_matrix(values, name: str, dtype: np.dtype, width: int | None = None) -> tuple[np.ndarray, bool]:
