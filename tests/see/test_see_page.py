@@ -263,3 +263,15 @@ def test_wide_page_opens_its_compressed_data_in_chromium(browser, shots, tmp_pat
     assert checked > 784 + 64 * 3
     assert opened.errors == [] and opened.requests == []
     page.close()
+
+
+def test_a_browser_without_decompression_says_so_instead_of_an_empty_page(browser, tmp_path):
+    net = chainrule.Network([784, 64, 10], output_activation="softmax", seed=0)
+    path = tmp_path / "wide.html"
+    chainrule.explain_html(net, np.random.default_rng(0).uniform(size=784), 3, "cross_entropy", LR, path)
+    page = browser.new_page()
+    page.add_init_script("delete window.DecompressionStream")  # as in a browser from before 2023
+    page.goto(path.resolve().as_uri())
+    page.wait_for_selector("#panel:text-matches('cannot open them')")
+    assert "Firefox 113" in page.text_content("#panel")
+    page.close()

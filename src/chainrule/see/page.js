@@ -7,6 +7,12 @@
 // the browser's own DecompressionStream.
 async function pageData(element) {
   if (element.dataset.encoding !== "deflate-base64") return JSON.parse(element.textContent);
+  if (typeof DecompressionStream === "undefined") {
+    document.getElementById("panel").textContent =
+      "This page's numbers are compressed, and this browser cannot open them (it has no " +
+      "DecompressionStream): open the page in Chrome 80, Firefox 113, Safari 16.4 or later.";
+    throw new Error("DecompressionStream is not available");
+  }
   const bytes = Uint8Array.from(atob(element.textContent.trim()), (c) => c.charCodeAt(0));
   const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
   return JSON.parse(await new Response(stream).text());
