@@ -467,3 +467,18 @@ def test_adam_with_eps_on_the_raw_second_moment_is_scikit_learns_step():
     np.testing.assert_allclose(corrected[1:], param[1:], rtol=1e-6)
     with pytest.raises(ValueError, match=r"^eps_corrected must be True or False, got 'no'$"):
         Adam(eps_corrected="no")
+
+
+def test_a_pickled_optimizer_keeps_its_state_but_not_its_scratch_array():
+    import pickle
+
+    param, grad = np.ones(4), np.full(4, 0.5)
+    adam = Adam(lr=0.1)
+    adam.update([param], [grad])
+    copy = pickle.loads(pickle.dumps(adam))
+    assert copy._buffers == {} and copy.steps == 1
+    np.testing.assert_array_equal(copy.first_moments[0], adam.first_moments[0])
+    twin = param.copy()
+    adam.update([param], [grad])
+    copy.update([twin], [grad])  # the scratch array comes back on the next update
+    np.testing.assert_array_equal(twin, param)

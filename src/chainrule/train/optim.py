@@ -81,6 +81,10 @@ class Optimizer:
         self.steps += 1
         np.subtract(param, scaled, param)
 
+    def __getstate__(self) -> dict:
+        """Pickled without the scratch arrays (an estimator keeps its optimizer for warm starts)."""
+        return {**self.__dict__, "_buffers": {}}
+
     def _scratch(self, index: int, param: np.ndarray) -> np.ndarray:
         """A reused array shaped like parameter ``index`` for the update's products (not state)."""
         buffer = self._buffers.get(index)
