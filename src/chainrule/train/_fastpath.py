@@ -74,12 +74,7 @@ class Workspace:
         #: The bias node's value for every sample: dL/db = ones @ dL/dz.
         self.ones = np.ones(n_samples, dtype)
         #: Each layer's activation as a kernel writing into a buffer (looked up once, not per step).
-        self.activate = [
-            SoftmaxKernel(shape, dtype)
-            if type(layer.activation) is Softmax
-            else _FORWARD.get(type(layer.activation), _plain_forward)
-            for layer, shape in zip(layers, shapes)
-        ]
+        self.activate = [_kernel_for(layer.activation, shape, dtype) for layer, shape in zip(layers, shapes)]
         self.activation_backward = [
             _BACKWARD.get(type(layer.activation), _plain_backward) for layer in layers
         ]
@@ -112,13 +107,6 @@ def _sigmoid_forward(activation, z, out):
     np.exp(a, a)
     np.add(a, 1.0, a)
     return np.reciprocal(a, a)
-
-
-def _softmax_forward(activation, z, out):
-    shifted = np.subtract(z, z.max(axis=1, keepdims=True), out=out)
-    np.exp(shifted, out=shifted)
-    shifted /= shifted.sum(axis=1, keepdims=True)
-    return shifted
 
 
 class SoftmaxKernel:
@@ -195,7 +183,6 @@ _FORWARD = {
     LeakyReLU: _leaky_forward,
     Tanh: _tanh_forward,
     Sigmoid: _sigmoid_forward,
-    Softmax: _softmax_forward,
     Exp: _exp_forward,
 }
 _BACKWARD = {
@@ -217,8 +204,15 @@ def _plain_backward(activation, z, a, dL_da, out):
     return activation.backward(z, a, dL_da)
 
 
+def _kernel_for(activation, shape: tuple[int, int], dtype):
+    """The forward kernel of ``activation`` for node values of ``shape`` (softmax keeps buffers)."""
+    if type(activation) is Softmax:
+        return SoftmaxKernel(shape, dtype)
+    return _FORWARD.get(type(activation), _plain_forward)
+
+
 def _activate(activation, z, out):
-    return _FORWARD.get(type(activation), _plain_forward)(activation, z, out)
+    return _kernel_for(activation, z.shape, z.dtype)(activation, z, out)
 
 
 def _activation_backward(activation, z, a, dL_da, out):
