@@ -118,10 +118,18 @@ def test_page_data_are_explains_numbers_and_the_updates():
     assert kinds == ["inputs"] + ["forward"] * 5 + ["loss", "backward", "backward", "summary"]
 
 
-def test_wide_network_keeps_every_weight_in_the_list():
+@pytest.fixture(scope="module")
+def wide(tmp_path_factory):
+    """(net, x, path, text): a 784-64-10 network's page for one row, built once (about 1 s)."""
     net = chainrule.Network([784, 64, 10], output_activation="softmax", seed=0)
     x = np.random.default_rng(0).uniform(size=784)
-    text = chainrule.explain_html(net, x, 3, "cross_entropy")
+    path = tmp_path_factory.mktemp("wide") / "wide.html"
+    text = chainrule.explain_html(net, x, 3, "cross_entropy", LR, path)
+    return net, x, path, text
+
+
+def test_wide_network_keeps_every_weight_in_the_list(wide):
+    _, _, _, text = wide
     data = page_json(text)
     assert [len(layer["nw"]) for layer in data["layers"]] == [784 * 64, 64 * 10]
     assert "… 776 more" in text and "… 56 more" in text
@@ -242,11 +250,8 @@ def test_play_advances_and_pauses(browser, tmp_path):
     page.close()
 
 
-def test_wide_page_opens_its_compressed_data_in_chromium(browser, shots, tmp_path):
-    net = chainrule.Network([784, 64, 10], output_activation="softmax", seed=0)
-    x = np.random.default_rng(0).uniform(size=784)
-    path = tmp_path / "wide.html"
-    chainrule.explain_html(net, x, 3, "cross_entropy", LR, path)
+def test_wide_page_opens_its_compressed_data_in_chromium(browser, shots, wide):
+    net, x, path, _ = wide
     explanation = net.explain(x, 3, "cross_entropy")
     opened = open_file(browser, path)
     page = opened.page
@@ -265,10 +270,8 @@ def test_wide_page_opens_its_compressed_data_in_chromium(browser, shots, tmp_pat
     page.close()
 
 
-def test_a_browser_without_decompression_says_so_instead_of_an_empty_page(browser, tmp_path):
-    net = chainrule.Network([784, 64, 10], output_activation="softmax", seed=0)
-    path = tmp_path / "wide.html"
-    chainrule.explain_html(net, np.random.default_rng(0).uniform(size=784), 3, "cross_entropy", LR, path)
+def test_a_browser_without_decompression_says_so_instead_of_an_empty_page(browser, wide):
+    _, _, path, _ = wide
     page = browser.new_page()
     page.add_init_script("delete window.DecompressionStream")  # as in a browser from before 2023
     page.goto(path.resolve().as_uri())
