@@ -316,27 +316,38 @@ def _jax_params(jnp, weights, biases):
     ]
 
 
-def run_jax_step(s: Scenario, X, y, weights, biases):
-    jax, jnp, update = _jax_setup(s)
-    step = jax.jit(update)
-    batch = len(X) if s.batch is None else s.batch
-    Xj, yj = jnp.asarray(X), jnp.asarray(y)
-    batches = [(Xj[i : i + batch], yj[i : i + batch]) for i in range(0, len(X) - batch + 1, batch)]
-    params = _jax_params(jnp, weights, biases)
+def _jax_timed(jax, warm_up, train, params, biases):
+    """(seconds, warm-up seconds, weights, biases): ``warm_up(params)`` compiles, then
+    ``train(params)`` is timed to the last result (JAX runs asynchronously)."""
     warm = time.perf_counter()
-    jax.block_until_ready(step(params, *batches[0]))
+    jax.block_until_ready(warm_up(params))
     warmup = time.perf_counter() - warm
     start = time.perf_counter()
-    for _ in range(s.epochs):
-        for xb, yb in batches:
-            params = step(params, xb, yb)
-    jax.block_until_ready(params)
+    params = jax.block_until_ready(train(params))
     elapsed = time.perf_counter() - start
     return (
         elapsed,
         warmup,
         [np.asarray(W) for W, _ in params],
         None if biases is None else [np.asarray(b) for _, b in params],
+    )
+
+
+def run_jax_step(s: Scenario, X, y, weights, biases):
+    jax, jnp, update = _jax_setup(s)
+    step = jax.jit(update)
+    batch = len(X) if s.batch is None else s.batch
+    Xj, yj = jnp.asarray(X), jnp.asarray(y)
+    batches = [(Xj[i : i + batch], yj[i : i + batch]) for i in range(0, len(X) - batch + 1, batch)]
+
+    def train(params):
+        for _ in range(s.epochs):
+            for xb, yb in batches:
+                params = step(params, xb, yb)
+        return params
+
+    return _jax_timed(
+        jax, lambda params: step(params, *batches[0]), train, _jax_params(jnp, weights, biases), biases
     )
 
 
@@ -361,21 +372,12 @@ def run_jax_scan(s: Scenario, X, y, weights, biases):
         def run(params):
             return jax.lax.scan(lambda p, xy: (update(p, *xy), None), params, (Xb, yb))[0]
 
-    params = _jax_params(jnp, weights, biases)
-    warm = time.perf_counter()
-    jax.block_until_ready(run(params))
-    warmup = time.perf_counter() - warm
-    start = time.perf_counter()
-    for _ in range(outer):
-        params = run(params)
-    jax.block_until_ready(params)
-    elapsed = time.perf_counter() - start
-    return (
-        elapsed,
-        warmup,
-        [np.asarray(W) for W, _ in params],
-        None if biases is None else [np.asarray(b) for _, b in params],
-    )
+    def train(params):
+        for _ in range(outer):
+            params = run(params)
+        return params
+
+    return _jax_timed(jax, run, train, _jax_params(jnp, weights, biases), biases)
 
 
 def run_sklearn(s: Scenario, X, y, weights, biases):
