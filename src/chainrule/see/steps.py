@@ -43,7 +43,7 @@ def update_digits(weights, new_weights, digits: int) -> np.ndarray:
     though they differ (a slope of 2e-4 at lr 0.01 moves a weight of 0.08 in its 6th digit)."""
     old, new = np.ravel(weights), np.ravel(new_weights)
     shown = np.full(old.size, digits)
-    moved = [i for i in np.flatnonzero(old != new).tolist() if np.isfinite(old[i]) and np.isfinite(new[i])]
+    moved = np.flatnonzero((old != new) & np.isfinite(old) & np.isfinite(new)).tolist()
     for k in range(digits, MOST_DIGITS):
         moved = [i for i in moved if f"{old[i]:.{k}g}" == f"{new[i]:.{k}g}"]
         if not moved:
