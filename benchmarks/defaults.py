@@ -18,6 +18,7 @@ Scores are accuracy (classification) and R² (regression) on the test rows.
     python benchmarks/defaults.py --tables wine,digits --seeds 0,1
     python benchmarks/defaults.py --timing              # the default run on 10,000 × 20, 3 runs
     python benchmarks/defaults.py --set hidden=32,32 --set lr=0.003   # try other settings
+    python benchmarks/defaults.py --islp DIR          # and 10 held-out tables (ISLP_TABLES)
 
 scikit-learn and pandas are needed here (the benchmark's peers), never by chainrule itself.
 """
@@ -51,6 +52,22 @@ FILE_TABLES = {
 }
 TABLES = [*DATASETS, *FILE_TABLES]
 MISSING = {"", "na", "nan", "null", "none", "?"}
+#: Held-out tables (``--islp DIR``): CSVs the ISLP package ships (the data of "An Introduction
+#: to Statistical Learning"; ``pip download ISLP --no-deps`` and unzip ``ISLP/data/*.csv`` into
+#: DIR). (name: file, target, task, columns left out): an ID, a text name, a target's log.
+ISLP_TABLES = {
+    "auto_mpg": ("Auto.csv", "mpg", "regression", ("name",)),
+    "carseats": ("Carseats.csv", "Sales", "regression", ()),
+    "credit": ("Credit.csv", "Balance", "regression", ("ID",)),
+    "hitters": ("Hitters.csv", "Salary", "regression", ()),
+    "oj": ("OJ.csv", "Purchase", "classification", ()),
+    "college": ("College.csv", "Private", "classification", ()),
+    "default": ("Default.csv", "default", "classification", ()),
+    "boston": ("Boston.csv", "medv", "regression", ()),
+    "wage": ("Wage.csv", "wage", "regression", ("logwage",)),
+    "caravan": ("Caravan.csv", "Purchase", "classification", ()),
+}
+ISLP_DIR: Path | None = None
 
 
 def load(name: str) -> tuple[Table, str, str]:
@@ -58,8 +75,16 @@ def load(name: str) -> tuple[Table, str, str]:
     if name in DATASETS:
         table, info = load_dataset(name)
         return table, info.target, info.task
-    path, target, task = FILE_TABLES[name]
-    table = read_table(str(path))
+    if name in ISLP_TABLES:
+        file, target, task, left_out = ISLP_TABLES[name]
+        if ISLP_DIR is None:
+            raise SystemExit(f"{name} is an ISLP table: pass --islp DIR (see ISLP_TABLES)")
+        table = read_table(str(ISLP_DIR / file))
+        kept = {c: table.column(c) for c in table.columns if c not in left_out}
+        table = Table.from_columns(file, kept)
+    else:
+        path, target, task = FILE_TABLES[name]
+        table = read_table(str(path))
     index = table.columns.index(target)
     keep = [i for i, row in enumerate(table.rows) if row[index].strip().lower() not in MISSING]
     return table.select_rows(keep), target, task
@@ -229,7 +254,15 @@ def main(argv=None) -> int:
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="change a default")
     parser.add_argument("--no-baselines", action="store_true", help="chainrule alone (faster)")
     parser.add_argument("--timing", action="store_true", help="time the default run on 10,000 × 20")
+    parser.add_argument(
+        "--islp", metavar="DIR", help=f"the ISLP CSVs: adds the held-out tables {', '.join(ISLP_TABLES)}"
+    )
     args = parser.parse_args(argv)
+    global ISLP_DIR
+    if args.islp:
+        ISLP_DIR = Path(args.islp)
+        if args.tables == ",".join(TABLES):
+            args.tables += "," + ",".join(ISLP_TABLES)
     if args.timing:
         seconds = timing()
         print(
@@ -238,9 +271,9 @@ def main(argv=None) -> int:
         )
         return 0
     tables = [t for t in args.tables.split(",") if t]
-    unknown = [t for t in tables if t not in TABLES]
+    unknown = [t for t in tables if t not in TABLES and t not in ISLP_TABLES]
     if unknown:
-        parser.error(f"unknown table {unknown[0]!r}; choose from {', '.join(TABLES)}")
+        parser.error(f"unknown table {unknown[0]!r}; choose from {', '.join([*TABLES, *ISLP_TABLES])}")
     settings = {}
     for item in args.set:
         name, _, value = item.partition("=")

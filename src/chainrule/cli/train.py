@@ -107,6 +107,8 @@ def _finish(result, config, data, where, directory, about: str, columns: int, ou
         out.note(note)
     best = result.metrics.get("best_epoch")
     stopped = f", early stopping kept epoch {best}" if best is not None else ""
+    if best == 0:
+        stopped = ", early stopping kept the starting weights (epoch 0: the linear model)"
     out.note(
         f"trained {result.metrics['epochs_run']} epochs{stopped}; wrote {', '.join(written)} to {directory}/"
     )

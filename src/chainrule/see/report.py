@@ -125,7 +125,7 @@ def training_report(path, *, history, metrics: dict, network, config: dict, data
 </style></head>
 <body><div class="report">
 <header><h1>Training report · network {shape}</h1>
-<p>{len(history.epoch)} epochs{f", early stopping restored epoch {history.best_epoch}" if history.best_epoch is not None else ""}</p></header>
+<p>{len(history.epoch)} epochs{_restored(history.best_epoch)}</p></header>
 <section class="card"><h2>Loss curves</h2>{curves}</section>
 <section class="card"><h2>Metrics</h2>{metrics_html(metrics)}</section>
 <section class="card"><h2>Network</h2>{picture}</section>
@@ -139,3 +139,12 @@ def training_report(path, *, history, metrics: dict, network, config: dict, data
 
         atomic_write(path, text.encode("utf-8"))
     return text
+
+
+def _restored(best_epoch: int | None) -> str:
+    """What early stopping gave back: an epoch, or the starting weights (epoch 0)."""
+    if best_epoch is None:
+        return ""
+    if best_epoch == 0:
+        return ", early stopping restored the starting weights (epoch 0)"
+    return f", early stopping restored epoch {best_epoch}"

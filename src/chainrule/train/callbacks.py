@@ -122,10 +122,18 @@ class EarlyStopping(Callback):
     With ``restore_best`` the network gets back the weights of its best epoch.
     ``monitor`` is "val_loss" by default; without validation data, "loss" is used.
     patience is a whole number >= 0, min_delta a finite number >= 0.
+    ``baseline``, when given, is the monitored value of the starting weights: they count as
+    epoch 0, an epoch must beat them, and when none does they are what is restored
+    (``best_epoch`` 0).
     """
 
     def __init__(
-        self, monitor: str = "val_loss", patience: int = 10, min_delta: float = 0.0, restore_best: bool = True
+        self,
+        monitor: str = "val_loss",
+        patience: int = 10,
+        min_delta: float = 0.0,
+        restore_best: bool = True,
+        baseline: float | None = None,
     ):
         if not (isinstance(monitor, str) and monitor):
             raise ValueError(
@@ -135,11 +143,18 @@ class EarlyStopping(Callback):
         self.patience = whole_number(patience, "patience", minimum=0)
         self.min_delta = non_negative_number(min_delta, "min_delta")
         self.restore_best = bool(restore_best)
+        if baseline is not None and not math.isfinite(baseline):
+            raise ValueError(f"baseline must be a finite number or None, got {baseline!r}")
+        self.baseline = None if baseline is None else float(baseline)
         self.reset()
 
     def on_train_begin(self, network, history: History) -> None:
         self._params = [network.flat_parameters()]
         self._history = history
+        if self.baseline is not None and self.best_epoch is None:  # a fresh run: the start is epoch 0
+            self.best, self.best_epoch = self.baseline, 0
+            if self.restore_best:
+                self.best_weights = [p.copy() for p in self._params]
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> bool:
         stop = self.update(epoch, logs, self._params)
@@ -158,12 +173,16 @@ class EarlyStopping(Callback):
         self.best_weights: list[np.ndarray] | None = None
 
     def config(self) -> dict:
-        return {
+        """The settings (``baseline`` only when given, so earlier checkpoints still match)."""
+        config = {
             "monitor": self.monitor,
             "patience": self.patience,
             "min_delta": self.min_delta,
             "restore_best": self.restore_best,
         }
+        if self.baseline is not None:
+            config["baseline"] = self.baseline
+        return config
 
     def update(self, epoch: int, logs: dict[str, float], params: list[np.ndarray]) -> bool:
         """Record this epoch; return True when training should stop."""

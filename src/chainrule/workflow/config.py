@@ -112,6 +112,14 @@ class TrainConfig:
         "validation rows is lower by more than one standard error (needs 20 validation rows)",
         "bool",
     )
+    linear_start: bool = option(
+        True,
+        "regression with ReLU hidden layers: start the network from the ridge model, carried "
+        "through 2 more nodes per hidden layer (relu(z) - relu(-z) = z) with the other nodes' "
+        "output weights at 0, so early stopping keeps the linear model unless training beats it "
+        "(in-memory runs; --chunk-rows runs start from drawn weights)",
+        "bool",
+    )
     dtype: str = option("float32", "float32, or float64 for exact arithmetic", "choice", choices=DTYPES)
     max_memory: float | None = option(
         None,

@@ -21,7 +21,9 @@ from ..tables.preprocess import Preprocessor, category_names
 from ..tables.read import DataError, Table
 from ..train.callbacks import EarlyStopping, History
 from .apply import evaluate_table, targets_for
+from .baselines import linear_network
 from .config import TrainConfig
+from .linear_start import can_start_linear, linear_start
 from .select import auto_widths, compare_models, validation_rows
 
 __all__ = ["TrainConfig", "TrainResult", "network_for", "train_table", "split_rows"]
@@ -169,7 +171,16 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
             f"{len(train_rows)} training rows are too few to hold out validation rows; no early stopping"
         )
     fit = np.setdiff1d(np.arange(len(encoded)), val) if val is not None else slice(None)
-    early = EarlyStopping(patience=config.patience) if val is not None else None
+    baseline = None  # the start's validation loss: early stopping's epoch 0
+    started_linear = config.linear_start and task == "regression" and can_start_linear(network)
+    if started_linear:
+        ridge = linear_network(X_train[fit], encoded[fit], task, 1, config.dtype)
+        network = linear_start(network, ridge)
+        if val is not None:
+            with np.errstate(over="ignore", under="ignore"):
+                start = network.loss(X_train[val], y_train[val], loss)
+            baseline = start if np.isfinite(start) else None
+    early = EarlyStopping(patience=config.patience, baseline=baseline) if val is not None else None
     if config.on_start is not None:
         config.on_start(notes, network, loss)
     history = network.fit(
@@ -184,6 +195,7 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
     )
     network.info = {"task": task, "loss": loss, "target": config.target}
     results = {"task": task, "loss_name": loss, "epochs_run": len(history.epoch)}
+    results["start"] = "linear model" if started_linear else "random"
     if history.best_epoch is not None:
         results["best_epoch"] = history.best_epoch
     # The trivial baseline and the linear model on the same rows; the linear one is kept
