@@ -132,6 +132,24 @@ def test_history_plot_marks_the_restored_epoch(rng):
     plt.close("all")
 
 
+def test_history_plot_starts_at_epoch_0_when_early_stopping_kept_the_starting_weights(rng):
+    from chainrule.train.callbacks import EarlyStopping
+
+    X, y = rng.normal(size=(40, 2)), rng.normal(size=40)
+    net = Network([2, 8, 1], seed=0)
+    start = net.loss(X, y)
+    early = EarlyStopping(patience=2, baseline=start / 2)  # no epoch gets there
+    history = net.fit(X, y, lr=0.5, epochs=20, validation_data=(X, y), early_stopping=early, verbose=0)
+    assert history.best_epoch == 0
+    ax = history.plot()
+    validation, marked = ax.get_lines()[1], ax.get_lines()[2]
+    assert list(validation.get_xdata()[:2]) == [0, 1] and validation.get_ydata()[0] == start / 2
+    assert marked.get_label() == "restored by early stopping: the starting weights (epoch 0)"
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
 def test_jupyter_displays(rng):
     net = Network.from_node_weights(WEIGHTS_0, activation="relu")
     assert net._repr_png_()[:8] == PNG

@@ -18,16 +18,22 @@ def draw_loss_curves(history, ax, title: str | None = None) -> None:
     losses = history.history.get("loss", [])
     ax.plot(history.epoch[: len(losses)], losses, color=TRAIN, lw=1.8, label=f"training {name}")
     validation = history.history.get("val_loss")
+    epochs = history.epoch[: len(validation or [])]
+    start = history.params.get("start_val_loss")
+    if validation and start is not None:  # early stopping counted the starting weights as epoch 0
+        epochs, validation = [0, *epochs], [start, *validation]
     if validation:
-        ax.plot(history.epoch[: len(validation)], validation, "--", color=VALIDATION, lw=1.8,
-                label=f"validation {name}")  # fmt: skip
+        ax.plot(epochs, validation, "--", color=VALIDATION, lw=1.8, label=f"validation {name}")
     best = history.best_epoch
-    if best is not None and best in history.epoch:
-        ax.axvline(best, color=BEST, ls=":", lw=1.5, label=f"restored by early stopping: epoch {best}")
-        curve = validation or losses
-        at = history.epoch.index(best)
+    if best is not None and (best in history.epoch or (best == 0 and start is not None)):
+        kept = "the starting weights (epoch 0)" if best == 0 else f"epoch {best}"
+        ax.axvline(best, color=BEST, ls=":", lw=1.5, label=f"restored by early stopping: {kept}")
+        curve, at = (validation, epochs.index(best)) if validation else (losses, history.epoch.index(best))
         if at < len(curve):
             ax.plot([best], [curve[at]], "o", color=BEST, ms=6)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("Epoch")
     ax.set_ylabel(f"Loss ({name})")
     ax.set_title(title or "Loss against epoch")

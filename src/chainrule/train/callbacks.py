@@ -153,6 +153,7 @@ class EarlyStopping(Callback):
         self._history = history
         if self.baseline is not None and self.best_epoch is None:  # a fresh run: the start is epoch 0
             self.best, self.best_epoch = self.baseline, 0
+            history.params["start_" + self.monitor] = self.baseline  # so the curves can show it
             if self.restore_best:
                 self.best_weights = [p.copy() for p in self._params]
 

@@ -176,6 +176,10 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
     if started_linear:
         ridge = linear_network(X_train[fit], encoded[fit], task, 1, config.dtype)
         network = linear_start(network, ridge)
+        notes.append(
+            "the network starts as the ridge model (2 nodes per hidden layer carry its prediction); "
+            "--no-linear-start draws every weight"
+        )
         if val is not None:
             with np.errstate(over="ignore", under="ignore"):
                 start = network.loss(X_train[val], y_train[val], loss)
