@@ -149,6 +149,15 @@ def test_regression_prints_r2_and_mae(regression):
     assert chainrule.load(out / "model.safetensors").preprocessor.task == "regression"
 
 
+def test_a_regression_run_says_it_averages_five_linear_started_networks_and_info_shows_it(regression):
+    result, out = regression
+    assert "the network starts as the ridge model" in result.stderr
+    assert "5 networks of the sizes below" in result.stderr
+    assert "trained 5 networks, 3 epochs each" in result.stderr
+    info = ok(chainrule_cli("info", out / "model.safetensors"))
+    assert "5 networks side by side, their outputs averaged; each started as the ridge model" in info.stdout
+
+
 def test_verbose_shows_progress_even_when_stderr_is_not_a_terminal(regression, builtin):
     assert "training" in regression[0].stderr and "100%" in regression[0].stderr
     assert "\r" not in builtin[0].stderr, "no progress bar by default when stderr is not a terminal"

@@ -138,13 +138,14 @@ def _linear_table(n: int) -> Table:
 def test_the_linear_model_is_kept_when_it_validates_better_and_is_a_network_without_hidden_layer():
     table = _linear_table(400)
     # From drawn weights (no linear start), 3 epochs leave the network far from the ridge model.
-    kept = train_table(table, TrainConfig(target="y", verbose=0, epochs=3, linear_start=False))
+    kept = train_table(table, TrainConfig(target="y", verbose=0, epochs=3, linear_start=False, ensemble=1))
     assert kept.metrics["choice"]["validation_rows"] >= MIN_CHOICE_ROWS
     assert kept.metrics["model"] == "linear" and kept.network.sizes == [3, 1]
     assert kept.metrics["test"]["r2"] == kept.metrics["baselines"]["linear"]["r2"]
     assert "saved model: the linear model" in metrics_table(kept.metrics)
     network = train_table(
-        table, TrainConfig(target="y", verbose=0, epochs=3, linear_fallback=False, linear_start=False)
+        table,
+        TrainConfig(target="y", verbose=0, epochs=3, linear_fallback=False, linear_start=False, ensemble=1),
     )
     assert network.metrics["model"] == "network" and network.network.sizes == [3, 16, 16, 1]
 

@@ -61,7 +61,7 @@ def _table(y_of, n=600, seed=5) -> Table:
 def test_a_regression_run_starts_at_the_ridge_models_validation_loss_and_learns_what_it_misses():
     # y depends on x0 squared, which no linear model can hold: training must add it.
     table = _table(lambda x: x[:, 0] ** 2 + x[:, 1])
-    config = TrainConfig(target="y", verbose=0, linear_fallback=False)
+    config = TrainConfig(target="y", verbose=0, linear_fallback=False, ensemble=1)
     result = train_table(table, config)
     metrics = result.metrics
     assert metrics["start"] == "linear model" and result.network.sizes == [3, 18, 18, 1]
@@ -75,7 +75,8 @@ def test_a_regression_run_starts_at_the_ridge_models_validation_loss_and_learns_
 def test_classification_and_linear_start_off_start_from_drawn_weights():
     table = _table(lambda x: x[:, 0] ** 2)
     off = train_table(
-        table, TrainConfig(target="y", verbose=0, epochs=2, linear_start=False, linear_fallback=False)
+        table,
+        TrainConfig(target="y", verbose=0, epochs=2, linear_start=False, linear_fallback=False, ensemble=1),
     )
     assert off.metrics["start"] == "random" and off.network.sizes == [3, 16, 16, 1]
     labels = Table.from_columns(

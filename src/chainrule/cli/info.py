@@ -43,11 +43,27 @@ def run(args, out: Output) -> int:
         lines.append(f"features    {', '.join(kinds)}")
         if pre.labels:
             lines.append(f"labels      {', '.join(pre.labels)}")
-    test = (
-        network.info.get("metrics", {}).get("test") if isinstance(network.info.get("metrics"), dict) else None
-    )
+    metrics = network.info.get("metrics") if isinstance(network.info.get("metrics"), dict) else {}
+    built = _built(metrics)
+    if built:
+        lines.append(f"built       {built}")
+    test = metrics.get("test")
     if isinstance(test, dict):
         shown = {k: v for k, v in test.items() if k in ("loss", "accuracy", "r2", "mae")}
         lines.append("test        " + ", ".join(f"{k} {fmt(v)}" for k, v in shown.items()))
     out.result("\n".join(lines), data)
     return 0
+
+
+def _built(metrics: dict) -> str:
+    """How ``chainrule train`` built the saved model: the ensemble, the start, the choice."""
+    parts = []
+    if metrics.get("model") == "linear":
+        parts.append("the linear model, kept by the linear fallback")
+    else:
+        ensemble = metrics.get("ensemble")
+        if isinstance(ensemble, dict):
+            parts.append(f"{ensemble.get('members')} networks side by side, their outputs averaged")
+        if metrics.get("start") == "linear model":
+            parts.append("each started as the ridge model" if ensemble else "started as the ridge model")
+    return "; ".join(parts)

@@ -105,13 +105,7 @@ def _finish(result, config, data, where, directory, about: str, columns: int, ou
     written, notes = write_run(directory, result, recorded, report=where["report"], data_summary=summary)
     for note in notes:
         out.note(note)
-    best = result.metrics.get("best_epoch")
-    stopped = f", early stopping kept epoch {best}" if best is not None else ""
-    if best == 0:
-        stopped = ", early stopping kept the starting weights (epoch 0: the linear model)"
-    out.note(
-        f"trained {result.metrics['epochs_run']} epochs{stopped}; wrote {', '.join(written)} to {directory}/"
-    )
+    out.note(f"{_trained(result.metrics)}; wrote {', '.join(written)} to {directory}/")
     out.result(metrics_table(result.metrics), result.metrics)
 
 
@@ -130,3 +124,23 @@ def _checked_out(where: dict):
                 "choose another --report"
             )
     return check_out(where["out"], [inside] if inside else [])
+
+
+def _trained(metrics: dict) -> str:
+    """How long the network (or each network of an ensemble) trained, and what early stopping kept."""
+    ensemble = metrics.get("ensemble")
+    if ensemble:
+        runs, kept = ensemble["epochs_run"], ensemble["best_epochs"]
+        spread = (
+            f"{min(runs)} epochs each" if min(runs) == max(runs) else f"{min(runs)} to {max(runs)} epochs"
+        )
+        line = f"trained {len(runs)} networks, {spread}"
+        if all(best is not None for best in kept):
+            line += f", early stopping kept epochs {', '.join(map(str, kept))}"
+        return line
+    best = metrics.get("best_epoch")
+    if best == 0:
+        return f"trained {metrics['epochs_run']} epochs, early stopping kept the starting weights (epoch 0: the linear model)"
+    return f"trained {metrics['epochs_run']} epochs" + (
+        f", early stopping kept epoch {best}" if best is not None else ""
+    )

@@ -109,7 +109,8 @@ class TrainConfig:
     linear_fallback: bool = option(
         True,
         "keep the linear model (no hidden layer) instead unless the network's loss on the "
-        "validation rows is lower by more than one standard error (needs 20 validation rows)",
+        "validation rows is lower by more than one standard error (needs 20 validation rows; "
+        "a linear-started network had this choice made by early stopping)",
         "bool",
     )
     linear_start: bool = option(
@@ -119,6 +120,14 @@ class TrainConfig:
         "output weights at 0, so early stopping keeps the linear model unless training beats it "
         "(in-memory runs; --chunk-rows runs start from drawn weights)",
         "bool",
+    )
+    ensemble: int | None = option(
+        None,
+        "networks trained from different seeds and averaged, side by side in one model; "
+        "default: 5 for regression, 1 for classification",
+        "whole",
+        low=1,
+        metavar="K",
     )
     dtype: str = option("float32", "float32, or float64 for exact arithmetic", "choice", choices=DTYPES)
     max_memory: float | None = option(

@@ -19,7 +19,7 @@ gradient descent moves those away from 0 only as far as the training rows' resid
 With early stopping whose ``baseline`` is the start's validation loss, the starting weights
 are epoch 0, and they are kept when no epoch does better on the validation rows.
 
-Measured in benchmarks/README.md ("The linear start"): on regression tables it is the
+Measured in benchmarks/README.md ("The linear start and the ensemble"): on regression tables it is the
 linear model where that is best and a network where that is; on classification the
 logistic model's confident logits leave the hidden nodes little slope to learn from
 (digits 0.971 against 0.981), so ``train_table`` starts only regression networks this way.

@@ -14,7 +14,9 @@
   comparison; otherwise the simpler model is. Then the linear model, refitted on all
   training rows, is the model saved: a network with no hidden layer, which every command
   reads like any other. With fewer than ``MIN_CHOICE_ROWS`` validation rows the choice
-  would be noise, and the network is kept. (Measured against choosing by the lower mean
+  would be noise, and the network is kept. A network that started as the linear model
+  (``workflow.linear_start``) had this choice made by early stopping, whose epoch 0 is
+  that start, so ``train_table`` does not make it twice. (Measured against choosing by the lower mean
   loss in benchmarks/README.md, "Round 3": as good on seeds 0-4, better on fresh seeds.)
 """
 

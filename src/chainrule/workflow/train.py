@@ -9,7 +9,7 @@ trained model to new rows).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -23,6 +23,7 @@ from ..train.callbacks import EarlyStopping, History
 from .apply import evaluate_table, targets_for
 from .baselines import linear_network
 from .config import TrainConfig
+from .ensemble import REGRESSION_MEMBERS, member_seed, side_by_side
 from .linear_start import can_start_linear, linear_start
 from .select import auto_widths, compare_models, validation_rows
 
@@ -157,9 +158,7 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
     dtype = np.dtype(config.dtype)
     X_train = pre.transform(train, dtype)
     n_classes = len(pre.labels) if pre.labels else 0
-    network, loss = network_for(config, pre, n_classes)
     encoded = pre.encode_target(train, dtype)
-    y_train = targets_for(network, pre, encoded)
     # Early stopping watches validation rows drawn from the training rows (per class).
     val = (
         validation_rows(encoded, task, config.validation_split, config.seed)
@@ -171,42 +170,33 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
             f"{len(train_rows)} training rows are too few to hold out validation rows; no early stopping"
         )
     fit = np.setdiff1d(np.arange(len(encoded)), val) if val is not None else slice(None)
-    baseline = None  # the start's validation loss: early stopping's epoch 0
-    started_linear = config.linear_start and task == "regression" and can_start_linear(network)
-    if started_linear:
-        ridge = linear_network(X_train[fit], encoded[fit], task, 1, config.dtype)
-        network = linear_start(network, ridge)
-        notes.append(
-            "the network starts as the ridge model (2 nodes per hidden layer carry its prediction); "
-            "--no-linear-start draws every weight"
-        )
-        if val is not None:
-            with np.errstate(over="ignore", under="ignore"):
-                start = network.loss(X_train[val], y_train[val], loss)
-            baseline = start if np.isfinite(start) else None
-    early = EarlyStopping(patience=config.patience, baseline=baseline) if val is not None else None
-    if config.on_start is not None:
-        config.on_start(notes, network, loss)
-    history = network.fit(
-        X_train[fit],
-        y_train[fit],
-        loss=loss,
-        seed=config.seed,
-        validation_data=None if val is None else (X_train[val], y_train[val]),
-        early_stopping=early,
-        verbose=config.verbose,
-        **config.fit_options(),
-    )
+    members = config.ensemble or (REGRESSION_MEMBERS if task == "regression" else 1)
+    rows = Rows(X_train, encoded, fit, val)
+    networks, histories = [], []
+    for member in range(members):
+        network, loss, history = _train_member(config, pre, n_classes, rows, member, members, notes)
+        networks.append(network)
+        histories.append(history)
+    history, started_linear = histories[0], networks[0].init.startswith("linear start")
+    network = side_by_side(networks)
     network.info = {"task": task, "loss": loss, "target": config.target}
     results = {"task": task, "loss_name": loss, "epochs_run": len(history.epoch)}
     results["start"] = "linear model" if started_linear else "random"
     if history.best_epoch is not None:
         results["best_epoch"] = history.best_epoch
+    if members > 1:
+        results["ensemble"] = {
+            "members": members,
+            "epochs_run": [len(h.epoch) for h in histories],
+            "best_epochs": [h.best_epoch for h in histories],
+        }
     # The trivial baseline and the linear model on the same rows; the linear one is kept
-    # instead when it does better on the validation rows (linear_fallback).
-    network, compared = compare_models(
-        network, train, test, X_train, encoded, fit, val, config.linear_fallback
-    )
+    # instead when it does better on the validation rows (linear_fallback). A network that
+    # started as the linear model had that choice made by early stopping (epoch 0).
+    fallback = config.linear_fallback and not started_linear
+    network, compared = compare_models(network, train, test, X_train, encoded, fit, val, fallback)
+    if started_linear and "choice" in compared:
+        compared["choice"]["rule"] = "linear start: early stopping's epoch 0 is the ridge model"
     results["train"] = evaluate_table(network, train)
     if len(test_rows):
         results["test"] = evaluate_table(network, test)
@@ -214,3 +204,57 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
     results.update(compared)
     network.info["metrics"] = results
     return TrainResult(network, history, results, notes)
+
+
+@dataclass
+class Rows:
+    """The preprocessed training rows, their encoded targets, and which train and validate."""
+
+    X: np.ndarray
+    encoded: np.ndarray
+    fit: np.ndarray | slice
+    val: np.ndarray | None
+
+
+def _train_member(config, pre, n_classes: int, rows: Rows, member: int, members: int, notes: list):
+    """(network, loss, history) of ensemble member ``member`` (0: the run's own seed).
+
+    A regression network with ReLU hidden layers starts as the ridge model (``linear_start``),
+    and its start is early stopping's epoch 0."""
+    seed = member_seed(config.seed, member)
+    network, loss = network_for(replace(config, seed=seed), pre, n_classes)
+    task, fit, val = pre.task, rows.fit, rows.val
+    y = targets_for(network, pre, rows.encoded)
+    baseline = None  # the start's validation loss: early stopping's epoch 0
+    if config.linear_start and task == "regression" and can_start_linear(network):
+        ridge = linear_network(rows.X[fit], rows.encoded[fit], task, 1, config.dtype)
+        network = linear_start(network, ridge)
+        if member == 0:
+            notes.append(
+                "the network starts as the ridge model (2 nodes per hidden layer carry its prediction); "
+                "--no-linear-start draws every weight"
+            )
+        if val is not None:
+            with np.errstate(over="ignore", under="ignore"):
+                start = network.loss(rows.X[val], y[val], loss)
+            baseline = start if np.isfinite(start) else None
+    if member == 0:
+        if members > 1:
+            notes.append(
+                f"{members} networks of the sizes below train from different seeds and are averaged "
+                "(side by side in one model); --ensemble 1 trains one"
+            )
+        if config.on_start is not None:
+            config.on_start(notes, network, loss)
+    early = EarlyStopping(patience=config.patience, baseline=baseline) if val is not None else None
+    history = network.fit(
+        rows.X[fit],
+        y[fit],
+        loss=loss,
+        seed=seed,
+        validation_data=None if val is None else (rows.X[val], y[val]),
+        early_stopping=early,
+        verbose=config.verbose,
+        **config.fit_options(),
+    )
+    return network, loss, history

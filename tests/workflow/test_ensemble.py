@@ -1,0 +1,82 @@
+"""Ensembles as one network: members side by side, their logits averaged."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from chainrule import Network
+from chainrule.tables.datasets import load_dataset
+from chainrule.workflow.config import TrainConfig
+from chainrule.workflow.ensemble import member_seed, side_by_side
+from chainrule.workflow.train import train_table
+
+
+def _logits(net: Network, X: np.ndarray) -> np.ndarray:
+    return net.forward(X).node_inputs[-1]
+
+
+@pytest.mark.parametrize("output", ["identity", "sigmoid", "softmax"])
+@pytest.mark.parametrize("widths", [[(5,), (3,)], [(4, 6), (7, 2), (3, 3)], [(), ()]])
+def test_side_by_side_averages_the_members_logits(rng, output, widths):
+    k_out = 3 if output == "softmax" else 1
+    members = [
+        Network([4, *hidden, k_out], output_activation=output, init="he_normal", seed=i)
+        for i, hidden in enumerate(widths)
+    ]
+    for net in members:  # biases away from 0, so averaging them is checked too
+        for layer in net.layers:
+            layer.bias[...] = rng.normal(size=layer.bias.shape)
+    together = side_by_side(members)
+    assert together.sizes == [4, *map(sum, zip(*widths)), k_out]
+    X = rng.normal(size=(20, 4))
+    mean = np.mean([_logits(net, X) for net in members], axis=0)
+    np.testing.assert_allclose(_logits(together, X), mean, rtol=0, atol=1e-12)
+
+
+def test_averaged_predictions_lose_no_more_than_the_members_on_average(rng):
+    # Squared error is convex: the mean prediction's MSE <= the members' mean MSE.
+    X, y = rng.normal(size=(50, 3)), rng.normal(size=(50, 1))
+    members = [Network([3, 8, 1], init="he_normal", seed=i) for i in range(4)]
+    assert side_by_side(members).loss(X, y, "mse") <= np.mean([m.loss(X, y, "mse") for m in members])
+
+
+def test_side_by_side_refuses_members_that_do_not_match():
+    with pytest.raises(ValueError, match="same inputs, outputs, depth"):
+        side_by_side([Network([3, 4, 1]), Network([3, 4, 2], output_activation="softmax")])
+    with pytest.raises(ValueError, match="at least one network"):
+        side_by_side([])
+
+
+def test_member_seeds_start_at_the_runs_own_and_differ():
+    assert member_seed(7, 0) == 7
+    seeds = {member_seed(7, m) for m in range(1, 6)} | {member_seed(8, m) for m in range(1, 6)}
+    assert len(seeds) == 10
+
+
+def test_regression_defaults_to_five_linear_started_networks_in_one_model():
+    table, dataset = load_dataset("diabetes")
+    config = TrainConfig(target=dataset.target, verbose=0, linear_fallback=False, epochs=30)
+    result = train_table(table, config)
+    ensemble = result.metrics["ensemble"]
+    assert ensemble["members"] == 5 and len(ensemble["best_epochs"]) == 5
+    assert result.network.sizes == [10, 5 * 34, 5 * 34, 1]  # 32 nodes + the linear start's 2, five times
+    one = train_table(
+        table, TrainConfig(target=dataset.target, verbose=0, linear_fallback=False, epochs=30, ensemble=1)
+    )
+    assert one.network.sizes == [10, 34, 34, 1] and "ensemble" not in one.metrics
+    # Member 0 is the one-network run itself, bit for bit.
+    np.testing.assert_array_equal(result.network.layers[0].weight[:, :34], one.network.layers[0].weight)
+    again = train_table(table, config)
+    for a, b in zip(result.network.parameters(), again.network.parameters()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_classification_defaults_to_one_network_and_takes_an_ensemble_when_asked():
+    table, dataset = load_dataset("iris")
+    single = train_table(table, TrainConfig(target=dataset.target, verbose=0, epochs=5))
+    assert "ensemble" not in single.metrics and single.network.sizes == [4, 16, 16, 3]
+    three = train_table(
+        table, TrainConfig(target=dataset.target, verbose=0, epochs=5, ensemble=3, linear_fallback=False)
+    )
+    assert three.metrics["ensemble"]["members"] == 3 and three.network.sizes == [4, 48, 48, 3]
