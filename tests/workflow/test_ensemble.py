@@ -70,6 +70,13 @@ def test_regression_defaults_to_five_linear_started_networks_in_one_model():
     again = train_table(table, config)
     for a, b in zip(result.network.parameters(), again.network.parameters()):
         np.testing.assert_array_equal(a, b)
+    # Each member holds out its own validation rows (member 0 the run's), so together they
+    # learn from every training row.
+    held_out = [set(m.validation_rows.tolist()) for m in result.members]
+    assert held_out[0] == set(one.members[0].validation_rows.tolist())
+    assert len({frozenset(rows) for rows in held_out}) == 5
+    assert not set.intersection(*held_out)
+    assert all(len(rows) == len(held_out[0]) for rows in held_out)
 
 
 def test_classification_defaults_to_one_network_and_takes_an_ensemble_when_asked():
@@ -80,3 +87,9 @@ def test_classification_defaults_to_one_network_and_takes_an_ensemble_when_asked
         table, TrainConfig(target=dataset.target, verbose=0, epochs=5, ensemble=3, linear_fallback=False)
     )
     assert three.metrics["ensemble"]["members"] == 3 and three.network.sizes == [4, 48, 48, 3]
+    # The others trained on some of member 0's validation rows: member 0 alone is compared there.
+    assert three.metrics["choice"]["judged"].startswith("member 0")
+    member_0 = three.members[0]
+    assert three.metrics["choice"]["network_val_loss"] == pytest.approx(
+        member_0.history.history["val_loss"][member_0.history.best_epoch - 1], rel=1e-5
+    )

@@ -71,8 +71,11 @@ def validation_rows(encoded: np.ndarray, task: str, fraction: float, seed: int) 
     return np.sort(rows)
 
 
-def compare_models(network, train, test, X_train, encoded, fit, val, fallback: bool) -> tuple:
+def compare_models(network, train, test, X_train, encoded, fit, val, fallback: bool, judged=None) -> tuple:
     """(the model to keep, what the comparison found) for a network trained on ``X_train[fit]``.
+
+    ``judged`` is the network whose validation losses decide (default ``network``): for an
+    ensemble, its member 0, since the other members trained on some of these rows.
 
     ``encoded`` are the training rows' targets (class indices or standardised values), ``val``
     the validation rows or None, ``test`` the test Table (maybe empty). The comparison holds
@@ -91,7 +94,7 @@ def compare_models(network, train, test, X_train, encoded, fit, val, fallback: b
         y_val = targets_for(on_fit, pre, encoded[val]).astype(np.float64)
         with np.errstate(over="ignore", under="ignore"):
             rows = (
-                row_losses(network.astype(np.float64), X_val, y_val, info["loss"]),
+                row_losses((judged or network).astype(np.float64), X_val, y_val, info["loss"]),
                 row_losses(on_fit, X_val, y_val, info["loss"]),
             )
         difference = rows[0] - rows[1]
@@ -102,6 +105,8 @@ def compare_models(network, train, test, X_train, encoded, fit, val, fallback: b
             "standard_error": _finite(_standard_error(difference)),
             "rule": "one standard error",
         }
+        if judged is not None and judged is not network:
+            compared["choice"]["judged"] = "member 0 (the other members trained on some of these rows)"
         if fallback and len(val) >= MIN_CHOICE_ROWS and linear_is_kept(difference):
             kept, compared["model"] = linear, "linear"
     if len(test):

@@ -27,15 +27,25 @@ from .ensemble import REGRESSION_MEMBERS, member_seed, side_by_side
 from .linear_start import can_start_linear, linear_start
 from .select import auto_widths, compare_models, validation_rows
 
-__all__ = ["TrainConfig", "TrainResult", "network_for", "train_table", "split_rows"]
+__all__ = ["Member", "TrainConfig", "TrainResult", "network_for", "train_table", "split_rows"]
+
+
+@dataclass
+class Member:
+    """One network of an ensemble, before the members are placed side by side."""
+
+    network: Network
+    history: History
+    validation_rows: np.ndarray | None  # indices into the training rows
 
 
 @dataclass
 class TrainResult:
     network: Network
-    history: History
+    history: History  # member 0's
     metrics: dict
     notes: list[str] = field(default_factory=list)
+    members: list[Member] = field(default_factory=list)
 
 
 def split_rows(
@@ -172,11 +182,12 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
     fit = np.setdiff1d(np.arange(len(encoded)), val) if val is not None else slice(None)
     members = config.ensemble or (REGRESSION_MEMBERS if task == "regression" else 1)
     rows = Rows(X_train, encoded, fit, val)
-    networks, histories = [], []
-    for member in range(members):
-        network, loss, history = _train_member(config, pre, n_classes, rows, member, members, notes)
-        networks.append(network)
-        histories.append(history)
+    trained = [
+        _train_member(config, pre, n_classes, rows, member, members, notes) for member in range(members)
+    ]
+    loss = trained[0][1]
+    networks = [t[0].network for t in trained]
+    histories = [t[0].history for t in trained]
     history, started_linear = histories[0], networks[0].init.startswith("linear start")
     network = side_by_side(networks)
     network.info = {"task": task, "loss": loss, "target": config.target}
@@ -193,8 +204,12 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
     # The trivial baseline and the linear model on the same rows; the linear one is kept
     # instead when it does better on the validation rows (linear_fallback). A network that
     # started as the linear model had that choice made by early stopping (epoch 0).
+    # An ensemble's other members trained on some of member 0's validation rows, so member 0
+    # alone is compared with the linear model there.
     fallback = config.linear_fallback and not started_linear
-    network, compared = compare_models(network, train, test, X_train, encoded, fit, val, fallback)
+    network, compared = compare_models(
+        network, train, test, X_train, encoded, fit, val, fallback, judged=networks[0]
+    )
     if started_linear and "choice" in compared:
         compared["choice"]["rule"] = "linear start: early stopping's epoch 0 is the ridge model"
     results["train"] = evaluate_table(network, train)
@@ -203,7 +218,7 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
     results["rows"] = {"train": len(train_rows), "test": len(test_rows)}
     results.update(compared)
     network.info["metrics"] = results
-    return TrainResult(network, history, results, notes)
+    return TrainResult(network, history, results, notes, [t[0] for t in trained])
 
 
 @dataclass
@@ -217,13 +232,17 @@ class Rows:
 
 
 def _train_member(config, pre, n_classes: int, rows: Rows, member: int, members: int, notes: list):
-    """(network, loss, history) of ensemble member ``member`` (0: the run's own seed).
+    """(Member, loss) for ensemble member ``member``: member 0 has the run's own seed and
+    validation rows, every other member its own (so together they learn from every row).
 
     A regression network with ReLU hidden layers starts as the ridge model (``linear_start``),
     and its start is early stopping's epoch 0."""
     seed = member_seed(config.seed, member)
     network, loss = network_for(replace(config, seed=seed), pre, n_classes)
     task, fit, val = pre.task, rows.fit, rows.val
+    if member > 0 and val is not None:  # its own validation rows: together they learn from every row
+        val = validation_rows(rows.encoded, task, config.validation_split, seed)
+        fit = np.setdiff1d(np.arange(len(rows.encoded)), val)
     y = targets_for(network, pre, rows.encoded)
     baseline = None  # the start's validation loss: early stopping's epoch 0
     if config.linear_start and task == "regression" and can_start_linear(network):
@@ -257,4 +276,4 @@ def _train_member(config, pre, n_classes: int, rows: Rows, member: int, members:
         verbose=config.verbose,
         **config.fit_options(),
     )
-    return network, loss, history
+    return Member(network, history, val), loss
