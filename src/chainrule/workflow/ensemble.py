@@ -11,6 +11,9 @@ logits; for regression, the predictions) when they are placed side by side:
 
 The result is a plain ``Network``, so one model file holds the ensemble and every command
 (``predict``, ``evaluate``, ``explain``, ``info``, ``export``) reads it like any other.
+``train_table`` trains each member from ``member_seed`` and lets each hold out its own
+validation rows for early stopping, so together the members learn from every training row
+(as bagging's members see different rows), and member 0 is the one-network run itself.
 
 Why averaging helps regression in particular: for squared error, the mean prediction's
 loss is the members' mean loss less the spread of their predictions (the ambiguity
