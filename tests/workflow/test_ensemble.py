@@ -93,3 +93,14 @@ def test_classification_defaults_to_one_network_and_takes_an_ensemble_when_asked
     assert three.metrics["choice"]["network_val_loss"] == pytest.approx(
         member_0.history.history["val_loss"][member_0.history.best_epoch - 1], rel=1e-5
     )
+
+
+def test_a_streamed_run_refuses_an_ensemble_naming_the_option(tmp_path):
+    from chainrule.errors import OptionError
+    from chainrule.tables.stream import open_files
+    from chainrule.workflow.stream import train_files
+
+    path = tmp_path / "rows.csv"
+    path.write_text("x,y\n" + "".join(f"{i},{2 * i + 1}\n" for i in range(40)))
+    with pytest.raises(OptionError, match="ensemble"):
+        train_files(open_files(str(path), 10, "y"), TrainConfig(target="y", verbose=0, ensemble=3))

@@ -124,7 +124,8 @@ class TrainConfig:
     ensemble: int | None = option(
         None,
         "networks trained from different seeds, each holding out its own validation rows, and "
-        "averaged, side by side in one model; default: 5 for regression, 1 for classification",
+        "averaged, side by side in one model; default: 5 for regression, 1 for classification "
+        "(in-memory runs)",
         "whole",
         low=1,
         metavar="K",

@@ -53,6 +53,7 @@ def train_files(files: FileSet, config: TrainConfig) -> TrainResult:
         ("thousands", config.thousands, None),
         ("percent", config.percent, False),
         ("ignore", config.ignore, ()),
+        ("ensemble", config.ensemble if config.ensemble != 1 else None, None),
     ):
         if value != plain:  # the streaming reader parses plain numbers only, and every column
             raise OptionError(
@@ -82,7 +83,8 @@ def train_files(files: FileSet, config: TrainConfig) -> TrainResult:
             f"{rows['train']} training rows are too few to hold out validation rows; no early stopping"
         )
     notes.append(
-        "streamed: no linear model or trivial baseline to compare with (they need the rows in memory)"
+        "streamed: one network from drawn weights, and no linear model or trivial baseline to compare "
+        "with (they need the rows in memory)"
     )
 
     network, loss = network_for(config, pre, len(pre.labels or ()))

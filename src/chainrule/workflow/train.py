@@ -180,14 +180,11 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
             f"{len(train_rows)} training rows are too few to hold out validation rows; no early stopping"
         )
     fit = np.setdiff1d(np.arange(len(encoded)), val) if val is not None else slice(None)
-    members = config.ensemble or (REGRESSION_MEMBERS if task == "regression" else 1)
+    n_members = config.ensemble or (REGRESSION_MEMBERS if task == "regression" else 1)
     rows = Rows(X_train, encoded, fit, val)
-    trained = [
-        _train_member(config, pre, n_classes, rows, member, members, notes) for member in range(members)
-    ]
-    loss = trained[0][1]
-    networks = [t[0].network for t in trained]
-    histories = [t[0].history for t in trained]
+    trained = [_train_member(config, pre, n_classes, rows, m, n_members, notes) for m in range(n_members)]
+    members, loss = [member for member, _ in trained], trained[0][1]
+    networks, histories = [m.network for m in members], [m.history for m in members]
     history, started_linear = histories[0], networks[0].init.startswith("linear start")
     network = side_by_side(networks)
     network.info = {"task": task, "loss": loss, "target": config.target}
@@ -195,9 +192,9 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
     results["start"] = "linear model" if started_linear else "random"
     if history.best_epoch is not None:
         results["best_epoch"] = history.best_epoch
-    if members > 1:
+    if n_members > 1:
         results["ensemble"] = {
-            "members": members,
+            "members": n_members,
             "epochs_run": [len(h.epoch) for h in histories],
             "best_epochs": [h.best_epoch for h in histories],
         }
@@ -218,7 +215,7 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
     results["rows"] = {"train": len(train_rows), "test": len(test_rows)}
     results.update(compared)
     network.info["metrics"] = results
-    return TrainResult(network, history, results, notes, [t[0] for t in trained])
+    return TrainResult(network, history, results, notes, members)
 
 
 @dataclass
