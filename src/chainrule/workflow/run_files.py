@@ -40,7 +40,11 @@ def write_run(
         atomic_write(folder / "metrics.json", metrics_json.encode())
         atomic_write(folder / "config.toml", config_toml(settings).encode())
         try:
-            result.history.plot(folder / "loss.png", title=f"{result.metrics['loss_name']} against epoch")
+            title = f"{result.metrics['loss_name']} against epoch"
+            ensemble = result.metrics.get("ensemble")
+            if ensemble:  # result.history is member 0's
+                title += f"\nthe first of the {ensemble['members']} averaged networks"
+            result.history.plot(folder / "loss.png", title=title)
             written.append("loss.png")
         except ImportError as error:
             notes.append(f"no loss.png: {error}")
