@@ -104,3 +104,14 @@ def test_a_streamed_run_refuses_an_ensemble_naming_the_option(tmp_path):
     path.write_text("x,y\n" + "".join(f"{i},{2 * i + 1}\n" for i in range(40)))
     with pytest.raises(OptionError, match="ensemble"):
         train_files(open_files(str(path), 10, "y"), TrainConfig(target="y", verbose=0, ensemble=3))
+
+
+def test_an_ensemble_too_large_for_max_memory_is_refused_before_training():
+    from chainrule.errors import OptionError
+    from chainrule.workflow.ensemble import side_by_side_sizes
+
+    assert side_by_side_sizes([10, 34, 34, 1], 5) == [10, 170, 170, 1]
+    table, dataset = load_dataset("diabetes")
+    config = TrainConfig(target=dataset.target, verbose=0, ensemble=1000, max_memory=50e6)
+    with pytest.raises(OptionError, match=r"ensemble is 1000: side by side, sizes \[10, 34000, 34000, 1\]"):
+        train_table(table, config)

@@ -31,7 +31,7 @@ import numpy as np
 from ..nn.layers import Dense
 from ..nn.network import Network
 
-__all__ = ["side_by_side", "member_seed", "REGRESSION_MEMBERS"]
+__all__ = ["side_by_side", "side_by_side_sizes", "member_seed", "REGRESSION_MEMBERS"]
 
 #: Networks averaged by default for regression (classification: 1). See the module docstring.
 REGRESSION_MEMBERS = 5
@@ -44,6 +44,12 @@ def member_seed(seed: int, member: int) -> int:
     if member == 0:
         return seed
     return int(np.random.SeedSequence([seed, member]).generate_state(1, np.uint32)[0])
+
+
+def side_by_side_sizes(sizes: Sequence[int], members: int) -> list[int]:
+    """The sizes of ``members`` networks of ``sizes`` side by side: every hidden width times
+    ``members`` (its later layers are block diagonal, so they hold ``members`` × the square)."""
+    return [sizes[0], *(members * width for width in sizes[1:-1]), sizes[-1]]
 
 
 def side_by_side(networks: Sequence[Network]) -> Network:

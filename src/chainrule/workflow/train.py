@@ -15,6 +15,7 @@ import numpy as np
 
 from ..errors import OptionError
 from ..nn.losses import REGRESSION_LOSSES
+from ..nn.memory import available_bytes, network_bytes
 from ..nn.network import Network
 from ..tables.infer import label_codes
 from ..tables.preprocess import Preprocessor, category_names
@@ -23,7 +24,7 @@ from ..train.callbacks import EarlyStopping, History
 from .apply import evaluate_table, targets_for
 from .baselines import linear_network
 from .config import TrainConfig
-from .ensemble import REGRESSION_MEMBERS, member_seed, side_by_side
+from .ensemble import REGRESSION_MEMBERS, member_seed, side_by_side, side_by_side_sizes
 from .linear_start import can_start_linear, linear_start
 from .select import auto_widths, compare_models, validation_rows
 
@@ -255,7 +256,17 @@ def _train_member(config, pre, n_classes: int, rows: Rows, member: int, members:
                 start = network.loss(rows.X[val], y[val], loss)
             baseline = start if np.isfinite(start) else None
     if member == 0:
-        if members > 1:
+        if members > 1:  # the members side by side, checked before any of them trains
+            sizes = side_by_side_sizes(network.sizes, members)
+            needed = network_bytes(sizes, network.dtype.itemsize)
+            limit = config.max_memory or available_bytes()
+            if limit is not None and needed > limit:
+                raise OptionError(
+                    "ensemble",
+                    f"is {members}: side by side, sizes {sizes}, they need about {_bytes(needed)}, "
+                    f"more than the {_bytes(limit)} {'max_memory= allows' if config.max_memory else 'available'}; "
+                    "ask for fewer networks",
+                )
             notes.append(
                 f"{members} networks of the sizes below train from different seeds and are averaged "
                 "(side by side in one model); --ensemble 1 trains one"
@@ -274,3 +285,7 @@ def _train_member(config, pre, n_classes: int, rows: Rows, member: int, members:
         **config.fit_options(),
     )
     return Member(network, history, val), loss
+
+
+def _bytes(count: float) -> str:
+    return f"{count / 1e9:.1f} GB" if count >= 1e9 else f"{count / 1e6:.0f} MB"
