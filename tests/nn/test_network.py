@@ -416,3 +416,28 @@ def test_repr_names_the_architecture():
     text = repr(Network([2, 3, 1], "tanh", "sigmoid", bias=False, dtype="float32"))
     assert "sizes=[2, 3, 1]" in text and "tanh" in text and "'sigmoid'" in text
     assert "bias=False" in text and "float32" in text
+
+
+def test_predict_and_loss_keep_one_layer_at_a_time_and_give_forwards_numbers(rng):
+    from chainrule.nn import propagation
+
+    net = Network([5, 7, 6, 3], output_activation="softmax", init="he_normal", seed=4)
+    X = rng.normal(size=(30, 5))
+    trace = propagation.forward(net.layers, X)
+    z, a = propagation.last_layer(net.layers, X)
+    np.testing.assert_array_equal(z, trace.node_inputs[-1])
+    np.testing.assert_array_equal(a, trace.output)
+    np.testing.assert_array_equal(net.predict(X), trace.output)
+
+
+def test_many_rows_are_scored_in_blocks_with_the_same_numbers(rng, monkeypatch):
+    from chainrule.nn import propagation
+
+    net = Network([4, 9, 1], init="he_normal", seed=1, dtype="float64")
+    X, y = rng.normal(size=(5000, 4)), rng.normal(size=(5000, 1))
+    whole_z, whole_a = propagation.last_layer(net.layers, X)
+    monkeypatch.setattr(propagation, "BLOCK_VALUES", 9 * 1024)  # blocks of 1,024 rows (the fewest)
+    z, a = propagation.last_layer(net.layers, X)
+    np.testing.assert_allclose(z, whole_z, rtol=1e-13, atol=1e-13)
+    np.testing.assert_allclose(a, whole_a, rtol=1e-13, atol=1e-13)
+    assert net.loss(X, y) == pytest.approx(float(np.mean((whole_a - y) ** 2)), rel=1e-12)

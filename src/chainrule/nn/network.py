@@ -268,7 +268,7 @@ class Network:
     def predict(self, X) -> np.ndarray:
         """Predictions ``(n_samples, n_outputs)``; a 1-D X is one sample and gives a 1-D result."""
         X, single = self.inputs(X)
-        output = propagation.forward(self.layers, X).output
+        _, output = propagation.last_layer(self.layers, X)
         return output[0] if single else output
 
     # --------------------------------------------------------- loss and slopes
@@ -282,8 +282,8 @@ class Network:
         """The loss of the predictions for X against targets y (see chainrule.losses for scaling)."""
         loss_fn = self.loss_function(loss)
         X, _ = self.inputs(X)
-        trace = propagation.forward(self.layers, X)
-        return loss_fn.value(trace.node_inputs[-1], trace.output, self.targets(y, X.shape[0], loss_fn))
+        z, output = propagation.last_layer(self.layers, X)
+        return loss_fn.value(z, output, self.targets(y, X.shape[0], loss_fn))
 
     def backprop(self, X, y, loss: str | Loss = "mse") -> tuple[propagation.Trace, propagation.Slopes]:
         """Forward then backward propagation: every value and every slope of the batch."""

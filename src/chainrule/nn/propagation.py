@@ -32,6 +32,7 @@ __all__ = [
     "backward_from",
     "dropout_masks",
     "forward",
+    "last_layer",
     "loss_and_gradient",
     "row_weights",
 ]
@@ -98,6 +99,32 @@ def forward(layers: list[Dense], X: np.ndarray, masks: list[np.ndarray | None] |
         trace.node_outputs.append(a)
         x = a if masks is None or masks[index] is None else a * masks[index]
     return trace
+
+
+#: Values (rows × nodes) one block of rows may hold in a layer during ``last_layer``.
+BLOCK_VALUES = 1 << 20
+
+
+def last_layer(layers: list[Dense], X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The output layer's node inputs z and outputs a for X ``(n, n_inputs)``, row by row the
+    numbers of ``forward``'s last step, for predictions and losses, which need no slopes.
+
+    Only one layer's values are kept at a time, for blocks of rows small enough that a layer
+    holds about ``BLOCK_VALUES`` numbers: scoring many rows through wide layers (an
+    ensemble side by side) then needs memory for a block, not for every row."""
+    widest = max(layer.n_outputs for layer in layers)
+    block = max(1024, BLOCK_VALUES // widest)
+    if X.shape[0] <= block:
+        return _last_layer(layers, X)
+    parts = [_last_layer(layers, X[start : start + block]) for start in range(0, X.shape[0], block)]
+    return np.concatenate([z for z, _ in parts]), np.concatenate([a for _, a in parts])
+
+
+def _last_layer(layers: list[Dense], X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    z, a = layers[0].forward(X)
+    for layer in layers[1:]:
+        z, a = layer.forward(a)
+    return z, a
 
 
 def backward_from(layers: list[Dense], trace: Trace, dL_dz: np.ndarray) -> Slopes:
