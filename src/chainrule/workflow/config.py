@@ -68,7 +68,7 @@ class TrainConfig:
     hidden: tuple[int, ...] | None = option(
         None,
         "hidden layer widths, e.g. 16,16 (0 for none); default: two layers of 2 × inputs nodes, "
-        "rounded up to a power of two from 16 to 128",
+        "rounded up to a power of two from 16 to 128 (a linear-started network adds 2 to each)",
         "widths",
         metavar="WIDTHS",
     )
