@@ -256,17 +256,8 @@ def _train_member(config, pre, n_classes: int, rows: Rows, member: int, members:
                 start = network.loss(rows.X[val], y[val], loss)
             baseline = start if np.isfinite(start) else None
     if member == 0:
-        if members > 1:  # the members side by side, checked before any of them trains
-            sizes = side_by_side_sizes(network.sizes, members)
-            needed = network_bytes(sizes, network.dtype.itemsize)
-            limit = config.max_memory or available_bytes()
-            if limit is not None and needed > limit:
-                raise OptionError(
-                    "ensemble",
-                    f"is {members}: side by side, sizes {sizes}, they need about {_bytes(needed)}, "
-                    f"more than the {_bytes(limit)} {'max_memory= allows' if config.max_memory else 'available'}; "
-                    "ask for fewer networks",
-                )
+        if members > 1:
+            _check_ensemble(network, members, config.max_memory)
             notes.append(
                 f"{members} networks of the sizes below train from different seeds and are averaged "
                 "(side by side in one model); --ensemble 1 trains one"
@@ -285,6 +276,19 @@ def _train_member(config, pre, n_classes: int, rows: Rows, member: int, members:
         **config.fit_options(),
     )
     return Member(network, history, val), loss
+
+
+def _check_ensemble(network: Network, members: int, max_memory: float | None) -> None:
+    """Refuse, before any member trains, an ensemble whose members side by side would not fit."""
+    sizes = side_by_side_sizes(network.sizes, members)
+    needed = network_bytes(sizes, network.dtype.itemsize)
+    limit = max_memory or available_bytes()
+    if limit is not None and needed > limit:
+        raise OptionError(
+            "ensemble",
+            f"is {members}: side by side, sizes {sizes}, they need about {_bytes(needed)}, more than the "
+            f"{_bytes(limit)} {'max_memory= allows' if max_memory else 'available'}; ask for fewer networks",
+        )
 
 
 def _bytes(count: float) -> str:
