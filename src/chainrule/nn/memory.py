@@ -14,7 +14,7 @@ from itertools import pairwise
 from .._validation import real_number
 from ..errors import OptionError
 
-__all__ = ["available_bytes", "check_memory", "network_bytes", "training_bytes"]
+__all__ = ["available_bytes", "check_memory", "network_bytes", "size_text", "training_bytes"]
 
 
 def available_bytes() -> int | None:
@@ -59,12 +59,13 @@ def check_memory(needed: int, what: str, max_memory=None) -> None:
     if needed > limit:
         raise OptionError(
             "max_memory",
-            f"is {_size(limit)} ({source}), but {what} needs about {_size(needed)}; use fewer "
+            f"is {size_text(limit)} ({source}), but {what} needs about {size_text(needed)}; use fewer "
             "or smaller layers (hidden=) or a smaller batch_size=, or set max_memory= higher to try anyway",
         )
 
 
-def _size(nbytes: float) -> str:
+def size_text(nbytes: float) -> str:
+    """A number of bytes as people read it: "13.9 GB", "50.0 MB", "unlimited"."""
     if math.isinf(nbytes):
         return "unlimited"
     for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):

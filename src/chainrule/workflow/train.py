@@ -15,7 +15,7 @@ import numpy as np
 
 from ..errors import OptionError
 from ..nn.losses import REGRESSION_LOSSES
-from ..nn.memory import available_bytes, network_bytes
+from ..nn.memory import available_bytes, network_bytes, size_text
 from ..nn.network import Network
 from ..tables.infer import label_codes
 from ..tables.preprocess import Preprocessor, category_names
@@ -286,10 +286,6 @@ def _check_ensemble(network: Network, members: int, max_memory: float | None) ->
     if limit is not None and needed > limit:
         raise OptionError(
             "ensemble",
-            f"is {members}: side by side, sizes {sizes}, they need about {_bytes(needed)}, more than the "
-            f"{_bytes(limit)} {'max_memory= allows' if max_memory else 'available'}; ask for fewer networks",
+            f"is {members}: side by side, sizes {sizes}, they need about {size_text(needed)}, more than the "
+            f"{size_text(limit)} {'max_memory= allows' if max_memory else 'available'}; ask for fewer networks",
         )
-
-
-def _bytes(count: float) -> str:
-    return f"{count / 1e9:.1f} GB" if count >= 1e9 else f"{count / 1e6:.0f} MB"
