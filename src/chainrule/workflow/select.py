@@ -128,9 +128,9 @@ def row_losses(network, X, y, loss: str) -> np.ndarray:
     """Each row's loss ``(m,)``: their mean is ``network.loss(X, y, loss)``."""
     loss_fn = network.loss_function(loss)
     X, _ = network.inputs(X)
-    trace = propagation.forward(network.layers, X)
+    z, output = propagation.last_layer(network.layers, X)
     targets = network.targets(y, X.shape[0], loss_fn)
-    return loss_fn.per_sample(trace.node_inputs[-1], trace.output, targets) * X.shape[0]
+    return loss_fn.per_sample(z, output, targets) * X.shape[0]
 
 
 def linear_is_kept(difference: np.ndarray) -> bool:

@@ -38,6 +38,7 @@ class Member:
     network: Network
     history: History
     validation_rows: np.ndarray | None  # indices into the training rows
+    started_linear: bool = False  # began as the ridge model (workflow.linear_start)
 
 
 @dataclass
@@ -186,7 +187,7 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
     trained = [_train_member(config, pre, n_classes, rows, m, n_members, notes) for m in range(n_members)]
     members, loss = [member for member, _ in trained], trained[0][1]
     networks, histories = [m.network for m in members], [m.history for m in members]
-    history, started_linear = histories[0], networks[0].init.startswith("linear start")
+    history, started_linear = histories[0], members[0].started_linear
     network = side_by_side(networks)
     network.info = {"task": task, "loss": loss, "target": config.target}
     results = {"task": task, "loss_name": loss, "epochs_run": len(history.epoch)}
@@ -243,7 +244,8 @@ def _train_member(config, pre, n_classes: int, rows: Rows, member: int, members:
         fit = np.setdiff1d(np.arange(len(rows.encoded)), val)
     y = targets_for(network, pre, rows.encoded)
     baseline = None  # the start's validation loss: early stopping's epoch 0
-    if config.linear_start and task == "regression" and can_start_linear(network):
+    started_linear = config.linear_start and task == "regression" and can_start_linear(network)
+    if started_linear:
         ridge = linear_network(rows.X[fit], rows.encoded[fit], task, 1, config.dtype)
         network = linear_start(network, ridge)
         if member == 0:
@@ -275,7 +277,7 @@ def _train_member(config, pre, n_classes: int, rows: Rows, member: int, members:
         verbose=config.verbose,
         **config.fit_options(),
     )
-    return Member(network, history, val), loss
+    return Member(network, history, val, started_linear), loss
 
 
 def _check_ensemble(network: Network, members: int, max_memory: float | None) -> None:
