@@ -76,7 +76,7 @@ class TrainConfig:
     loss: str | None = option(None, "loss function; chosen by the task", "choice", choices=LOSSES.names)
     optimizer: str = option("adam", "optimizer", "choice", choices=OPTIMIZERS.names, fit=True)
     lr: float = option(0.001, "learning rate", "number", low=0, low_open=True, fit=True)
-    epochs: int = option(500, "most passes through the training data", "whole", low=1, fit=True)
+    epochs: int = option(1000, "most passes through the training data", "whole", low=1, fit=True)
     batch_size: int | None = option(
         32, "rows per update; 'full' for full-batch", "batch", low=1, metavar="ROWS", fit=True
     )
