@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -49,6 +50,10 @@ def test_report_holds_curves_metrics_picture_config_and_data(report):
     assert "<td>hidden</td><td>16,16</td>" in text
     assert "<td>rows</td><td>569</td>" in text and "standardised" in text
     assert f"early stopping restored epoch {result.history.best_epoch}" in text
+    baselines = result.metrics["baselines"]
+    for model in ("network", baselines["linear"]["model"], baselines["trivial"]["model"]):
+        assert re.search(rf"<tr><td>{re.escape(html.escape(model))}</td><td>[0-9.]+</td></tr>", text), model
+    assert html.escape(result.metrics["verdict"]) in text
 
 
 def test_report_in_chromium_shows_its_picture_and_curves(report, tmp_path):
@@ -59,7 +64,7 @@ def test_report_in_chromium_shows_its_picture_and_curves(report, tmp_path):
         for ident in ("curves", "network"):
             width = opened.page.eval_on_selector(f"#{ident}", "img => img.complete ? img.naturalWidth : 0")
             assert width > 300, f"the {ident} picture did not load"
-        assert opened.page.is_visible("#per-class")
+        assert opened.page.is_visible("#per-class") and opened.page.is_visible("#compared")
         opened.page.screenshot(path=tmp_path / "report.png", full_page=True)
         assert opened.errors == [] and opened.requests == []
     finally:

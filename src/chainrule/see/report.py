@@ -4,7 +4,9 @@
 writes, with pictures inlined as SVG data and no external resources:
 
 - the loss curves (training and validation, the epoch early stopping restored marked);
-- the metrics of each split and the per-class table (precision, recall, F1, support);
+- the metrics of each split and the per-class table (precision, recall, F1, support), and
+  the network's test score beside the linear model's and the trivial baseline's, with the
+  verdict line;
 - the network picture (architecture, as ``chainrule.plot.network`` draws it);
 - the configuration used;
 - the data summary (rows, columns, what was imputed or one-hot encoded), and the
@@ -77,7 +79,24 @@ def metrics_html(metrics: dict) -> str:
         ]
         out += f"<h3>Per class ({html.escape(which)})</h3>"
         out += _table(per_class, ["class", "precision", "recall", "F1", "support"], "per-class")
+    if "verdict" in metrics:
+        out += compared_html(metrics)
     return out
+
+
+def compared_html(metrics: dict) -> str:
+    """The test scores of the network and the two baselines, the model saved, and the line
+    that compares them (what ``chainrule train`` prints under its metrics)."""
+    network, baselines = metrics["network_test"], metrics["baselines"]
+    key, label = ("accuracy", "accuracy") if "accuracy" in network else ("r2", "R²")
+    rows = [["network", network[key]]]
+    rows += [[baselines[which]["model"], baselines[which][key]] for which in ("linear", "trivial")]
+    saved = "the linear model" if metrics.get("model") == "linear" else "the network"
+    return (
+        f"<h3>Compared (test {label})</h3>"
+        + _table(rows, ["model", label], "compared")
+        + f'<p id="verdict">saved model: {saved}. {html.escape(metrics["verdict"])}</p>'
+    )
 
 
 def preprocessing_rows(network) -> list[list]:
