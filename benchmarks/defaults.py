@@ -19,6 +19,9 @@ Scores are accuracy (classification) and R² (regression) on the test rows.
     python benchmarks/defaults.py --timing              # the default run on 10,000 × 20, 3 runs
     python benchmarks/defaults.py --set hidden=32,32 --set lr=0.003   # try other settings
     python benchmarks/defaults.py --islp DIR          # and 10 held-out tables (ISLP_TABLES)
+    python benchmarks/defaults.py --seeds $(seq -s, 0 29)   # 30 seeds: which gaps are more than noise
+
+After the table, each table's paired gap to each baseline (the same splits), with its standard error.
 
 scikit-learn and pandas are needed here (the benchmark's peers), never by chainrule itself.
 """
@@ -223,6 +226,25 @@ def report(rows: list[dict], header: bool = True) -> None:
         )
 
 
+def paired(rows: list[dict]) -> None:
+    """chainrule's score less each baseline's, seed by seed (the same split), as mean ± its
+    standard error over the seeds: a gap more than 2 standard errors below 0 is one the
+    seeds' noise does not explain."""
+    print("\n| table | seeds | chainrule − sklearn MLP | chainrule − linear | behind by more than 2 SE |")
+    print("|---|---|---|---|---|")
+    for row in rows:
+        scores, cells, behind = row["scores"], [], []
+        for key, name in (("mlp", "sklearn MLP"), ("linear", "linear")):
+            gaps = [ours - theirs for ours, theirs in zip(scores["chainrule"], scores[key])]
+            mean = statistics.mean(gaps)
+            se = statistics.stdev(gaps) / len(gaps) ** 0.5 if len(gaps) > 1 else float("nan")
+            cells.append(f"{mean:+.4f} ± {se:.4f}")
+            behind += [name] if mean + 2 * se < 0 else []
+        print(
+            f"| {row['table']} | {len(gaps)} | {' | '.join(cells)} | {', '.join(behind) or '–'} |", flush=True
+        )
+
+
 def timing(runs: int = 3, task: str = "classification") -> list[float]:
     """Seconds of whole ``python -m chainrule train`` runs on 10,000 rows × 20 columns: a binary
     target, or (regression, where the default averages 5 networks) the number behind it."""
@@ -281,7 +303,9 @@ def main(argv=None) -> int:
     for item in args.set:
         name, _, value = item.partition("=")
         settings[name] = {"true": True, "false": False}.get(value.lower(), value)
-    compare(tables, [int(s) for s in args.seeds.split(",")], settings, baselines=not args.no_baselines)
+    rows = compare(tables, [int(s) for s in args.seeds.split(",")], settings, baselines=not args.no_baselines)
+    if not args.no_baselines:
+        paired(rows)
     return 0
 
 
