@@ -36,6 +36,9 @@ def test_a_parquet_glob_trains_and_the_model_predicts_a_csv(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "read in chunks of 64 rows" in result.stderr
     assert "chunk_rows = 64" in (out / "config.toml").read_text()
+    # the yardsticks, as a run in memory prints them
+    assert "compared (test accuracy):" in result.stdout and "logistic regression (L2, C 1)" in result.stdout
+    assert "majority class" in result.stdout and "saved model: " in result.stdout
     (tmp_path / "new.csv").write_text("x,c\n0.5,u\n-1,v\n")
     predicted = chainrule_cli("predict", out / "model.safetensors", tmp_path / "new.csv")
     assert predicted.returncode == 0, predicted.stderr

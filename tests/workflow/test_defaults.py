@@ -90,6 +90,15 @@ def test_validation_rows_are_drawn_per_class_and_none_when_too_few():
     assert validation_rows(np.zeros(4), "regression", 0.1, seed=0) is None
 
 
+def test_small_tables_hold_out_enough_validation_rows_for_the_choice_up_to_a_quarter():
+    three_classes = np.repeat([0, 1, 2], 40)  # iris's 120 training rows: 21, not 12
+    assert len(validation_rows(three_classes, "classification", 0.1, seed=0)) == 21
+    assert len(validation_rows(np.zeros(142), "regression", 0.1, seed=0)) == MIN_CHOICE_ROWS
+    assert len(validation_rows(np.zeros(1000), "regression", 0.1, seed=0)) == 100  # 10 % is already more
+    assert len(validation_rows(np.zeros(60), "regression", 0.1, seed=0)) == 6  # 20 would be a third
+    assert len(validation_rows(np.zeros(142), "regression", 0.3, seed=0)) == 43  # a larger share is kept
+
+
 def test_ridge_is_scikit_learns_ridge(rng):
     from sklearn.linear_model import Ridge
 

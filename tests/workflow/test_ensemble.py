@@ -81,7 +81,9 @@ def test_regression_defaults_to_five_linear_started_networks_in_one_model():
 
 def test_classification_defaults_to_one_network_and_takes_an_ensemble_when_asked():
     table, dataset = load_dataset("iris")
-    single = train_table(table, TrainConfig(target=dataset.target, verbose=0, epochs=5))
+    single = train_table(
+        table, TrainConfig(target=dataset.target, verbose=0, epochs=5, linear_fallback=False)
+    )
     assert "ensemble" not in single.metrics and single.network.sizes == [4, 16, 16, 3]
     three = train_table(
         table, TrainConfig(target=dataset.target, verbose=0, epochs=5, ensemble=3, linear_fallback=False)

@@ -313,12 +313,16 @@ class Split:
     A row is a test row when its hash (``row_hash(row, seed, 0)``) falls in the lowest
     ``test_size`` of the range: about ``test_size`` of the rows, not stratified. A training
     row validates when its second hash is at most ``validation_below`` (set by the first
-    pass so that a fixed number of rows validate; None: no validation rows).
+    pass so that a fixed number of rows validate; None: no validation rows). A training row
+    that does not validate is in the sample (``workflow.stream_baselines``) when that second
+    hash is at most ``sample_below`` (None: every one is): the hash is uniform, so the rows
+    just above the validation rows' are a uniform sample of the others.
     """
 
     test_size: float
     seed: int
     validation_below: np.uint64 | None = None
+    sample_below: np.uint64 | None = None
 
     def test(self, rows: np.ndarray) -> np.ndarray:
         if self.test_size == 0:
@@ -332,3 +336,14 @@ class Split:
         if self.validation_below is None:
             return np.zeros(len(rows), dtype=bool)
         return self.validation_hash(rows) <= self.validation_below
+
+    def in_sample(self, rows: np.ndarray) -> np.ndarray:
+        """Which of ``rows`` are in the sample, if they are training rows that do not validate."""
+        if self.sample_below is None:
+            return np.ones(len(rows), dtype=bool)
+        return self.validation_hash(rows) <= self.sample_below
+
+    def sample_fraction(self, fraction: float) -> None:
+        """Set ``sample_below`` so that about ``fraction`` of all training rows validate or
+        are in the sample (1 or more: every one)."""
+        self.sample_below = None if fraction >= 1 else _below(fraction)

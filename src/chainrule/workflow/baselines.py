@@ -26,7 +26,7 @@ import numpy as np
 
 from ..nn.network import Network
 
-__all__ = ["linear_network", "trivial_baseline", "score_of", "verdict"]
+__all__ = ["linear_network", "solve_ridge", "trivial_baseline", "score_of", "verdict", "ALPHA"]
 
 #: The L2 strength of the linear model, as scikit-learn's defaults (Ridge alpha=1, LogisticRegression C=1).
 ALPHA = 1.0
@@ -51,7 +51,14 @@ def _ridge(X: np.ndarray, y: np.ndarray, alpha: float) -> tuple[np.ndarray, np.n
     """argmin ||X w + b - y||² + α ||w||²: centre, then solve (XcᵀXc + αI) w = Xcᵀ yc."""
     x_mean, y_mean = X.mean(axis=0), y.mean()
     Xc = X - x_mean
-    w = np.linalg.solve(Xc.T @ Xc + alpha * np.eye(X.shape[1]), Xc.T @ (y - y_mean))
+    return solve_ridge(Xc.T @ Xc, Xc.T @ (y - y_mean), x_mean, y_mean, alpha)
+
+
+def solve_ridge(gram, moment, x_mean, y_mean: float, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    """Ridge's weights ``(d, 1)`` and bias ``(1,)`` from the centred sums ``gram`` = XcᵀXc
+    ``(d, d)`` and ``moment`` = Xcᵀyc ``(d,)`` and the means ``x_mean`` ``(d,)`` and ``y_mean``:
+    w = (XcᵀXc + αI)⁻¹ Xcᵀyc, b = ȳ − x̄ · w (the bias unpenalised)."""
+    w = np.linalg.solve(gram + alpha * np.eye(len(gram)), moment)
     return w[:, None], np.array([y_mean - x_mean @ w])
 
 

@@ -90,7 +90,8 @@ class TrainConfig:
     patience: int = option(20, "epochs without improvement before early stopping", "whole", low=0)
     validation_split: float = option(
         0.1,
-        "fraction of training rows held out for early stopping (per class)",
+        "fraction of training rows held out for early stopping (per class); in memory, at least "
+        "20 rows when that is at most a quarter of them",
         "number",
         low=0,
         high=1,
@@ -117,8 +118,7 @@ class TrainConfig:
         True,
         "regression with ReLU hidden layers: start the network from the ridge model, carried "
         "through 2 more nodes per hidden layer (relu(z) - relu(-z) = z) with the other nodes' "
-        "output weights at 0, so early stopping keeps the linear model unless training beats it "
-        "(in-memory runs; --chunk-rows runs start from drawn weights)",
+        "output weights at 0, so early stopping keeps the linear model unless training beats it",
         "bool",
     )
     ensemble: int | None = option(

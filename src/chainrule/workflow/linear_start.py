@@ -32,7 +32,13 @@ import numpy as np
 from ..nn.layers import Dense
 from ..nn.network import Network
 
-__all__ = ["linear_start", "can_start_linear"]
+__all__ = ["linear_start", "can_start_linear", "START_NOTE"]
+
+#: What ``chainrule train`` says when a network starts as the ridge model.
+START_NOTE = (
+    "the network starts as the ridge model (2 nodes per hidden layer carry its prediction); "
+    "--no-linear-start draws every weight"
+)
 
 
 def can_start_linear(network: Network) -> bool:

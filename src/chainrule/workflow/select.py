@@ -4,8 +4,11 @@
   nodes, rounded up to a power of two and kept within 16 to 128. A table with 5 inputs
   gets 16,16, the 64-pixel digits 128,128.
 - **Validation rows** for early stopping (and the choice below): ``validation_split`` of
-  the training rows, drawn per class for classification so every class is watched, from
-  a generator seeded by ``seed``. Too few training rows to spare one: no validation.
+  the training rows, and at least ``MIN_CHOICE_ROWS`` of them when that is no more than a
+  quarter (``MAX_SMALL_SHARE``), so the choice below is made on small tables too (150
+  training rows: 20, not 15); drawn per class for classification so every class is
+  watched, from a generator seeded by ``seed``. Too few training rows to spare one: no
+  validation.
 - **The model kept** (``linear_fallback``): the network is compared with the linear model
   (``workflow.baselines``) fitted on the same training rows outside the validation rows,
   row by row on the validation rows, by the one-standard-error rule: with d_i = network's
@@ -32,12 +35,16 @@ __all__ = [
     "auto_widths",
     "validation_rows",
     "compare_models",
+    "choose",
+    "compared_on_test",
     "row_losses",
     "linear_is_kept",
     "MIN_CHOICE_ROWS",
 ]
 
 MIN_CHOICE_ROWS = 20
+#: Small tables hold out MIN_CHOICE_ROWS validation rows when that is at most this share of them.
+MAX_SMALL_SHARE = 0.25
 
 
 def auto_widths(n_inputs: int) -> tuple[int, int]:
@@ -51,12 +58,15 @@ def auto_widths(n_inputs: int) -> tuple[int, int]:
 def validation_rows(encoded: np.ndarray, task: str, fraction: float, seed: int) -> np.ndarray | None:
     """Sorted indices of the training rows held out for validation (None when none can be).
 
+    The fraction is at least ``MIN_CHOICE_ROWS / n`` when that is at most ``MAX_SMALL_SHARE``.
     Classification draws ``round(fraction × count)`` rows of each class (none of a class
     with a single row); regression ``round(fraction × n)`` rows. At least one training
     row and one validation row must remain.
     """
     rng = np.random.default_rng([seed, 1])  # its own stream: the split of the table uses [seed]
     n = len(encoded)
+    if n and MIN_CHOICE_ROWS / n <= MAX_SMALL_SHARE:
+        fraction = max(fraction, MIN_CHOICE_ROWS / n)
     if task == "classification":
         chosen = []
         for label in np.unique(encoded):
@@ -90,38 +100,61 @@ def compare_models(network, train, test, X_train, encoded, fit, val, fallback: b
     kept, compared = network, {"model": "network"}
     if val is not None:
         on_fit = linear_network(X_train[fit], encoded[fit], pre.task, n_outputs, np.float64)
-        X_val = np.asarray(X_train[val], np.float64)
-        y_val = targets_for(on_fit, pre, encoded[val]).astype(np.float64)
-        with np.errstate(over="ignore", under="ignore"):
-            rows = (
-                row_losses((judged or network).astype(np.float64), X_val, y_val, info["loss"]),
-                row_losses(on_fit, X_val, y_val, info["loss"]),
-            )
-        difference = rows[0] - rows[1]
-        compared["choice"] = {
-            "validation_rows": len(val),
-            "network_val_loss": _finite(rows[0].mean()),
-            "linear_val_loss": _finite(rows[1].mean()),
-            "standard_error": _finite(_standard_error(difference)),
-            "rule": "one standard error",
-        }
+        keep_linear, compared["choice"] = choose(
+            judged or network, on_fit, X_train[val], encoded[val], pre, info["loss"], fallback
+        )
         if judged is not None and judged is not network:
             compared["choice"]["judged"] = "member 0 (the other members trained on some of these rows)"
-        if fallback and len(val) >= MIN_CHOICE_ROWS and linear_is_kept(difference):
+        if keep_linear:
             kept, compared["model"] = linear, "linear"
     if len(test):
         trivial = trivial_baseline(pre.task, encoded, pre.encode_target(test), pre)
-        linear_test = evaluate_table(linear, test)
-        network_test = evaluate_table(network, test)
-        name, _ = score_of(linear_test)
-        key = "accuracy" if name == "accuracy" else "r2"
-        compared["baselines"] = {
-            "trivial": trivial,
-            "linear": {"model": _linear_name(pre.task), key: linear_test[key], "loss": linear_test["loss"]},
-        }
-        compared["network_test"] = {key: network_test[key], "loss": network_test["loss"]}
-        compared["verdict"] = verdict(network_test, linear_test, trivial, compared["model"])
+        linear_test, network_test = evaluate_table(linear, test), evaluate_table(network, test)
+        compared.update(compared_on_test(network_test, linear_test, trivial, compared["model"]))
     return kept, compared
+
+
+def compared_on_test(
+    network_test: dict, linear_test: dict, trivial: dict, model: str, linear_name=None
+) -> dict:
+    """metrics.json's "baselines", "network_test" and "verdict" from the test scores of the
+    network, the linear model (named ``linear_name``, by default after the task) and the
+    trivial baseline; ``model`` is the one saved ("network" or "linear")."""
+    name, _ = score_of(linear_test)
+    key = "accuracy" if name == "accuracy" else "r2"
+    linear_name = linear_name or _linear_name("classification" if key == "accuracy" else "regression")
+    return {
+        "baselines": {
+            "trivial": trivial,
+            "linear": {"model": linear_name, key: linear_test[key], "loss": linear_test["loss"]},
+        },
+        "network_test": {key: network_test[key], "loss": network_test["loss"]},
+        "verdict": verdict(network_test, linear_test, trivial, model),
+    }
+
+
+def choose(network, linear, X_val, encoded_val, pre, loss: str, fallback: bool) -> tuple[bool, dict]:
+    """(keep the linear model?, the comparison for metrics.json): ``network`` against
+    ``linear`` (both fitted without these rows) by their ``loss`` row by row on the
+    validation rows ``X_val`` ``(m, n)``, whose targets ``pre`` encoded as ``encoded_val``
+    ``(m,)``, by the one-standard-error rule. With ``fallback`` off, or fewer than
+    ``MIN_CHOICE_ROWS`` rows, the network is kept."""
+    X_val = np.asarray(X_val, np.float64)
+    y_val = targets_for(linear, pre, encoded_val).astype(np.float64)
+    with np.errstate(over="ignore", under="ignore"):
+        rows = (
+            row_losses(network.astype(np.float64), X_val, y_val, loss),
+            row_losses(linear.astype(np.float64), X_val, y_val, loss),
+        )
+    difference = rows[0] - rows[1]
+    choice = {
+        "validation_rows": len(X_val),
+        "network_val_loss": _finite(rows[0].mean()),
+        "linear_val_loss": _finite(rows[1].mean()),
+        "standard_error": _finite(_standard_error(difference)),
+        "rule": "one standard error",
+    }
+    return fallback and len(X_val) >= MIN_CHOICE_ROWS and linear_is_kept(difference), choice
 
 
 def row_losses(network, X, y, loss: str) -> np.ndarray:

@@ -6,21 +6,28 @@ The files (a ``tables.stream.FileSet``) are read chunk by chunk, never whole:
    task, labels, category names, means, standard deviations and fill values, and counts
    the rows. Which rows are test rows and which validate is a hash of each row's global
    index and the seed (``tables.stream.Split``), so it needs no memory.
-2. **The validation rows** for early stopping are gathered in memory: ``validation_split``
-   of the training rows, at most ``chunk_rows`` of them (chosen by the smallest hashes, a
-   uniform sample).
-3. **Each epoch** reads the files again: the reading units (Parquet row groups, CSV files)
+2. **The gathering pass** collects the validation rows for early stopping in memory:
+   ``validation_split`` of the training rows, at most ``chunk_rows`` of them (chosen by the
+   smallest hashes, a uniform sample); and, in the same pass, what the linear model and
+   the trivial baseline need (``workflow.stream_baselines``): exact sums for ridge
+   regression, a uniform sample of the rows that train for logistic regression.
+3. **As in memory**, a regression network with ReLU hidden layers starts as the ridge model
+   (``linear_start``; the start is early stopping's epoch 0), and otherwise the linear
+   model replaces a network that is not clearly better on the validation rows
+   (``linear_fallback``, ``select.choose``).
+4. **Each epoch** reads the files again: the reading units (Parquet row groups, CSV files)
    in an order drawn from the run's generator, each chunk's training rows in a permutation
    drawn from it too, batch by batch through ``train.loop.run_batches`` in one ``Run`` kept
    across chunks (Adam's moments and the step count carry over); ``end_epoch`` then logs,
    validates and asks early stopping, as ``fit`` does. The same seed gives the same model,
    bit for bit.
-4. **The scores** on the training and test rows are added up chunk by chunk
-   (``tables.running.RunningScores``).
+5. **The scores** of the saved model on the training and test rows, and of the network, the
+   linear model and the trivial baseline on the test rows, are added up chunk by chunk
+   (``tables.running.RunningScores``): ``metrics.json`` has the same ``baselines`` and
+   ``verdict`` as a run in memory.
 
-What a table in memory gets and this does not: the test split is not stratified, and the
-network is not compared with a linear model (``linear_fallback``) or the trivial baseline,
-which need the training rows in memory. The model file is the same kind: ``predict``,
+What a table in memory gets and this does not: the test split is not stratified, and no
+ensemble is trained (``--ensemble``). The model file is the same kind: ``predict``,
 ``evaluate``, ``explain``, ``info`` and ``export`` read it as any other.
 """
 
@@ -39,6 +46,9 @@ from ..train.loop import end_epoch, finish, prepare, run_batches
 from ..train.threads import blas_threads_for
 from .apply import targets_for
 from .config import TrainConfig
+from .linear_start import START_NOTE, can_start_linear, linear_start
+from .select import choose, compared_on_test
+from .stream_baselines import MAX_INPUTS, Yardsticks, sample_rows
 from .train import TrainResult, network_for
 
 __all__ = ["train_files"]
@@ -82,27 +92,79 @@ def train_files(files: FileSet, config: TrainConfig) -> TrainResult:
         notes.append(
             f"{rows['train']} training rows are too few to hold out validation rows; no early stopping"
         )
-    notes.append(
-        "streamed: one network from drawn weights, and no linear model or trivial baseline to compare "
-        "with (they need the rows in memory)"
-    )
+    if pre.task == "classification":  # logistic regression's sample of the rows that train
+        validating = 0.0 if split.validation_below is None else float(split.validation_below) / 2.0**64
+        split.sample_fraction(validating + sample_rows(pre.n_inputs) / rows["train"])
 
     network, loss = network_for(config, pre, len(pre.labels or ()))
-    validation = _validation(files, network, split, config.drop_missing)
+    gathered = _gather(files, network, split, config.drop_missing)
+    validation, yardsticks = gathered["validation"], gathered["yardsticks"]
+    if yardsticks is None:
+        notes.append(
+            f"{pre.n_inputs} inputs are too many for the linear model's sums (at most {MAX_INPUTS}): "
+            "no linear model or trivial baseline to compare with"
+        )
+    elif yardsticks.sampled_rows is not None:
+        notes.append(
+            f"the linear model is fitted on a uniform sample of {yardsticks.sampled_rows} of the "
+            f"{yardsticks.fit_rows} rows that train (logistic regression needs its rows in memory)"
+        )
+    started_linear = (
+        yardsticks is not None
+        and config.linear_start
+        and pre.task == "regression"
+        and can_start_linear(network)
+        and yardsticks.fit_sums.n > 0
+    )
+    start = None  # the start's validation loss: early stopping's epoch 0
+    if started_linear:
+        network = linear_start(network, yardsticks.linear_on_fit(config.dtype))
+        notes.append(START_NOTE)
+        if validation is not None:
+            with np.errstate(over="ignore", under="ignore"):
+                start = network.loss(validation[0], validation[1], loss)
+            start = start if np.isfinite(start) else None
     if config.on_start is not None:
         config.on_start(notes, network, loss)
     fit_rows = rows["train"] - (0 if validation is None else len(validation[0]))
-    history = _train(files, network, split, validation, loss, config, fit_rows)
+    history = _train(files, network, split, validation, loss, config, fit_rows, start)
     network.info = {"task": pre.task, "loss": loss, "target": config.target}
     results = {"task": pre.task, "loss_name": loss, "epochs_run": len(history.epoch)}
+    results["start"] = "linear model" if started_linear else "random"
     if history.best_epoch is not None:
         results["best_epoch"] = history.best_epoch
-    train_scores, test_scores = _scores(files, network, split, loss, config.drop_missing)
+    kept, compared, linear = network, {"model": "network"}, None
+    if yardsticks is not None:
+        linear = yardsticks.linear_on_training(config.dtype)
+        linear.preprocessor, linear.info = pre, dict(network.info)
+        on_fit = yardsticks.linear_on_fit(np.float64)
+        if validation is not None and on_fit is not None:
+            fallback = config.linear_fallback and not started_linear
+            keep_linear, compared["choice"] = choose(
+                network, on_fit, validation[0], gathered["validation_encoded"], pre, loss, fallback
+            )
+            if started_linear:
+                compared["choice"]["rule"] = "linear start: early stopping's epoch 0 is the ridge model"
+            if keep_linear:
+                kept, compared["model"] = linear, "linear"
+    on_test = {"network": network} if linear is None else {"network": network, "linear": linear}
+    constant, trivial_name = (None, None) if yardsticks is None else yardsticks.trivial()
+    train_scores, test_scores, trivial_scores = _scores(
+        files, split, config.drop_missing, loss, kept, on_test, constant
+    )
     results["train"] = train_scores.result()
-    if test_scores.rows:
-        results["test"] = test_scores.result()
+    if test_scores["network"].rows:
+        results["test"] = test_scores[compared["model"]].result()
     results["rows"] = {"train": rows["train"], "test": rows["test"]}
-    results["model"] = "network"
+    results.update(compared)
+    if linear is not None and test_scores["network"].rows:
+        trivial = {"model": trivial_name, **_score(trivial_scores.result())}
+        name = None
+        if yardsticks.sampled_rows is not None:
+            held = yardsticks.sampled_rows + (0 if validation is None else len(validation[0]))
+            name = f"logistic regression (L2, C 1) on a sample of {held} training rows"
+        network_test, linear_test = test_scores["network"].result(), test_scores["linear"].result()
+        results.update(compared_on_test(network_test, linear_test, trivial, compared["model"], name))
     results["streamed"] = {
         "files": len(files.paths),
         "chunk_rows": files.chunk_rows,
@@ -110,8 +172,13 @@ def train_files(files: FileSet, config: TrainConfig) -> TrainResult:
         "rows_dropped": rows["dropped"],
         "validation_rows": 0 if validation is None else len(validation[0]),
     }
-    network.info["metrics"] = results
-    return TrainResult(network, history, results, notes)
+    kept.info["metrics"] = results
+    return TrainResult(kept, history, results, notes)
+
+
+def _score(result: dict) -> dict:
+    """The score that ranks models, under its metrics.json key."""
+    return {"accuracy": result["accuracy"]} if "accuracy" in result else {"r2": result["r2"]}
 
 
 def _roles(chunk, pre, split: Split, drop_missing: bool):
@@ -126,31 +193,49 @@ def _roles(chunk, pre, split: Split, drop_missing: bool):
 
 
 def _arrays(chunk, network, mask: np.ndarray):
-    """(inputs, encoded targets) of the chunk's rows in ``mask``."""
+    """(inputs, encoded targets) of the chunk's rows in ``mask`` (maybe none)."""
     pre = network.preprocessor
+    if not mask.any():  # no rows: empty arrays of the right widths
+        empty = np.zeros(0, np.float64 if pre.task == "regression" else np.intp)
+        return np.zeros((0, pre.n_inputs), network.dtype), empty
     rows = chunk.table.select_rows(np.flatnonzero(mask))
     return pre.transform(rows, network.dtype), pre.encode_target(rows, network.dtype)
 
 
-def _validation(files: FileSet, network, split: Split, drop_missing: bool):
-    """The validation rows' (inputs, targets), gathered in one pass; None without validation."""
-    if split.validation_below is None:
-        return None
-    pre, inputs, encoded = network.preprocessor, [], []
+def _gather(files: FileSet, network, split: Split, drop_missing: bool) -> dict:
+    """One pass: the validation rows' inputs, targets for ``network`` and encoded targets
+    (None without validation), and the ``Yardsticks`` (None with more than MAX_INPUTS inputs)."""
+    pre = network.preprocessor
+    yardsticks = Yardsticks(pre, network.n_outputs) if pre.n_inputs <= MAX_INPUTS else None
+    gathered = {"validation": None, "validation_encoded": None, "yardsticks": yardsticks}
+    if split.validation_below is None and yardsticks is None:
+        return gathered
+    inputs, encoded = [], []
     for chunk in files.chunks():
-        _, validation, _ = _roles(chunk, pre, split, drop_missing)
+        fit, validation, _ = _roles(chunk, pre, split, drop_missing)
+        X_val, e_val = _arrays(chunk, network, validation)
         if validation.any():
-            X, e = _arrays(chunk, network, validation)
-            inputs.append(X)
-            encoded.append(e)
-    return np.concatenate(inputs), targets_for(network, pre, np.concatenate(encoded))
+            inputs.append(X_val)
+            encoded.append(e_val)
+        if yardsticks is not None:
+            X_fit, e_fit = _arrays(chunk, network, fit)
+            yardsticks.add(X_fit, e_fit, split.in_sample(chunk.rows[fit]), X_val, e_val)
+    if split.validation_below is not None and inputs:
+        e_val = np.concatenate(encoded)
+        gathered["validation"] = (np.concatenate(inputs), targets_for(network, pre, e_val))
+        gathered["validation_encoded"] = e_val
+    return gathered
 
 
-def _train(files: FileSet, network, split: Split, validation, loss: str, config: TrainConfig, fit_rows: int):
+def _train(
+    files: FileSet, network, split: Split, validation, loss: str, config: TrainConfig, fit_rows: int, start
+):
+    """Train ``network`` epoch by epoch over the files' chunks; ``start`` is the starting
+    weights' validation loss when they count as epoch 0 (a linear start), else None."""
     pre = network.preprocessor
     options = config.fit_options()
     batch_size = options.pop("batch_size")  # None: one update per chunk
-    early = EarlyStopping(patience=config.patience) if validation is not None else None
+    early = EarlyStopping(patience=config.patience, baseline=start) if validation is not None else None
     first_X = np.zeros((1, pre.n_inputs), dtype=network.dtype)  # stands in until the first chunk
     first_y = targets_for(network, pre, np.zeros(1, dtype=np.intp))
     run = prepare(network, first_X, first_y, loss=loss, seed=config.seed, validation_data=validation,
@@ -192,20 +277,27 @@ def _train(files: FileSet, network, split: Split, validation, loss: str, config:
     return finish(run)
 
 
-def _scores(files: FileSet, network, split: Split, loss: str, drop_missing: bool):
-    """RunningScores of the training rows (validation rows included) and of the test rows."""
-    pre = network.preprocessor
-    summed = network.loss_function(loss).reduction == "sum"
-    exact = network.astype(np.float64)
-    train, test = RunningScores(pre, summed), RunningScores(pre, summed)
+def _scores(files: FileSet, split: Split, drop_missing: bool, loss: str, kept, on_test: dict, constant):
+    """RunningScores of the saved model ``kept`` on the training rows (validation rows
+    included); of each model in ``on_test`` (name: Network) on the test rows; and of the
+    trivial baseline's ``constant`` output ``(1, k)`` on the test rows (None: not scored)."""
+    pre = kept.preprocessor
+    summed = kept.loss_function(loss).reduction == "sum"
+    exact = {id(model): model.astype(np.float64) for model in (kept, *on_test.values())}
+    train = RunningScores(pre, summed)
+    test = {name: RunningScores(pre, summed) for name in on_test}
+    trivial = RunningScores(pre, summed)
     for chunk in files.chunks():
         fit, validation, held_out = _roles(chunk, pre, split, drop_missing)
-        for scores, mask in ((train, fit | validation), (test, held_out)):
+        for mask, models in ((fit | validation, {"train": kept}), (held_out, on_test)):
             if not mask.any():
                 continue
-            X, encoded = _arrays(chunk, network, mask)
-            with np.errstate(over="ignore", under="ignore"):
-                outputs = network.predict(X)
-                value = exact.loss(X, targets_for(network, pre, encoded), loss)
-            scores.add(encoded, outputs, value)
-    return train, test
+            X, encoded = _arrays(chunk, kept, mask)
+            for name, model in models.items():
+                with np.errstate(over="ignore", under="ignore"):
+                    outputs = model.predict(X)
+                    value = exact[id(model)].loss(X, targets_for(model, pre, encoded), loss)
+                (train if name == "train" else test[name]).add(encoded, outputs, value)
+            if models is on_test and constant is not None:
+                trivial.add(encoded, np.repeat(constant, len(encoded), axis=0), 0.0)
+    return train, test, trivial

@@ -25,7 +25,7 @@ from .apply import evaluate_table, targets_for
 from .baselines import linear_network
 from .config import TrainConfig
 from .ensemble import REGRESSION_MEMBERS, member_seed, side_by_side, side_by_side_sizes
-from .linear_start import can_start_linear, linear_start
+from .linear_start import START_NOTE, can_start_linear, linear_start
 from .select import auto_widths, compare_models, validation_rows
 
 __all__ = ["Member", "TrainConfig", "TrainResult", "network_for", "train_table", "split_rows"]
@@ -249,10 +249,7 @@ def _train_member(config, pre, n_classes: int, rows: Rows, member: int, members:
         ridge = linear_network(rows.X[fit], rows.encoded[fit], task, 1, config.dtype)
         network = linear_start(network, ridge)
         if member == 0:
-            notes.append(
-                "the network starts as the ridge model (2 nodes per hidden layer carry its prediction); "
-                "--no-linear-start draws every weight"
-            )
+            notes.append(START_NOTE)
         if val is not None:
             with np.errstate(over="ignore", under="ignore"):
                 start = network.loss(rows.X[val], y[val], loss)
