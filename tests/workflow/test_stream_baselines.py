@@ -8,7 +8,6 @@ import pytest
 
 from chainrule.tables.read import read_table
 from chainrule.tables.stream import Split, open_files
-from chainrule.workflow import stream_baselines
 from chainrule.workflow.apply import evaluate_table
 from chainrule.workflow.baselines import linear_network, trivial_baseline
 from chainrule.workflow.config import TrainConfig
@@ -80,7 +79,8 @@ def test_a_streamed_classification_reports_logistic_regression_and_the_majority_
     tmp_path, rng
 ):
     path = table_file(tmp_path / "c.csv", rng, 2000, "classification", classes=3)
-    result = train_files(open_files(str(path), 300, "y"), config(chunk_rows=300))
+    # two chunks of 1,500 rows: the ~1,440 rows that train fit in the sample, so it is all of them
+    result = train_files(open_files(str(path), 1500, "y"), config(chunk_rows=1500))
     X, encoded, train, pre, table = in_memory(path, result)
     classes = encoded.astype(np.intp)
     logistic = linear_network(X[train], classes[train], "classification", 3, np.float64)
@@ -130,17 +130,16 @@ def test_a_streamed_network_that_learned_nothing_is_replaced_by_the_linear_model
     assert kept.metrics["model"] == "network" and kept.network.sizes == [6, 8, 8, 1]
 
 
-def test_logistic_regression_is_fitted_on_a_uniform_sample_when_the_rows_are_many(tmp_path, rng, monkeypatch):
-    monkeypatch.setattr(stream_baselines, "SAMPLE_ROWS", 400)
+def test_logistic_regression_is_fitted_on_a_uniform_sample_of_a_chunks_rows(tmp_path, rng):
     path = table_file(tmp_path / "c.csv", rng, 3000, "classification")
 
     def run():
-        result = train_files(open_files(str(path), 500, "y"), config(chunk_rows=500))
+        result = train_files(open_files(str(path), 400, "y"), config(chunk_rows=400))
         return result, next(note for note in result.notes if "uniform sample" in note)
 
     result, note = run()
     sampled = int(note.split("sample of ")[1].split()[0])
-    assert 300 < sampled < 500  # about SAMPLE_ROWS of the ~2,160 rows that train
+    assert 300 < sampled < 500  # about a chunk (400 rows) of the ~2,160 rows that train
     validating = result.metrics["streamed"]["validation_rows"]
     name = result.metrics["baselines"]["linear"]["model"]
     assert name == f"logistic regression (L2, C 1) on a sample of {sampled + validating} training rows"

@@ -94,31 +94,31 @@ def train_files(files: FileSet, config: TrainConfig) -> TrainResult:
         )
     if pre.task == "classification":  # logistic regression's sample of the rows that train
         validating = 0.0 if split.validation_below is None else float(split.validation_below) / 2.0**64
-        split.sample_fraction(validating + sample_rows(pre.n_inputs) / rows["train"])
+        split.sample_fraction(validating + sample_rows(pre.n_inputs, files.chunk_rows) / rows["train"])
 
     network, loss = network_for(config, pre, len(pre.labels or ()))
     gathered = _gather(files, network, split, config.drop_missing)
-    validation, yardsticks = gathered["validation"], gathered["yardsticks"]
-    if yardsticks is None:
+    validation, yardsticks = gathered["validation"], gathered.pop("yardsticks")
+    validating = 0 if validation is None else len(validation[0])
+    fitted = None if yardsticks is None else yardsticks.fit(config.dtype, validating)
+    yardsticks = None  # the sample and the validation rows' copies are no longer needed
+    if fitted is None:
         notes.append(
             f"{pre.n_inputs} inputs are too many for the linear model's sums (at most {MAX_INPUTS}): "
             "no linear model or trivial baseline to compare with"
         )
-    elif yardsticks.sampled_rows is not None:
-        notes.append(
-            f"the linear model is fitted on a uniform sample of {yardsticks.sampled_rows} of the "
-            f"{yardsticks.fit_rows} rows that train (logistic regression needs its rows in memory)"
-        )
+    elif fitted.note:
+        notes.append(fitted.note)
     started_linear = (
-        yardsticks is not None
+        fitted is not None
+        and fitted.on_fit is not None
         and config.linear_start
         and pre.task == "regression"
         and can_start_linear(network)
-        and yardsticks.fit_sums.n > 0
     )
     start = None  # the start's validation loss: early stopping's epoch 0
     if started_linear:
-        network = linear_start(network, yardsticks.linear_on_fit(config.dtype))
+        network = linear_start(network, fitted.on_fit)
         notes.append(START_NOTE)
         if validation is not None:
             with np.errstate(over="ignore", under="ignore"):
@@ -126,29 +126,28 @@ def train_files(files: FileSet, config: TrainConfig) -> TrainResult:
             start = start if np.isfinite(start) else None
     if config.on_start is not None:
         config.on_start(notes, network, loss)
-    fit_rows = rows["train"] - (0 if validation is None else len(validation[0]))
-    history = _train(files, network, split, validation, loss, config, fit_rows, start)
+    history = _train(files, network, split, validation, loss, config, rows["train"] - validating, start)
     network.info = {"task": pre.task, "loss": loss, "target": config.target}
     results = {"task": pre.task, "loss_name": loss, "epochs_run": len(history.epoch)}
     results["start"] = "linear model" if started_linear else "random"
     if history.best_epoch is not None:
         results["best_epoch"] = history.best_epoch
-    kept, compared, linear = network, {"model": "network"}, None
-    if yardsticks is not None:
-        linear = yardsticks.linear_on_training(config.dtype)
-        linear.preprocessor, linear.info = pre, dict(network.info)
-        on_fit = yardsticks.linear_on_fit(np.float64)
-        if validation is not None and on_fit is not None:
+    kept, compared = network, {"model": "network"}
+    if fitted is not None:
+        fitted.on_training.preprocessor, fitted.on_training.info = pre, dict(network.info)
+        if validation is not None and fitted.on_fit is not None:
             fallback = config.linear_fallback and not started_linear
             keep_linear, compared["choice"] = choose(
-                network, on_fit, validation[0], gathered["validation_encoded"], pre, loss, fallback
+                network, fitted.on_fit, validation[0], gathered["validation_encoded"], pre, loss, fallback
             )
             if started_linear:
                 compared["choice"]["rule"] = "linear start: early stopping's epoch 0 is the ridge model"
             if keep_linear:
-                kept, compared["model"] = linear, "linear"
-    on_test = {"network": network} if linear is None else {"network": network, "linear": linear}
-    constant, trivial_name = (None, None) if yardsticks is None else yardsticks.trivial()
+                kept, compared["model"] = fitted.on_training, "linear"
+    on_test = {"network": network}
+    if fitted is not None:
+        on_test["linear"] = fitted.on_training
+    constant = None if fitted is None else fitted.constant
     train_scores, test_scores, trivial_scores = _scores(
         files, split, config.drop_missing, loss, kept, on_test, constant
     )
@@ -157,20 +156,18 @@ def train_files(files: FileSet, config: TrainConfig) -> TrainResult:
         results["test"] = test_scores[compared["model"]].result()
     results["rows"] = {"train": rows["train"], "test": rows["test"]}
     results.update(compared)
-    if linear is not None and test_scores["network"].rows:
-        trivial = {"model": trivial_name, **_score(trivial_scores.result())}
-        name = None
-        if yardsticks.sampled_rows is not None:
-            held = yardsticks.sampled_rows + (0 if validation is None else len(validation[0]))
-            name = f"logistic regression (L2, C 1) on a sample of {held} training rows"
+    if fitted is not None and test_scores["network"].rows:
+        trivial = {"model": fitted.trivial_name, **_score(trivial_scores.result())}
         network_test, linear_test = test_scores["network"].result(), test_scores["linear"].result()
-        results.update(compared_on_test(network_test, linear_test, trivial, compared["model"], name))
+        results.update(
+            compared_on_test(network_test, linear_test, trivial, compared["model"], fitted.linear_name)
+        )
     results["streamed"] = {
         "files": len(files.paths),
         "chunk_rows": files.chunk_rows,
         "rows_read": rows["read"],
         "rows_dropped": rows["dropped"],
-        "validation_rows": 0 if validation is None else len(validation[0]),
+        "validation_rows": validating,
     }
     kept.info["metrics"] = results
     return TrainResult(kept, history, results, notes)

@@ -19,9 +19,10 @@ validation rows, what each model needs:
   the baseline (``linear_on_training``) is their total, every training row.
 - **logistic regression has no such sums**: its optimum needs every row at every step. It
   is fitted (by ``baselines.linear_network``) on a uniform sample of the rows that train,
-  held in memory: all of them up to ``SAMPLE_ROWS`` rows and ``SAMPLE_VALUES`` input values,
-  otherwise the rows whose validation hash falls just above the validation rows'
-  (``tables.stream.Split.in_sample``); the baseline adds the validation rows to the sample.
+  held in memory as the validation rows are: all of them up to ``chunk_rows`` rows (and
+  ``SAMPLE_VALUES`` input values), otherwise the rows whose validation hash falls just above
+  the validation rows' (``tables.stream.Split.in_sample``), so the run's memory still does
+  not grow with the files; the baseline adds the validation rows to the sample.
 - **the trivial baseline** needs the training rows' class counts, or their mean target.
 
 Tables of more than ``MAX_INPUTS`` inputs get no yardsticks (XᵀX alone would be over 128 MB).
@@ -29,16 +30,16 @@ Tables of more than ``MAX_INPUTS`` inputs get no yardsticks (XᵀX alone would b
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from ..nn.network import Network
 from .baselines import ALPHA, linear_network, solve_ridge
 
-__all__ = ["RidgeSums", "Yardsticks", "sample_rows", "SAMPLE_ROWS", "SAMPLE_VALUES", "MAX_INPUTS"]
+__all__ = ["RidgeSums", "Yardsticks", "Fitted", "sample_rows", "SAMPLE_VALUES", "MAX_INPUTS"]
 
-#: Logistic regression's sample of the rows that train: at most this many rows ...
-SAMPLE_ROWS = 100_000
-#: ... and this many input values (64 MB in float64).
+#: Logistic regression's sample holds at most a chunk's rows and this many input values (64 MB in float64).
 SAMPLE_VALUES = 2**23
 #: More inputs than this and XᵀX (d × d float64) would pass 128 MB: no yardsticks.
 MAX_INPUTS = 4096
@@ -77,9 +78,25 @@ class RidgeSums:
         )
 
 
-def sample_rows(n_inputs: int) -> int:
-    """How many of the rows that train logistic regression's sample may hold for ``n_inputs`` inputs."""
-    return max(1, min(SAMPLE_ROWS, SAMPLE_VALUES // max(n_inputs, 1)))
+def sample_rows(n_inputs: int, chunk_rows: int) -> int:
+    """How many of the rows that train logistic regression's sample may hold: a chunk's
+    rows, and no more than ``SAMPLE_VALUES`` values of ``n_inputs`` inputs."""
+    return max(1, min(chunk_rows, SAMPLE_VALUES // max(n_inputs, 1)))
+
+
+@dataclass
+class Fitted:
+    """The yardsticks once fitted: the linear model of the rows that train (float64; None
+    without any) and of every training row (the baseline, in the network's dtype), the
+    trivial baseline's constant output ``(1, k)`` and name, and, when logistic regression
+    saw a sample, the baseline's name and a note that say so."""
+
+    on_fit: Network | None
+    on_training: Network | None
+    constant: np.ndarray
+    trivial_name: str
+    linear_name: str | None = None
+    note: str | None = None
 
 
 class Yardsticks:
@@ -117,6 +134,23 @@ class Yardsticks:
             if len(encoded):
                 held[0].append(np.asarray(X, np.float64))
                 held[1].append(np.asarray(encoded, np.intp))
+
+    def fit(self, dtype, validation_rows: int) -> Fitted:
+        """The yardsticks, fitted (``validation_rows``: how many validate; the network's ``dtype``)."""
+        sampled = self.sampled_rows
+        constant, trivial_name = self.trivial()
+        fitted = Fitted(
+            self.linear_on_fit(np.float64), self.linear_on_training(dtype), constant, trivial_name
+        )
+        if sampled is not None:
+            fitted.linear_name = (
+                f"logistic regression (L2, C 1) on a sample of {sampled + validation_rows} training rows"
+            )
+            fitted.note = (
+                f"the linear model is fitted on a uniform sample of {sampled} of the {self.fit_rows} rows "
+                "that train (logistic regression needs its rows in memory)"
+            )
+        return fitted
 
     @property
     def sampled_rows(self) -> int | None:
