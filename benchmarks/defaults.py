@@ -29,6 +29,7 @@ scikit-learn and pandas are needed here (the benchmark's peers), never by chainr
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import subprocess
 import sys
@@ -179,25 +180,41 @@ def mean_sd(values: list[float]) -> str:
     return f"{statistics.mean(values):.4f} ± {statistics.stdev(values) if len(values) > 1 else 0.0:.4f}"
 
 
-def compare(tables: list[str], seeds: list[int], settings: dict, baselines: bool = True) -> list[dict]:
+def one_seed(job: tuple) -> tuple:
+    """(score, seconds, metrics, baseline scores) of one table and seed: a job for ``compare``."""
+    name, seed, settings, baselines = job
+    table, target, task = load(name)
+    score, took, metrics = chainrule_score(table, target, seed, settings)
+    return score, took, metrics, baseline_scores(table, target, task, seed) if baselines else {}
+
+
+def compare(
+    tables: list[str], seeds: list[int], settings: dict, baselines: bool = True, jobs: int = 1
+) -> list[dict]:
+    """Each table's scores over ``seeds``, the seeds run ``jobs`` at a time (each in its own process)."""
+    import multiprocessing
+
+    pool = multiprocessing.get_context("fork").Pool(jobs) if jobs > 1 else None
     rows = []
-    for name in tables:
-        table, target, task = load(name)
-        scores: dict[str, list[float]] = {"chainrule": [], "mlp": [], "linear": []}
-        seconds, epochs, linear = [], [], 0
-        for seed in seeds:
-            score, took, metrics = chainrule_score(table, target, seed, settings)
-            scores["chainrule"].append(score)
-            seconds.append(took)
-            epochs.append(metrics["epochs_run"])
-            linear += metrics.get("model") == "linear"
-            if baselines:
-                for key, value in baseline_scores(table, target, task, seed).items():
+    try:
+        for name in tables:
+            table, _, task = load(name)
+            work = [(name, seed, settings, baselines) for seed in seeds]
+            done = pool.map(one_seed, work) if pool else [one_seed(job) for job in work]
+            scores: dict[str, list[float]] = {"chainrule": [], "mlp": [], "linear": []}
+            for score, _, _, others in done:
+                scores["chainrule"].append(score)
+                for key, value in others.items():
                     scores[key].append(value)
-        row = {"table": name, "task": task, "rows": len(table), "scores": scores, "seconds": seconds}
-        row["epochs"], row["linear"] = epochs, linear
-        rows.append(row)
-        report([row], header=len(rows) == 1)
+            row = {"table": name, "task": task, "rows": len(table), "scores": scores}
+            row["seconds"] = [took for _, took, _, _ in done]
+            row["epochs"] = [metrics["epochs_run"] for _, _, metrics, _ in done]
+            row["linear"] = sum(metrics.get("model") == "linear" for _, _, metrics, _ in done)
+            rows.append(row)
+            report([row], header=len(rows) == 1)
+    finally:
+        if pool:
+            pool.close()
     return rows
 
 
@@ -277,6 +294,8 @@ def main(argv=None) -> int:
     parser.add_argument("--seeds", default="0,1,2,3,4")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="change a default")
     parser.add_argument("--no-baselines", action="store_true", help="chainrule alone (faster)")
+    parser.add_argument("--jobs", type=int, default=1, help="seeds run at a time (s/run is then shared time)")
+    parser.add_argument("--json", metavar="FILE", help="also write every seed's scores to FILE")
     parser.add_argument("--timing", action="store_true", help="time the default run on 10,000 × 20")
     parser.add_argument(
         "--islp", metavar="DIR", help=f"the ISLP CSVs: adds the held-out tables {', '.join(ISLP_TABLES)}"
@@ -303,7 +322,12 @@ def main(argv=None) -> int:
     for item in args.set:
         name, _, value = item.partition("=")
         settings[name] = {"true": True, "false": False}.get(value.lower(), value)
-    rows = compare(tables, [int(s) for s in args.seeds.split(",")], settings, baselines=not args.no_baselines)
+    seeds = [int(s) for s in args.seeds.split(",")]
+    rows = compare(tables, seeds, settings, baselines=not args.no_baselines, jobs=args.jobs)
+    if args.json:
+        Path(args.json).write_text(
+            json.dumps({"seeds": seeds, "settings": settings, "tables": rows}, indent=1)
+        )
     if not args.no_baselines:
         paired(rows)
     return 0
