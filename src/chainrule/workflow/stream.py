@@ -93,8 +93,8 @@ def train_files(files: FileSet, config: TrainConfig) -> TrainResult:
             f"{rows['train']} training rows are too few to hold out validation rows; no early stopping"
         )
     if pre.task == "classification":  # logistic regression's sample of the rows that train
-        validating = 0.0 if split.validation_below is None else float(split.validation_below) / 2.0**64
-        split.sample_fraction(validating + sample_rows(pre.n_inputs, files.chunk_rows) / rows["train"])
+        share = 0.0 if split.validation_below is None else float(split.validation_below) / 2.0**64
+        split.sample_fraction(share + sample_rows(pre.n_inputs, files.chunk_rows) / rows["train"])
 
     network, loss = network_for(config, pre, len(pre.labels or ()))
     gathered = _gather(files, network, split, config.drop_missing)
@@ -109,21 +109,7 @@ def train_files(files: FileSet, config: TrainConfig) -> TrainResult:
         )
     elif fitted.note:
         notes.append(fitted.note)
-    started_linear = (
-        fitted is not None
-        and fitted.on_fit is not None
-        and config.linear_start
-        and pre.task == "regression"
-        and can_start_linear(network)
-    )
-    start = None  # the start's validation loss: early stopping's epoch 0
-    if started_linear:
-        network = linear_start(network, fitted.on_fit)
-        notes.append(START_NOTE)
-        if validation is not None:
-            with np.errstate(over="ignore", under="ignore"):
-                start = network.loss(validation[0], validation[1], loss)
-            start = start if np.isfinite(start) else None
+    network, started_linear, start = _start(network, fitted, validation, loss, config, notes)
     if config.on_start is not None:
         config.on_start(notes, network, loss)
     history = _train(files, network, split, validation, loss, config, rows["train"] - validating, start)
@@ -176,6 +162,29 @@ def train_files(files: FileSet, config: TrainConfig) -> TrainResult:
 def _score(result: dict) -> dict:
     """The score that ranks models, under its metrics.json key."""
     return {"accuracy": result["accuracy"]} if "accuracy" in result else {"r2": result["r2"]}
+
+
+def _start(network, fitted, validation, loss: str, config: TrainConfig, notes: list):
+    """(the network to train, whether it started as the linear model, that start's validation
+    loss or None): a regression network with ReLU hidden layers starts as the ridge model of
+    the rows that train (``linear_start``), and that start's loss on the validation rows is
+    early stopping's epoch 0."""
+    pre = network.preprocessor
+    if not (
+        fitted is not None
+        and fitted.on_fit is not None
+        and config.linear_start
+        and pre.task == "regression"
+        and can_start_linear(network)
+    ):
+        return network, False, None
+    network = linear_start(network, fitted.on_fit)
+    notes.append(START_NOTE)
+    if validation is None:
+        return network, True, None
+    with np.errstate(over="ignore", under="ignore"):
+        start = network.loss(validation[0], validation[1], loss)
+    return network, True, (start if np.isfinite(start) else None)
 
 
 def _roles(chunk, pre, split: Split, drop_missing: bool):
