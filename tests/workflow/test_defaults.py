@@ -7,6 +7,7 @@ run against the linear model on the same split, at the default seed.
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -15,7 +16,7 @@ from chainrule import Network
 from chainrule.cli.output import metrics_table
 from chainrule.tables.datasets import load_dataset
 from chainrule.tables.read import Table
-from chainrule.workflow.baselines import linear_network, trivial_baseline
+from chainrule.workflow.baselines import linear_network, trivial_baseline, verdict
 from chainrule.workflow.config import TrainConfig
 from chainrule.workflow.run_files import write_run
 from chainrule.workflow.select import (
@@ -185,3 +186,18 @@ def test_too_few_rows_for_validation_train_without_early_stopping_and_say_so():
     result = train_table(_linear_table(5), TrainConfig(target="y", verbose=0, epochs=2))
     assert any("too few to hold out validation rows" in note for note in result.notes)
     assert result.metrics["epochs_run"] == 2 and "choice" not in result.metrics
+
+
+@pytest.mark.parametrize(
+    "network, chosen",
+    [(0.50, "network"), (0.80, "network"), (0.95, "network"), (0.85, "linear")],
+    ids=["no better than trivial", "below linear", "beats both", "linear kept"],
+)
+def test_each_verdict_suggests_only_options_that_change_a_default(network, chosen):
+    trivial = {"model": "majority class 'a'", "accuracy": 0.5}
+    line = verdict({"accuracy": network}, {"accuracy": 0.9}, trivial, chosen)
+    defaults = TrainConfig()
+    for name, value in re.findall(r"--([a-z-]+) ([0-9.]+)", line):
+        field = name.replace("-", "_")
+        assert float(value) != getattr(defaults, field), f"{line!r} suggests the default --{name} {value}"
+    assert line.startswith("test accuracy: network ")

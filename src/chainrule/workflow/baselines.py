@@ -178,7 +178,7 @@ def verdict(network: dict, linear: dict, trivial: dict, chosen: str = "network")
     if ours < floor or math.isclose(ours, floor):
         return (
             f"{scores}; the network does no better than {trivial['model']}: check the target and the "
-            "columns, and try --epochs 1000 or --lr 0.01"
+            "columns, and try --lr 0.01 or --patience 50"
         )
     if ours < line:
         return (
