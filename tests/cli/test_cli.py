@@ -156,6 +156,12 @@ def test_a_regression_run_says_it_averages_five_linear_started_networks_and_info
     assert "trained 5 networks, 3 epochs each" in result.stderr
     info = ok(chainrule_cli("info", out / "model.safetensors"))
     assert "5 networks side by side, their outputs averaged; each started as the ridge model" in info.stdout
+    metrics = json.loads((out / "metrics.json").read_text())
+    line = next(line for line in info.stdout.splitlines() if line.startswith("compared    "))
+    assert line.startswith("compared    test R²: network ")
+    for name in ("ridge regression (alpha 1)", "mean of the training targets"):
+        model = next(b for b in metrics["baselines"].values() if b["model"] == name)
+        assert f"{name} {model['r2']:.4f}" in line
 
 
 def test_verbose_shows_progress_even_when_stderr_is_not_a_terminal(regression, builtin):
@@ -409,3 +415,18 @@ def test_category_names_come_from_every_row_and_statistics_from_the_training_row
     assert pre.categorical == {"color": ["blue", "purple", "red"]}
     assert pre.numeric["x"] == {"mean": 2.0, "std": float(np.std([1.0, 2.0, 3.0]))}
     np.testing.assert_array_equal(pre.transform(table.select_rows([3]))[0, 1:], [0.0, 1.0, 0.0])
+
+
+@pytest.mark.parametrize(
+    "metrics",
+    [
+        {},
+        {"network_test": "x", "baselines": {}},
+        {"network_test": {"accuracy": "high"}, "baselines": {"linear": 3}},
+        {"network_test": {"r2": None}, "baselines": {"linear": {"r2": []}, "trivial": None}},
+    ],
+)
+def test_info_skips_a_comparison_it_cannot_read(metrics):
+    from chainrule.cli.info import _compared
+
+    assert _compared(metrics) == ""

@@ -51,8 +51,28 @@ def run(args, out: Output) -> int:
     if isinstance(test, dict):
         shown = {k: v for k, v in test.items() if k in ("loss", "accuracy", "r2", "mae")}
         lines.append("test        " + ", ".join(f"{k} {fmt(v)}" for k, v in shown.items()))
+    compared = _compared(metrics)
+    if compared:
+        lines.append(f"compared    {compared}")
     out.result("\n".join(lines), data)
     return 0
+
+
+def _compared(metrics: dict) -> str:
+    """The network's test score beside the two baselines' (``chainrule train``'s yardsticks)."""
+    network, baselines = metrics.get("network_test"), metrics.get("baselines")
+    if not (isinstance(network, dict) and isinstance(baselines, dict)):
+        return ""
+    key = "accuracy" if "accuracy" in network else "r2"
+    scores = [("network", network)] + [
+        (str(baselines[which].get("model", which)), baselines[which])
+        for which in ("linear", "trivial")
+        if isinstance(baselines.get(which), dict)
+    ]
+    shown = [
+        f"{name} {fmt(score[key])}" for name, score in scores if isinstance(score.get(key), (int, float))
+    ]
+    return f"test {'accuracy' if key == 'accuracy' else 'R²'}: {', '.join(shown)}" if shown else ""
 
 
 def _built(metrics: dict) -> str:
