@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .output import Output, fmt
+from .output import Output, compared_scores, fmt
 
 HELP = "Describe a saved model: architecture, features, labels, training."
 EXAMPLES = """examples:
@@ -60,19 +60,8 @@ def run(args, out: Output) -> int:
 
 def _compared(metrics: dict) -> str:
     """The network's test score beside the two baselines' (``chainrule train``'s yardsticks)."""
-    network, baselines = metrics.get("network_test"), metrics.get("baselines")
-    if not (isinstance(network, dict) and isinstance(baselines, dict)):
-        return ""
-    key = "accuracy" if "accuracy" in network else "r2"
-    scores = [("network", network)] + [
-        (str(baselines[which].get("model", which)), baselines[which])
-        for which in ("linear", "trivial")
-        if isinstance(baselines.get(which), dict)
-    ]
-    shown = [
-        f"{name} {fmt(score[key])}" for name, score in scores if isinstance(score.get(key), (int, float))
-    ]
-    return f"test {'accuracy' if key == 'accuracy' else 'R²'}: {', '.join(shown)}" if shown else ""
+    label, rows = compared_scores(metrics)
+    return f"test {label}: {', '.join(f'{name} {fmt(value)}' for name, value in rows)}" if rows else ""
 
 
 def _built(metrics: dict) -> str:

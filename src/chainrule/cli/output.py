@@ -68,16 +68,25 @@ def metrics_table(results: dict) -> str:
     return "\n".join(lines)
 
 
+def compared_scores(results: dict) -> tuple[str, list[tuple[str, float]]]:
+    """(the score's label, [(model, test score)]) of the network and the two baselines in
+    ``results`` (metrics.json); what cannot be read, as in a damaged model file, is left out."""
+    network, baselines = results.get("network_test"), results.get("baselines")
+    if not (isinstance(network, dict) and isinstance(baselines, dict)):
+        return "", []
+    key = "accuracy" if "accuracy" in network else "r2"
+    scores = [("network", network)] + [
+        (str(baselines[which].get("model", which)), baselines[which])
+        for which in ("linear", "trivial")
+        if isinstance(baselines.get(which), dict)
+    ]
+    rows = [(name, score[key]) for name, score in scores if isinstance(score.get(key), (int, float))]
+    return ("accuracy" if key == "accuracy" else "R²"), rows
+
+
 def baseline_lines(results: dict) -> list[str]:
     """The test scores of the network and the two baselines, and the line that compares them."""
-    network, baselines = results["network_test"], results["baselines"]
-    key = "accuracy" if "accuracy" in network else "r2"
-    label = {"accuracy": "accuracy", "r2": "R²"}[key]
-    rows = [
-        ("network", network[key]),
-        (baselines["linear"]["model"], baselines["linear"][key]),
-        (baselines["trivial"]["model"], baselines["trivial"][key]),
-    ]
+    label, rows = compared_scores(results)
     width = max(len(name) for name, _ in rows) + 2
     lines = [f"compared (test {label}):"]
     lines += [f"{name:<{width}}{value:>12.4f}" for name, value in rows]

@@ -32,7 +32,7 @@ import numpy as np
 from ..nn.layers import Dense
 from ..nn.network import Network
 
-__all__ = ["linear_start", "can_start_linear", "START_NOTE"]
+__all__ = ["linear_start", "can_start_linear", "starts_linear", "start_as", "START_NOTE"]
 
 #: What ``chainrule train`` says when a network starts as the ridge model.
 START_NOTE = (
@@ -47,6 +47,24 @@ def can_start_linear(network: Network) -> bool:
     return (
         bool(hidden) and network.n_outputs == 1 and all(layer.activation.name == "relu" for layer in hidden)
     )
+
+
+def starts_linear(asked: bool, network: Network) -> bool:
+    """Whether ``network`` starts as the ridge model: ``asked`` (``TrainConfig.linear_start``),
+    a regression network (its preprocessor's task), and one ``can_start_linear`` carries."""
+    pre = network.preprocessor
+    return asked and pre is not None and pre.task == "regression" and can_start_linear(network)
+
+
+def start_as(network: Network, linear: Network, validation, loss: str) -> tuple[Network, float | None]:
+    """(``linear_start(network, linear)``, that start's ``loss`` on the ``validation`` rows
+    ``(X, y)``): early stopping's epoch 0, None without validation rows or when not finite."""
+    network = linear_start(network, linear)
+    if validation is None:
+        return network, None
+    with np.errstate(over="ignore", under="ignore"):
+        start = network.loss(validation[0], validation[1], loss)
+    return network, (float(start) if np.isfinite(start) else None)
 
 
 def linear_start(network: Network, linear: Network) -> Network:

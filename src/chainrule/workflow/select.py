@@ -43,6 +43,8 @@ __all__ = [
 ]
 
 MIN_CHOICE_ROWS = 20
+#: The rule metrics.json names for a network that started as the linear model.
+LINEAR_START_RULE = "linear start: early stopping's epoch 0 is the ridge model"
 #: Small tables hold out MIN_CHOICE_ROWS validation rows when that is at most this share of them.
 MAX_SMALL_SHARE = 0.25
 
@@ -81,11 +83,14 @@ def validation_rows(encoded: np.ndarray, task: str, fraction: float, seed: int) 
     return np.sort(rows)
 
 
-def compare_models(network, train, test, X_train, encoded, fit, val, fallback: bool, judged=None) -> tuple:
+def compare_models(
+    network, train, test, X_train, encoded, fit, val, fallback: bool, judged=None, started_linear=False
+) -> tuple:
     """(the model to keep, what the comparison found) for a network trained on ``X_train[fit]``.
 
     ``judged`` is the network whose validation losses decide (default ``network``): for an
     ensemble, its member 0, since the other members trained on some of these rows.
+    ``started_linear``: the network started as the linear model (see ``choose``).
 
     ``encoded`` are the training rows' targets (class indices or standardised values), ``val``
     the validation rows or None, ``test`` the test Table (maybe empty). The comparison holds
@@ -101,7 +106,7 @@ def compare_models(network, train, test, X_train, encoded, fit, val, fallback: b
     if val is not None:
         on_fit = linear_network(X_train[fit], encoded[fit], pre.task, n_outputs, np.float64)
         keep_linear, compared["choice"] = choose(
-            judged or network, on_fit, X_train[val], encoded[val], pre, info["loss"], fallback
+            judged or network, on_fit, X_train[val], encoded[val], pre, info["loss"], fallback, started_linear
         )
         if judged is not None and judged is not network:
             compared["choice"]["judged"] = "member 0 (the other members trained on some of these rows)"
@@ -133,12 +138,15 @@ def compared_on_test(
     }
 
 
-def choose(network, linear, X_val, encoded_val, pre, loss: str, fallback: bool) -> tuple[bool, dict]:
+def choose(
+    network, linear, X_val, encoded_val, pre, loss: str, fallback: bool, started_linear: bool = False
+) -> tuple[bool, dict]:
     """(keep the linear model?, the comparison for metrics.json): ``network`` against
     ``linear`` (both fitted without these rows) by their ``loss`` row by row on the
     validation rows ``X_val`` ``(m, n)``, whose targets ``pre`` encoded as ``encoded_val``
     ``(m,)``, by the one-standard-error rule. With ``fallback`` off, or fewer than
-    ``MIN_CHOICE_ROWS`` rows, the network is kept."""
+    ``MIN_CHOICE_ROWS`` rows, the network is kept; so it is when it ``started_linear``:
+    early stopping's epoch 0 was the linear model, and the choice is not made twice."""
     X_val = np.asarray(X_val, np.float64)
     y_val = targets_for(linear, pre, encoded_val).astype(np.float64)
     with np.errstate(over="ignore", under="ignore"):
@@ -152,8 +160,9 @@ def choose(network, linear, X_val, encoded_val, pre, loss: str, fallback: bool) 
         "network_val_loss": _finite(rows[0].mean()),
         "linear_val_loss": _finite(rows[1].mean()),
         "standard_error": _finite(_standard_error(difference)),
-        "rule": "one standard error",
+        "rule": LINEAR_START_RULE if started_linear else "one standard error",
     }
+    fallback = fallback and not started_linear
     return fallback and len(X_val) >= MIN_CHOICE_ROWS and linear_is_kept(difference), choice
 
 

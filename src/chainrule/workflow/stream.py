@@ -46,7 +46,7 @@ from ..train.loop import end_epoch, finish, prepare, run_batches
 from ..train.threads import blas_threads_for
 from .apply import targets_for
 from .config import TrainConfig
-from .linear_start import START_NOTE, can_start_linear, linear_start
+from .linear_start import START_NOTE, start_as, starts_linear
 from .select import choose, compared_on_test
 from .stream_baselines import MAX_INPUTS, Yardsticks, sample_rows
 from .train import TrainResult, network_for
@@ -122,12 +122,10 @@ def train_files(files: FileSet, config: TrainConfig) -> TrainResult:
     if fitted is not None:
         fitted.on_training.preprocessor, fitted.on_training.info = pre, dict(network.info)
         if validation is not None and fitted.on_fit is not None:
-            fallback = config.linear_fallback and not started_linear
             keep_linear, compared["choice"] = choose(
-                network, fitted.on_fit, validation[0], gathered["validation_encoded"], pre, loss, fallback
-            )
-            if started_linear:
-                compared["choice"]["rule"] = "linear start: early stopping's epoch 0 is the ridge model"
+                network, fitted.on_fit, validation[0], gathered["validation_encoded"], pre, loss,
+                config.linear_fallback, started_linear,
+            )  # fmt: skip
             if keep_linear:
                 kept, compared["model"] = fitted.on_training, "linear"
     on_test = {"network": network}
@@ -169,22 +167,11 @@ def _start(network, fitted, validation, loss: str, config: TrainConfig, notes: l
     loss or None): a regression network with ReLU hidden layers starts as the ridge model of
     the rows that train (``linear_start``), and that start's loss on the validation rows is
     early stopping's epoch 0."""
-    pre = network.preprocessor
-    if not (
-        fitted is not None
-        and fitted.on_fit is not None
-        and config.linear_start
-        and pre.task == "regression"
-        and can_start_linear(network)
-    ):
+    if fitted is None or fitted.on_fit is None or not starts_linear(config.linear_start, network):
         return network, False, None
-    network = linear_start(network, fitted.on_fit)
+    network, start = start_as(network, fitted.on_fit, validation, loss)
     notes.append(START_NOTE)
-    if validation is None:
-        return network, True, None
-    with np.errstate(over="ignore", under="ignore"):
-        start = network.loss(validation[0], validation[1], loss)
-    return network, True, (start if np.isfinite(start) else None)
+    return network, True, start
 
 
 def _roles(chunk, pre, split: Split, drop_missing: bool):

@@ -25,7 +25,7 @@ from .apply import evaluate_table, targets_for
 from .baselines import linear_network
 from .config import TrainConfig
 from .ensemble import REGRESSION_MEMBERS, member_seed, side_by_side, side_by_side_sizes
-from .linear_start import START_NOTE, can_start_linear, linear_start
+from .linear_start import START_NOTE, start_as, starts_linear
 from .select import auto_widths, compare_models, validation_rows
 
 __all__ = ["Member", "TrainConfig", "TrainResult", "network_for", "train_table", "split_rows"]
@@ -205,12 +205,9 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
     # started as the linear model had that choice made by early stopping (epoch 0).
     # An ensemble's other members trained on some of member 0's validation rows, so member 0
     # alone is compared with the linear model there.
-    fallback = config.linear_fallback and not started_linear
     network, compared = compare_models(
-        network, train, test, X_train, encoded, fit, val, fallback, judged=networks[0]
+        network, train, test, X_train, encoded, fit, val, config.linear_fallback, networks[0], started_linear
     )
-    if started_linear and "choice" in compared:
-        compared["choice"]["rule"] = "linear start: early stopping's epoch 0 is the ridge model"
     results["train"] = evaluate_table(network, train)
     if len(test_rows):
         results["test"] = evaluate_table(network, test)
@@ -244,16 +241,12 @@ def _train_member(config, pre, n_classes: int, rows: Rows, member: int, members:
         fit = np.setdiff1d(np.arange(len(rows.encoded)), val)
     y = targets_for(network, pre, rows.encoded)
     baseline = None  # the start's validation loss: early stopping's epoch 0
-    started_linear = config.linear_start and task == "regression" and can_start_linear(network)
+    started_linear = starts_linear(config.linear_start, network)
     if started_linear:
         ridge = linear_network(rows.X[fit], rows.encoded[fit], task, 1, config.dtype)
-        network = linear_start(network, ridge)
+        network, baseline = start_as(network, ridge, None if val is None else (rows.X[val], y[val]), loss)
         if member == 0:
             notes.append(START_NOTE)
-        if val is not None:
-            with np.errstate(over="ignore", under="ignore"):
-                start = network.loss(rows.X[val], y[val], loss)
-            baseline = start if np.isfinite(start) else None
     if member == 0:
         if members > 1:
             _check_ensemble(network, members, config.max_memory)
