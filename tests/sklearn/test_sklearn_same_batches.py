@@ -46,3 +46,33 @@ def test_without_shuffle_no_order_is_drawn():
         b = reference.MLPClassifier(random_state=1, shuffle=False, max_iter=3, batch_size=16).fit(X, y)
         a.fit(X, y)
     np.testing.assert_allclose(a.loss_curve_, b.loss_curve_, rtol=1e-9)
+
+
+@pytest.mark.parametrize("learning_rate", ["adaptive", "invscaling"])
+@pytest.mark.parametrize("nesterovs_momentum", [True, False])
+def test_momentum_with_a_changing_learning_rate_follows_scikit_learns_run(learning_rate, nesterovs_momentum):
+    # scikit-learn's velocity carries the learning rate (v ← μ v - lr g): once the rate
+    # changes, a velocity without it (v ← μ v + g, w ← w - lr v) takes other steps.
+    X, y = load_wine(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    settings = dict(
+        random_state=0,
+        solver="sgd",
+        momentum=0.9,
+        nesterovs_momentum=nesterovs_momentum,
+        learning_rate=learning_rate,
+        learning_rate_init=0.01,
+        max_iter=15,
+        batch_size=32,
+        tol=0.5,  # the adaptive rate drops when the loss stops improving by tol
+        n_iter_no_change=2,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        theirs = reference.MLPClassifier(**settings).fit(X, y)
+        ours = chainrule.MLPClassifier(**settings).fit(X, y)
+    if learning_rate == "adaptive":
+        assert theirs._optimizer.learning_rate < 0.01  # the rate did change
+    np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-9)
+    for mine, reference_coefs in zip(ours.coefs_, theirs.coefs_):
+        np.testing.assert_allclose(mine, reference_coefs, rtol=1e-9, atol=1e-12)

@@ -93,6 +93,30 @@ def test_nesterov_first_step_exact_number():
     assert params[0][0, 0] == pytest.approx(0.905, rel=1e-15)
 
 
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_velocity_with_the_learning_rate_in_it(nesterov):
+    # scikit-learn's form: v ← μ v - lr g; w ← w + v (Nesterov: w ← w + μ v - lr g).
+    lr1, lr2, mu = 0.1, 0.025, 0.9
+    optimizer = SGD(lr=lr1, momentum=mu, nesterov=nesterov, velocity_lr=True)
+    params = _params()
+    optimizer.update(params, _grads())
+    optimizer.lr = lr2
+    optimizer.update(params, _grads2())
+    for param, w0, g1, g2 in zip(params, _params(), _grads(), _grads2()):
+        v1 = -lr1 * g1
+        w1 = w0 + (mu * v1 - lr1 * g1 if nesterov else v1)
+        v2 = mu * v1 - lr2 * g2
+        w2 = w1 + (mu * v2 - lr2 * g2 if nesterov else v2)
+        np.testing.assert_allclose(param, w2, rtol=1e-15, atol=1e-15)
+    # with one rate throughout, both forms take the same steps
+    same = _apply(SGD(lr=lr1, momentum=mu, nesterov=nesterov), _grads(), _grads2())
+    other = _apply(SGD(lr=lr1, momentum=mu, nesterov=nesterov, velocity_lr=True), _grads(), _grads2())
+    for a, b in zip(same, other):
+        np.testing.assert_allclose(a, b, rtol=1e-14, atol=1e-15)
+    assert SGD(momentum=0.5, velocity_lr=True).config()["velocity_lr"] is True
+    assert "velocity_lr" not in SGD(momentum=0.5).config()  # earlier checkpoints still match
+
+
 def test_momentum_velocity_is_optimizer_state():
     optimizer = SGD(lr=0.1, momentum=0.5)
     _apply(optimizer, _grads(), _grads2())

@@ -138,6 +138,7 @@ class BaseMLP(BaseEstimator):
                 lr=self.learning_rate_init,
                 momentum=momentum,
                 nesterov=bool(self.nesterovs_momentum) and momentum > 0,
+                velocity_lr=True,
             )
         return optim.Adam(
             lr=self.learning_rate_init,

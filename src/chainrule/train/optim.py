@@ -111,12 +111,23 @@ class SGD(Optimizer):
     Without momentum: w ← w - lr × g.
     With momentum μ: v ← μ v + g, then w ← w - lr × v;
     Nesterov: v ← μ v + g, then w ← w - lr × (g + μ v).
+
+    ``velocity_lr=True`` keeps the learning rate inside the velocity, as scikit-learn's MLP
+    does: v ← μ v - lr × g, then w ← w + v (Nesterov: w ← w + μ v - lr × g). With a fixed
+    learning rate the two are the same steps; when a schedule changes lr they differ, since
+    here the old steps keep the old rate.
     """
 
     name = "sgd"
+    velocity_lr = False  # what an SGD pickled before the option existed did
 
     def __init__(
-        self, lr: float = 0.01, momentum: float = 0.0, nesterov: bool = False, weight_decay: float = 0.0
+        self,
+        lr: float = 0.01,
+        momentum: float = 0.0,
+        nesterov: bool = False,
+        weight_decay: float = 0.0,
+        velocity_lr: bool = False,
     ):
         super().__init__(lr, weight_decay)
         self.momentum = fraction(momentum, "momentum")
@@ -124,7 +135,10 @@ class SGD(Optimizer):
             raise ValueError(f"nesterov must be True or False, got {nesterov!r}")
         if nesterov and self.momentum == 0:
             raise ValueError("nesterov=True needs momentum > 0")
+        if not isinstance(velocity_lr, (bool, np.bool_)):
+            raise ValueError(f"velocity_lr must be True or False, got {velocity_lr!r}")
         self.nesterov = bool(nesterov)
+        self.velocity_lr = bool(velocity_lr)
         self.velocities: list[np.ndarray] = []
 
     @property
@@ -132,7 +146,8 @@ class SGD(Optimizer):
         return self.momentum == 0 and self.weight_decay == 0
 
     def config(self) -> dict:
-        return {**super().config(), "momentum": self.momentum, "nesterov": self.nesterov}
+        config = {**super().config(), "momentum": self.momentum, "nesterov": self.nesterov}
+        return {**config, "velocity_lr": True} if self.velocity_lr else config
 
     def state_arrays(self) -> list[np.ndarray]:
         return self.velocities
@@ -152,6 +167,9 @@ class SGD(Optimizer):
                 continue
             velocity = self.velocities[index]
             velocity *= param.dtype.type(self.momentum)
+            if self.velocity_lr:
+                self._descend_with_lr_in(param, grad, velocity, lr, index)
+                continue
             velocity += grad
             step = self._scratch(index, param)  # lr × (g + μ v) or lr × v, without a new array
             if self.nesterov:
@@ -161,6 +179,16 @@ class SGD(Optimizer):
             else:
                 np.multiply(velocity, lr, out=step)
             param -= step
+
+    def _descend_with_lr_in(self, param, grad, velocity, lr, index) -> None:
+        """v ← μ v - lr × g (v already holds μ v), then w ← w + v, or w + μ v - lr × g."""
+        step = np.multiply(grad, lr, out=self._scratch(index, param))
+        velocity -= step
+        if self.nesterov:
+            np.subtract(velocity * param.dtype.type(self.momentum), step, out=step)
+            param += step
+        else:
+            param += velocity
 
 
 class Adam(Optimizer):
