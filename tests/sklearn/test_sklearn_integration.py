@@ -151,6 +151,48 @@ def test_string_labels_survive_the_safe_file(tmp_path):
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
 
 
+@pytest.mark.parametrize(
+    "setting",
+    [
+        {"class_weight": {0: 1.0, 1: 3.0}},  # JSON keys are text; the classes are numbers
+        {"class_weight": {False: 2.0, True: 0.5}},
+        {"n_iter_no_change": np.inf},  # JSON has no infinity
+        {"hidden_layer_sizes": np.array([4, 3])},  # an array is not JSON
+    ],
+)
+def test_safe_file_keeps_parameters_json_would_change(tmp_path, setting):
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    if False in setting.get("class_weight", {}):
+        y = y.astype(bool)
+    model = MLPClassifier(**{**FAST, "max_iter": 5, **setting}).fit(X, y)
+    model.save(tmp_path / "p.safetensors")
+    loaded = chainrule.load(tmp_path / "p.safetensors")
+    ((name, value),) = setting.items()
+    saved = loaded.get_params()[name]
+    assert type(saved) is type(value)
+    if isinstance(value, np.ndarray):
+        np.testing.assert_array_equal(saved, value)
+        assert saved.dtype == value.dtype
+    else:
+        assert saved == value
+        if isinstance(value, dict):
+            assert [type(k) for k in saved] == [type(k) for k in value]
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+    loaded.partial_fit(X, y)  # it trains on
+    clone(loaded).fit(X, y)
+
+
+def test_date_labels_survive_the_safe_file(tmp_path):
+    X, y = load_iris(return_X_y=True)
+    days = np.array(["2020-01-01", "2021-06-01", "2022-12-31"], dtype="datetime64[D]")
+    model = MLPClassifier(**FAST).fit(X, days[y])
+    model.save(tmp_path / "d.safetensors")
+    loaded = chainrule.load(tmp_path / "d.safetensors")
+    assert loaded.classes_.dtype == days.dtype
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+
+
 def test_importing_chainrule_does_not_import_sklearn():
     import subprocess
     import sys

@@ -8,6 +8,7 @@ import numpy as np
 from sklearn.preprocessing import LabelBinarizer
 
 from ..errors import ModelFormatError
+from ._file import restore
 from .classifier import MLPClassifier
 from .regressor import MLPRegressor
 
@@ -22,11 +23,11 @@ def estimator_from(network, where: str):
     saved = network.info["sklearn"]
     classes = {"MLPClassifier": MLPClassifier, "MLPRegressor": MLPRegressor}
     try:
-        params = dict(saved["params"])
+        params = restore(dict(saved["params"]))
         for name in saved.get("tuples", []):
             params[name] = tuple(params[name])
         estimator = classes[saved["estimator"]](**params)
-        fitted = dict(saved["fitted"])
+        fitted = restore(dict(saved["fitted"]))
         if "classes_" in fitted:
             dtype = np.dtype(fitted.pop("classes_dtype"))
             labels = np.asarray(fitted.pop("classes_"), dtype=dtype)

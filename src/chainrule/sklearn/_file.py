@@ -3,10 +3,19 @@ parameters and fitted attributes as JSON in the file's ``info["sklearn"]``.
 
 ``chainrule.load`` sees that key and gives the estimator back. Nothing is unpickled, so a
 file from a stranger can at worst be refused; pickle and joblib run code when they load.
-Parameters that are not plain data (a Schedule object, a RandomState) are saved as None.
+
+JSON has strings for keys, lists for arrays and no infinity, so three kinds of value are
+written tagged and given back as they were: a dict (``class_weight={0: 1, 1: 3}``) as its
+``{"__pairs__": [[key, value], ...]}``, a non-finite float (``n_iter_no_change=np.inf``) as
+``{"__float__": "inf"}``, a NumPy array of numbers (``hidden_layer_sizes=np.array([4])``) as
+``{"__array__": [...], "dtype": "<i8"}``. Parameters that are not data at all (a Schedule
+object, a RandomState) are saved as None.
 """
 
 from __future__ import annotations
+
+import json
+import math
 
 import numpy as np
 
@@ -28,19 +37,56 @@ _FITTED = (
 
 
 def _plain(value):
-    if isinstance(value, (np.integer, np.floating)):
-        return value.item()
+    """``value`` as JSON data (tagged where JSON would change it), or _UNSAVED."""
+    if isinstance(value, (np.bool_, np.integer, np.floating)):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return {"__float__": repr(value)}  # 'inf', '-inf' or 'nan'
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
+        return {"__array__": [_plain(item) for item in value.tolist()], "dtype": value.dtype.str}
     if isinstance(value, (list, tuple)):
         items = [_plain(item) for item in value]
-        return None if any(item is _UNSAVED for item in items) else items
+        return _UNSAVED if any(item is _UNSAVED for item in items) else items
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        pairs = [[_plain(k), _plain(v)] for k, v in value.items()]
+        return _UNSAVED if any(item is _UNSAVED for pair in pairs for item in pair) else {"__pairs__": pairs}
     return _UNSAVED
 
 
 _UNSAVED = object()
+
+
+def restore(value):
+    """The value ``_plain`` wrote (a file saved before the tags had plain dicts: kept as they are)."""
+    if isinstance(value, list):
+        return [restore(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if set(value) == {"__pairs__"}:
+        return {_hashable(restore(k)): restore(v) for k, v in value["__pairs__"]}
+    if set(value) == {"__float__"}:
+        if value["__float__"] not in ("inf", "-inf", "nan"):
+            raise ValueError(f"{value['__float__']!r} is not inf, -inf or nan")
+        return float(value["__float__"])
+    if set(value) == {"__array__", "dtype"}:
+        dtype = np.dtype(value["dtype"])
+        if dtype.kind not in "biuf":
+            raise ValueError(f"an array of {dtype} is not saved as numbers")
+        return np.asarray(restore(value["__array__"]), dtype=dtype)
+    return {k: restore(v) for k, v in value.items()}
+
+
+def _hashable(key):
+    return tuple(_hashable(item) for item in key) if isinstance(key, list) else key
+
+
+def _labels(classes: np.ndarray) -> list:
+    """The class labels as JSON data: dates and times as their ISO text, which NumPy reads back."""
+    if classes.dtype.kind in "mM":
+        return classes.astype(str).tolist()
+    return classes.tolist()
 
 
 def save_estimator(estimator, path) -> None:
@@ -49,18 +95,30 @@ def save_estimator(estimator, path) -> None:
     for name, value in estimator.get_params().items():
         plain = _plain(value)
         params[name] = None if plain is _UNSAVED else plain
-    fitted = {name: _plain(getattr(estimator, name)) for name in _FITTED if hasattr(estimator, name)}
+    fitted = {}
+    for name in _FITTED:
+        if hasattr(estimator, name):
+            plain = _plain(getattr(estimator, name))
+            fitted[name] = None if plain is _UNSAVED else plain
     if hasattr(estimator, "feature_names_in_"):
         fitted["feature_names_in_"] = [str(name) for name in estimator.feature_names_in_]
     if hasattr(estimator, "classes_"):
-        fitted["classes_"] = np.asarray(estimator.classes_).tolist()
+        fitted["classes_"] = _labels(np.asarray(estimator.classes_))
         fitted["classes_dtype"] = np.asarray(estimator.classes_).dtype.str
         fitted["y_type_"] = estimator._label_binarizer.y_type_
     tuples = [name for name, value in estimator.get_params().items() if isinstance(value, tuple)]
-    network.info["sklearn"] = {
+    saved = {
         "estimator": type(estimator).__name__,
         "params": params,
         "tuples": tuples,  # JSON has lists only; these parameters were tuples
         "fitted": fitted,
     }
+    try:
+        json.dumps(saved, allow_nan=False)
+    except (TypeError, ValueError) as error:
+        raise ValueError(
+            f"this estimator cannot be saved in a model file ({error}): the class labels must be "
+            "numbers, text, booleans or dates; pickle or joblib can save it"
+        ) from None
+    network.info["sklearn"] = saved
     network.save(path)
