@@ -193,6 +193,30 @@ def test_date_labels_survive_the_safe_file(tmp_path):
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
 
 
+@pytest.mark.parametrize("missing", ["sklearn", "scipy"])
+def test_without_scikit_learn_the_error_names_the_extra(missing):
+    import subprocess
+    import sys
+
+    code = f"""
+import importlib.abc, sys
+class Missing(importlib.abc.MetaPathFinder):  # as if {missing} were not installed
+    def find_spec(self, name, path, target=None):
+        if name.split(".")[0] == {missing!r}:
+            raise ModuleNotFoundError(f"No module named {{name!r}}", name=name)
+sys.meta_path.insert(0, Missing())
+import chainrule
+try:
+    chainrule.MLPClassifier()
+except ImportError as error:
+    print(error)
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == (
+        f"chainrule's scikit-learn estimators need {missing}: pip install 'chainrule[sklearn]'"
+    )
+
+
 def test_importing_chainrule_does_not_import_sklearn():
     import subprocess
     import sys

@@ -1,11 +1,20 @@
 """scikit-learn estimators backed by chainrule: ``MLPClassifier`` and ``MLPRegressor``.
 
 Adapters only: they translate scikit-learn's parameters and attributes (see ``_params``)
-and call ``Network`` and ``fit``. Importing this package imports scikit-learn.
+and call ``Network`` and ``fit``. Importing this package imports scikit-learn (and SciPy, which
+scikit-learn needs); without them it raises an ImportError naming the extra to install.
 """
 
 import numpy as np
-from sklearn.preprocessing import LabelBinarizer
+
+try:
+    import scipy.sparse  # noqa: F401
+    from sklearn.preprocessing import LabelBinarizer
+except ModuleNotFoundError as missing:
+    raise ImportError(
+        f"chainrule's scikit-learn estimators need {missing.name.split('.')[0]}: "
+        "pip install 'chainrule[sklearn]'"
+    ) from None
 
 from ..errors import ModelFormatError
 from ._file import restore
