@@ -76,3 +76,24 @@ def test_momentum_with_a_changing_learning_rate_follows_scikit_learns_run(learni
     np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-9)
     for mine, reference_coefs in zip(ours.coefs_, theirs.coefs_):
         np.testing.assert_allclose(mine, reference_coefs, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("warm_start", [False, True])
+def test_an_activation_set_after_fitting_is_used_as_scikit_learn_uses_it(warm_start):
+    # scikit-learn reads ``activation`` at every predict: a fitted model given
+    # set_params(activation="tanh") predicts (and, warm-started, trains on) with tanh.
+    X, y = load_wine(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    settings = dict(random_state=0, hidden_layer_sizes=(8,), max_iter=5, warm_start=warm_start)
+    models = []
+    for estimator in (reference.MLPClassifier, chainrule.MLPClassifier):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model = estimator(**settings).fit(X, y)
+            model.set_params(activation="tanh")
+            if warm_start:
+                model.fit(X, y)
+        models.append(model)
+    theirs, ours = models
+    np.testing.assert_allclose(ours.predict_proba(X), theirs.predict_proba(X), rtol=1e-9, atol=1e-12)
+    assert [layer.activation.name for layer in ours.network_.layers] == ["tanh", "softmax"]

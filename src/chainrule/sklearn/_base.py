@@ -46,21 +46,23 @@ class BaseMLP(BaseEstimator):
         return self._network_in_sync()
 
     def _network_in_sync(self) -> Network:
-        """The Network whose arrays are ``coefs_``/``intercepts_``; rebuilt from them when
-        someone assigned new arrays (as scikit-learn's own tests do)."""
+        """The Network whose arrays are ``coefs_``/``intercepts_`` and whose hidden layers use
+        ``activation``; rebuilt from them when someone assigned new arrays (as scikit-learn's
+        own tests do) or set another activation (scikit-learn's MLP reads it at each predict)."""
         net = self.__dict__.get("_network")
         arrays = [a for pair in zip(self.coefs_, self.intercepts_) for a in pair]
+        activations = hidden_activations(self.activation, len(self.coefs_) - 1)
         if (
             net is None
             or len(net.parameters()) != len(arrays)
             or any(mine is not theirs for mine, theirs in zip(net.parameters(), arrays))
+            or [layer.activation.name for layer in net.layers[:-1]] != activations
         ):
-            n_hidden = len(self.coefs_) - 1
             dtype = np.asarray(self.coefs_[0]).dtype
             net = Network.from_weights(
                 self.coefs_,
                 self.intercepts_,
-                activation=hidden_activations(self.activation, n_hidden),
+                activation=activations,
                 output_activation=OUTPUT_ACTIVATIONS[self.out_activation_],
                 dtype=dtype.name if dtype.name in ("float32", "float64") else "float64",
             )
