@@ -193,6 +193,20 @@ def test_network_explain_and_gradcheck():
     assert model.gradcheck(X[:5], y[:5]) < 1e-7
 
 
+@pytest.mark.parametrize("labels", [np.array(["no", "yes"]), np.array([10, 20, 30])])
+def test_explain_and_gradcheck_refuse_a_label_the_model_never_saw(labels):
+    # A binary model would otherwise explain "maybe" as if it were the first class.
+    X, y = _iris_scaled()
+    y = labels[y % len(labels)]
+    model = MLPClassifier((3,), max_iter=5, random_state=0).fit(X, y)
+    unseen = "maybe" if labels.dtype.kind == "U" else 7
+    with pytest.raises(ValueError, match=f"{unseen!r}, which is not one of the classes"):
+        model.explain(X[0], unseen)
+    with pytest.raises(ValueError, match="not one of the classes"):
+        model.gradcheck(X[:2], np.array([labels[0], unseen], dtype=object))
+    model.explain(X[0], labels[1])  # a class it knows is explained
+
+
 @pytest.mark.parametrize(
     ("params", "argument"),
     [

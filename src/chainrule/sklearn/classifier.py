@@ -177,6 +177,16 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         return "cross_entropy" if self.out_activation_ == "softmax" else "binary_cross_entropy_sum"
 
     def _targets_for(self, y) -> np.ndarray:
+        """The output targets of labels ``y``; a label not in ``classes_`` is a ValueError
+        (the binarizer alone would give it all zeros, the first class's target)."""
+        if self._label_binarizer.y_type_ != "multilabel-indicator":
+            known = set(self.classes_.tolist())
+            unknown = [label for label in np.asarray(y, dtype=object).ravel() if label not in known]
+            if unknown:
+                raise ValueError(
+                    f"y holds {unknown[0]!r}, which is not one of the classes this model was "
+                    f"fitted on: {self.classes_.tolist()}"
+                )
         return self._label_binarizer.transform(y).astype(np.float64)
 
     def _score(self, X, y, sample_weight=None):
