@@ -237,6 +237,24 @@ def test_clicking_nodes_and_weights_shows_their_numbers(browser, shots, tmp_path
     page.close()
 
 
+def test_long_input_names_fit_in_the_picture(browser, tmp_path):
+    names = ["mean radius", "worst fractal dimension", "worst concave points", "WWWWWWWWWWWWWWWWWW"]
+    path = tmp_path / "names.html"
+    chainrule.explain_html(
+        chainrule.Network([4, 3, 1], seed=0), [0.1, 0.2, 0.3, 0.4], [1.0], path=path, input_names=names
+    )
+    opened = open_file(browser, path)
+    outside = opened.page.evaluate(
+        """() => { const svg = document.querySelector('#net'), box = svg.viewBox.baseVal;
+        return [...svg.querySelectorAll('text')].map(t => [t.textContent, t.getBBox()])
+          .filter(([, b]) => b.width && (b.x < box.x || b.x + b.width > box.x + box.width))
+          .map(([text, b]) => `${text} from ${Math.round(b.x)} to ${Math.round(b.x + b.width)}`); }"""
+    )
+    assert outside == []
+    assert opened.page.locator("#net text.name", has_text="worst fractal dim…").count() == 1
+    opened.page.close()
+
+
 def test_play_advances_and_pauses(browser, tmp_path):
     path = tmp_path / "step.html"
     chainrule.explain_html(course_net(), [0, 3], 3, "mse", LR, path)

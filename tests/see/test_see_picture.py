@@ -93,6 +93,28 @@ def test_a_784_64_10_model_draws_its_largest_slopes(rng):
     assert "cross_entropy loss" in title(figure)
 
 
+LONG_NAMES = ["mean radius", "worst fractal dimension", "worst concave points", "WWWWWWWWWWWWWWWWWW"]
+
+
+@pytest.mark.parametrize("sizes", [[4, 3, 1], [4, 8, 8, 8, 2]])
+def test_long_input_names_fit_in_the_picture(sizes, rng):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    net = Network(sizes, seed=0)
+    figure = network(net, rng.normal(size=4), [0.5] * sizes[-1], input_names=LONG_NAMES)
+    FigureCanvasAgg(figure).draw()
+    renderer = figure.canvas.get_renderer()
+    names = [
+        t
+        for t in figure.axes[0].texts
+        if t.get_text() in ("mean radius", "worst fractal dim…", "WWWWWWWWWWWWWWWWWW")
+    ]
+    assert len(names) == 3
+    for text in names:
+        box = text.get_window_extent(renderer)
+        assert box.x0 >= 0 and box.x1 <= figure.bbox.width, (text.get_text(), box.x0)
+
+
 def test_path_suffix_chooses_the_format(tmp_path):
     net = Network.from_node_weights(WEIGHTS_0, activation="relu")
     network(net, path=tmp_path / "net.png")

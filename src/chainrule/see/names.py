@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-__all__ = ["node_name"]
+__all__ = ["node_name", "short_name"]
+
+#: Names longer than this are cut, with "…", where a picture labels its nodes.
+SHORT_NAME = 18
 
 
 def node_name(layer: int, index: int, n_layers: int, n_outputs: int, input_names=None) -> str:
@@ -12,3 +15,8 @@ def node_name(layer: int, index: int, n_layers: int, n_outputs: int, input_names
     if layer == n_layers - 1:
         return "output" if n_outputs == 1 else f"output_{index}"
     return f"node_{layer}_{index}"
+
+
+def short_name(name: str) -> str:
+    """``name`` as a picture labels a node: at most SHORT_NAME characters, the last one "…"."""
+    return name if len(name) <= SHORT_NAME else name[: SHORT_NAME - 1] + "…"

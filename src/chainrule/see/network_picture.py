@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from .layout import Layout, layout
+from .names import short_name
 from .records import Numbers, numbers
 
 __all__ = ["network", "draw", "fmt", "EDGE_LABELS", "SLOPE", "POSITIVE", "NEGATIVE"]
@@ -64,9 +65,13 @@ def draw(nums: Numbers, title: str | None = None):
     require_matplotlib()
     place = layout(nums)
     n_columns = len(place.columns)
-    figure = _figure_class()(figsize=(1.2 + 2.7 * (n_columns - 1) + 1.6, 1.9 + 0.95 * (place.height + 1)))
+    # Room on the left for the input names: about 2.5 inches a column, and the widest name
+    # (0.2 left of its node) measured in the font it is drawn in; the figure widens to hold it.
+    left = max(0.55, 0.3 + _width_inches(_shown_names(place.columns[0])) / COLUMN_INCHES)
+    width = 1.2 + 2.7 * (n_columns - 1) + 1.6 + (left - 0.55) * COLUMN_INCHES / 0.96
+    figure = _figure_class()(figsize=(width, 1.9 + 0.95 * (place.height + 1)))
     ax = figure.add_axes((0.02, 0.1, 0.96, 0.78))
-    ax.set_xlim(-0.55, n_columns - 0.45)
+    ax.set_xlim(-left, n_columns - 0.45)
     ax.set_ylim(place.height + 0.55, -0.6)
     ax.axis("off")
     largest = max([float(np.max(np.abs(w), initial=0.0)) for w in nums.weights] + [1e-12])
@@ -77,6 +82,25 @@ def draw(nums: Numbers, title: str | None = None):
     figure.suptitle(title or _title(nums), fontsize=11, color=INK)
     figure.text(0.5, 0.025, _caption(nums), ha="center", fontsize=8, color=MUTED)
     return figure
+
+
+WEIGHT_AT = 0.22  # where along its line a weight is labelled (0 at the source node, 1 at the target)
+COLUMN_INCHES = 2.5  # inches from one column of nodes to the next, near enough for every depth
+NAME_SIZE = 8.5  # points
+
+
+def _shown_names(column) -> list[str]:
+    return [short_name(column.names[index]) for index in column.shown]
+
+
+def _width_inches(names: list[str]) -> float:
+    """The width of the widest of ``names`` in the picture's font, in inches."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    font = FontProperties(size=NAME_SIZE)
+    measure = TextToPath().get_text_width_height_descent
+    return max((measure(name, font, ismath=False)[0] / 72 for name in names), default=0.0)
 
 
 _FIGURE = []
@@ -157,7 +181,8 @@ def _draw_layer(ax, nums: Numbers, place: Layout, layer: int, largest: float) ->
         )
         if (i, j) not in labelled:
             continue
-        _label(ax, x0 + 0.22 * (x1 - x0), y0 + 0.22 * (y1 - y0), fmt(weight, 4), color)
+        t = WEIGHT_AT if i != "bias" else 0.35  # a bias weight clears the "… n more" above its bias
+        _label(ax, x0 + t * (x1 - x0), y0 + t * (y1 - y0), fmt(weight, 4), color)
         if slope is not None:
             t = 0.52 + 0.09 * (source.shown.index(i) % 3 if i != "bias" else 1)  # staggered near the target
             _label(ax, x0 + t * (x1 - x0), y0 + t * (y1 - y0), fmt(slope, 4), SLOPE, style="italic")
@@ -170,12 +195,11 @@ def _draw_column(ax, nums: Numbers, place: Layout, column: int) -> None:
         x = float(column)
         ax.scatter([x], [y], s=1000, c="#f8fafc" if is_input else "#e0e7ff", edgecolors="#334155",
                    linewidths=1.2, zorder=3)  # fmt: skip
-        name = col.names[index]
-        name = name if len(name) <= 18 else name[:17] + "…"
+        name = short_name(col.names[index])
         if is_input:
-            ax.text(x - 0.2, y, name, ha="right", va="center", fontsize=8.5, color=INK, zorder=4)
+            ax.text(x - 0.2, y, name, ha="right", va="center", fontsize=NAME_SIZE, color=INK, zorder=4)
         else:
-            ax.text(x, y - 0.32, name, ha="center", va="bottom", fontsize=8.5, color=INK, zorder=4)
+            ax.text(x, y - 0.32, name, ha="center", va="bottom", fontsize=NAME_SIZE, color=INK, zorder=4)
         if nums.values is not None:
             value = fmt(nums.values[column][index], 4)
             ax.text(x, y, value, ha="center", va="center", fontsize=8 if len(value) <= 5 else 6.5,

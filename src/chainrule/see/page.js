@@ -18,6 +18,16 @@ async function pageData(element) {
   return JSON.parse(await new Response(stream).text());
 }
 
+// Python leaves room on the left for the input names at a typical letter width; the reader's
+// font decides, so the picture widens on the left to hold the widest name as drawn.
+(function fitNames() {
+  const svg = document.getElementById("net");
+  const box = svg.viewBox.baseVal;
+  let left = box.x;
+  for (const name of svg.querySelectorAll("text.name")) left = Math.min(left, name.getBBox().x - 6);
+  if (left < box.x) svg.setAttribute("viewBox", `${left} ${box.y} ${box.width + box.x - left} ${box.height}`);
+})();
+
 pageData(document.getElementById("data")).then((D) => {
   const $ = (id) => document.getElementById(id);
   const svg = $("net");

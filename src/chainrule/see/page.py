@@ -25,6 +25,7 @@ from importlib import resources
 import numpy as np
 
 from .layout import Layout, input_names_of, layout
+from .names import short_name
 from .records import Numbers
 from .steps import page_data
 
@@ -115,11 +116,15 @@ def html_document(title: str, data: dict, svg: str) -> str:
 
 def page_svg(nums: Numbers, place: Layout) -> str:
     """The network as inline SVG: every node and weight clickable, labelled by data attributes."""
-    width = 2 * MARGIN_X + DX * (len(place.columns) - 1)
+    # The input names end 36 px left of their nodes: the left margin holds the widest one,
+    # at a generous 0.62 em a character of the page's 13 px sans-serif.
+    names = [short_name(place.columns[0].names[index]) for index in place.columns[0].shown]
+    left = max([MARGIN_X] + [36 + 8 + 0.62 * 13 * len(name) for name in names])
+    width = left + MARGIN_X + DX * (len(place.columns) - 1)
     height = 2 * MARGIN_Y + DY * place.height
 
     def xy(column: int, y: float) -> tuple[float, float]:
-        return MARGIN_X + DX * column, MARGIN_Y + DY * y
+        return left + DX * column, MARGIN_Y + DY * y
 
     largest = max([float(np.max(np.abs(w), initial=0.0)) for w in nums.weights] + [1e-12])
     parts = [f'<svg id="net" viewBox="0 0 {width:.0f} {height:.0f}" xmlns="http://www.w3.org/2000/svg">']
@@ -143,7 +148,7 @@ def page_svg(nums: Numbers, place: Layout) -> str:
         for index, y in zip(col.shown, col.y):
             x0, y0 = xy(c, y)
             name = col.names[index]
-            short = html.escape(name if len(name) <= 18 else name[:17] + "…")
+            short = html.escape(short_name(name))
             anchor = (
                 f'<text class="name" x="{x0 - 36:.1f}" y="{y0 + 4:.1f}" text-anchor="end">{short}</text>'
                 if c == 0
