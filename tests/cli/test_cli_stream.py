@@ -93,3 +93,12 @@ def test_number_formats_are_refused_in_chunks_rather_than_ignored(tmp_path):
     assert done.returncode == 2
     assert done.stderr.startswith("chainrule: error: --decimal is not read in chunks yet")
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_an_ensemble_is_refused_in_chunks_with_its_own_reason(tmp_path):
+    parquet(tmp_path / "a.parquet")
+    result = chainrule_cli(
+        "train", tmp_path / "a.parquet", "--target", "y", "--chunk-rows", "10", "--ensemble", "3"
+    )
+    one_line_error(result, "--ensemble", "a streamed run trains one network", "train in memory")
+    assert "convert the files" not in result.stderr

@@ -58,18 +58,21 @@ def train_files(files: FileSet, config: TrainConfig) -> TrainResult:
     """Learn the preprocessing in one pass over ``files``, train epoch by epoch over their
     chunks, and score the model on the training and test rows, chunk by chunk."""
     config = config.checked()
-    for name, value, plain in (
-        ("decimal", config.decimal, "."),
-        ("thousands", config.thousands, None),
-        ("percent", config.percent, False),
-        ("ignore", config.ignore, ()),
-        ("ensemble", config.ensemble if config.ensemble != 1 else None, None),
+    reading = "is not read in chunks yet; convert the files (or drop the columns) first, or train in memory"
+    for name, value, plain, why in (
+        ("decimal", config.decimal, ".", reading),
+        ("thousands", config.thousands, None, reading),
+        ("percent", config.percent, False, reading),
+        ("ignore", config.ignore, (), reading),
+        (
+            "ensemble",
+            config.ensemble if config.ensemble != 1 else None,
+            None,
+            "is not trained in chunks yet: a streamed run trains one network; train in memory for more",
+        ),
     ):
         if value != plain:  # the streaming reader parses plain numbers only, and every column
-            raise OptionError(
-                name,
-                "is not read in chunks yet; convert the files (or drop the columns) first, or train in memory",
-            )
+            raise OptionError(name, why)
     source = files.paths[0] if len(files.paths) == 1 else f"{files.paths[0]} and {len(files.paths) - 1} more"
     if config.target is None:
         raise DataError(f"{source}: pass target= with one of the columns: {', '.join(files.columns)}")
