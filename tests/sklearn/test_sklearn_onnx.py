@@ -33,11 +33,13 @@ def _iris():
     return StandardScaler().fit_transform(X), y
 
 
-@pytest.mark.parametrize("labels", ["multiclass", "binary", "strings"])
+@pytest.mark.parametrize("labels", ["multiclass", "binary", "strings", "one class"])
 def test_classifier_graph_gives_predict_and_predict_proba(tmp_path, labels):
     X, y = _iris()
     if labels == "binary":
         y = (y == 2).astype(int)
+    elif labels == "one class":
+        y = np.full(len(y), 7)
     elif labels == "strings":
         y = np.array(["setosa", "versicolor", "virginica"])[y]
     model = MLPClassifier((8,), max_iter=50, random_state=0).fit(X, y)

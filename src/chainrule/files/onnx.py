@@ -237,7 +237,7 @@ def estimator_model(network, *, kind: str, classes=None, multilabel: bool = Fals
     """The ONNX model of a fitted estimator's network, with skl2onnx's inputs and outputs.
 
     ``kind``: "classifier" or "regressor". ``classes``: the estimator's ``classes_`` (one per
-    output, or two for a single sigmoid output). ``multilabel``: one sigmoid output per label;
+    output, or two for a single sigmoid output, or one when it was fitted on one class). ``multilabel``: one sigmoid output per label;
     ``"label"`` is then int64 ``(n, n_labels)`` with 1 where p > 0.5.
     """
     if kind not in ("classifier", "regressor"):
@@ -269,6 +269,10 @@ def estimator_model(network, *, kind: str, classes=None, multilabel: bool = Fals
         ]
         return g.model(f"chainrule multilabel classifier {network.sizes}")
     expected = 2 if n_outputs == 1 else n_outputs
+    if n_outputs == 1 and classes is not None and len(classes) == 1:
+        # Fitted on one class, scikit-learn's predict gives it for every row (and predict_proba
+        # is still [1 - p, p]): both label indices name it.
+        classes = [classes[0], classes[0]]
     if classes is None or len(classes) != expected:
         raise ValueError(
             f"classes must list {expected} classes for a network with {n_outputs} "
