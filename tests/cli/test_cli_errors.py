@@ -235,7 +235,7 @@ OPTION_CASES = [
     Case(
         "predict -o in a missing directory",
         ("predict", "{model}", "{csv}", "-o", "{tmp}/no/such/dir/out.csv"),
-        ("-o", "cannot write"),
+        ("-o", "does not exist"),
     ),
 ]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .options import UsageError
 from .output import Output
+from .paths import check_output
 
 HELP = "Show the chain rule for one row: every weight's slope as node value × activation slope × loss slope."
 EXAMPLES = """examples:
@@ -32,21 +33,27 @@ def run(args, out: Output) -> int:
     from ..tables.read import read_table
     from ..workflow.apply import explain_row
 
+    inputs = {"the data": args.data, "the model": args.model}
+    for flag, path in (("--figure", args.figure), ("--html", args.html)):
+        if path is not None:
+            check_output(flag, path, inputs)
+    if args.figure is not None:
+        _check_suffix(args.figure, "--figure", (".svg", ".png"))
+    if args.figure is not None and args.html is not None and _same(args.figure, args.html):
+        raise UsageError(f"--figure and --html name the same file {args.html}; give each its own")
     network = Network.load(args.model)
     table = read_table(args.data)
-    if args.figure:
-        _check_suffix(args.figure, "--figure", (".svg", ".png"))
     lr = _lr(args.lr)
     explanation, example = explain_row(network, table, _row(args.row, len(table)))
     out.note(example.note)
-    if args.figure:
+    if args.figure is not None:
         from ..see.network_picture import network as network_picture
 
         network_picture(
             network, example.x, example.y, example.loss, args.figure, input_names=example.input_names
         )
         out.note(f"wrote the picture to {args.figure}")
-    if args.html:
+    if args.html is not None:
         from ..see.page import explain_html
 
         explain_html(
@@ -78,6 +85,12 @@ def _lr(text: str) -> float:
     if not (lr > 0 and lr < float("inf")):
         raise UsageError(f"--lr must be a finite number > 0, got {text!r}")
     return lr
+
+
+def _same(a: str, b: str) -> bool:
+    from pathlib import Path
+
+    return Path(a).absolute() == Path(b).absolute()
 
 
 def _check_suffix(path: str, flag: str, suffixes: tuple[str, ...]) -> None:

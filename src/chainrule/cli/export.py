@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .output import Output
+from .paths import check_output
 
 HELP = "Export a model trained by 'chainrule train' to ONNX, with its preprocessing in the graph."
 EXAMPLES = """examples:
@@ -18,6 +19,7 @@ def run(args, out: Output) -> int:
     from ..files.onnx import export_model
     from ..nn.network import Network
 
+    check_output("--onnx", args.onnx, {"the model": args.model})
     export_model(Network.load(args.model), args.onnx, args.model)
     out.note(
         f"wrote {args.onnx}: one input per column of the table, outputs as 'chainrule predict' gives them"

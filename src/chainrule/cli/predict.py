@@ -6,6 +6,7 @@ import sys
 
 from .options import UsageError
 from .output import Output
+from .paths import check_output
 
 HELP = "Predict the target for every row of a CSV file."
 EXAMPLES = """examples:
@@ -28,6 +29,7 @@ def run(args, out: Output) -> int:
     from ..tables.write import csv_bytes, six_digits
     from ..workflow.apply import predict_table
 
+    check_output("-o", args.output, {"the data": args.data, "the model": args.model})
     network = Network.load(args.model)
     predictions, probabilities, notes = predict_table(network, read_table(args.data))
     for note in notes:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from .options import RUN_OPTIONS, UsageError, add_train_options, flags, train_settings
 from .output import Output, metrics_table
+from .paths import check_output
 
 DEFAULT_CHUNK_ROWS = 100_000
 HELP = "Train a network on a CSV file and save the model, metrics and loss curve."
@@ -115,14 +115,15 @@ def _checked_out(where: dict):
     from ..workflow.run_files import report_name_inside
     from ..workflow.run_folder import check_out
 
-    inside = report_name_inside(where["out"], where["report"])
-    if where["report"] is not None and inside is None:
-        folder = Path(where["report"]).absolute().parent
-        if not (folder.is_dir() and os.access(folder, os.W_OK)):
-            raise UsageError(
-                f"--report {where['report']}: the folder {folder} does not exist or is not writable; "
-                "choose another --report"
-            )
+    report = where["report"]
+    if report is not None and Path(report).absolute() == Path(where["out"]).absolute():
+        raise UsageError(
+            f"--report {report} names the --out folder; give the page a file name, "
+            f"e.g. {Path(report) / 'report.html'}"
+        )
+    inside = report_name_inside(where["out"], report)
+    if report is not None and inside is None:  # a page inside --out goes into the run's new folder
+        check_output("--report", report, {"the data": where["data"]})
     return check_out(where["out"], [inside] if inside else [])
 
 

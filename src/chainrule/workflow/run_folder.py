@@ -114,6 +114,8 @@ def _new_folder(out: Path) -> Path:
             return folder
         except FileExistsError:
             continue
+        except OSError as error:  # name the folder asked for, not the hidden temporary one
+            raise type(error)(error.errno, error.strerror, str(out)) from None
 
 
 def _swap(new: Path, out: Path) -> None:
