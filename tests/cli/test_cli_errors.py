@@ -108,6 +108,21 @@ def _train(*options: str, contains=()) -> Case:
 
 OPTION_CASES = [
     # nonsensical numbers: the option's name and the value given
+    Case(
+        "loss poisson for classes",
+        ("train", "{csv}", "--target", "label", "--loss", "poisson", "--out", "{out}"),
+        ("--loss poisson", "raw counts", "mse or huber"),
+    ),
+    Case(
+        "loss poisson for a number",
+        ("train", "{csv}", "--target", "x1", "--loss", "poisson", "--out", "{out}"),
+        ("--loss poisson", "raw counts"),
+    ),
+    Case(
+        "loss cross_entropy for a number",
+        ("train", "{csv}", "--target", "x1", "--loss", "cross_entropy", "--out", "{out}"),
+        ("--loss cross_entropy", "regression takes mse, mae, sse, half_mse, huber"),
+    ),
     Case("epochs -1", ("train", "{csv}", "--target", "label", "--epochs", "-1"), ("--epochs", "-1")),
     Case("epochs 0", ("train", "{csv}", "--target", "label", "--epochs", "0"), ("--epochs", "'0'")),
     Case("epochs 2.5", ("train", "{csv}", "--target", "label", "--epochs", "2.5"), ("--epochs", "2.5")),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import tomllib
 
@@ -64,3 +66,15 @@ def test_notes_name_flags_too(capsys, tmp_path):
     assert main(["train", str(data), "--target", "y", "--epochs", "1", "--out", str(tmp_path / "o")]) == 0
     err = capsys.readouterr().err
     assert "pass --task to choose" in err and "task=" not in err
+
+
+@pytest.mark.parametrize("loss", ["huber", "half_mse", "mae"])
+def test_a_number_trains_with_each_regression_loss_help_lists(tmp_path, binary_csv, loss):
+    assert loss in chainrule_cli("train", "--help").stdout
+    out = tmp_path / "run"
+    done = chainrule_cli(
+        "train", binary_csv, "--target", "gre", "--loss", loss, "--epochs", "3", "--out", out, "-q", "--json"
+    )
+    assert done.returncode == 0, done.stderr
+    metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["loss_name"] == loss and "r2" in metrics["test"]

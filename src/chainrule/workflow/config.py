@@ -73,7 +73,13 @@ class TrainConfig:
         metavar="WIDTHS",
     )
     activation: str = option("relu", "activation of the hidden layers", "choice", choices=HIDDEN_ACTIVATIONS)
-    loss: str | None = option(None, "loss function; chosen by the task", "choice", choices=LOSSES.names)
+    loss: str | None = option(
+        None,
+        "loss function; default mse for a number, cross-entropy for classes (a number also takes "
+        "mae, sse, half_mse, huber)",
+        "choice",
+        choices=LOSSES.names,
+    )
     optimizer: str = option("adam", "optimizer", "choice", choices=OPTIMIZERS.names, fit=True)
     lr: float = option(0.001, "learning rate", "number", low=0, low_open=True, fit=True)
     epochs: int = option(1000, "most passes through the training data", "whole", low=1, fit=True)

@@ -50,6 +50,11 @@ class TrainResult:
     members: list[Member] = field(default_factory=list)
 
 
+#: The losses a numeric target trains with (REGRESSION_LOSSES and the two halves of a
+#: squared error that scikit-learn and robust regression use).
+TABLE_REGRESSION_LOSSES = (*REGRESSION_LOSSES, "half_mse", "huber")
+
+
 def split_rows(
     table: Table, target: str, task: str, test_size: float, seed: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -89,12 +94,22 @@ def split_rows(
 
 
 def output_layer(task: str, n_classes: int, loss: str | None) -> tuple[int, str, str]:
-    """(n_outputs, output activation, loss) for the task; ``loss`` None picks the usual one."""
+    """(n_outputs, output activation, loss) for the task; ``loss`` None picks the usual one.
+
+    A numeric target (standardised) goes through an identity output with any loss of
+    ``TABLE_REGRESSION_LOSSES``; classes through sigmoid or softmax with a cross-entropy, or
+    with a distance loss as the course's networks do."""
+    if loss == "poisson":
+        raise OptionError(
+            "loss",
+            "poisson is not offered for tables: it needs raw counts through an exp output, and a "
+            "numeric target is standardised; use mse or huber (chainrule.MLPRegressor in Python offers poisson)",
+        )
     if task == "regression":
         loss = loss or "mse"
-        if loss not in REGRESSION_LOSSES:
+        if loss not in TABLE_REGRESSION_LOSSES:
             raise OptionError(
-                "loss", f"{loss} is for classification; regression takes {', '.join(REGRESSION_LOSSES)}"
+                "loss", f"{loss} is for classification; regression takes {', '.join(TABLE_REGRESSION_LOSSES)}"
             )
         return 1, "identity", loss
     if loss in (None, "binary_cross_entropy") and n_classes == 2:
