@@ -78,3 +78,31 @@ def test_a_number_trains_with_each_regression_loss_help_lists(tmp_path, binary_c
     assert done.returncode == 0, done.stderr
     metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
     assert metrics["loss_name"] == loss and "r2" in metrics["test"]
+
+
+def test_the_metrics_table_keeps_huge_and_tiny_numbers_readable_and_apart():
+    from chainrule.cli.output import metrics_table
+
+    table = metrics_table(
+        {
+            "train": {"rows": 240, "loss": 0.0159, "mae": 79683050.16018, "mse": 9896986110759052.0},
+            "test": {"rows": 60, "loss": 2.5e-9, "mae": 6540.1099, "mse": 9.9999e38},
+        }
+    )
+    lines = table.splitlines()
+    assert lines[3].split() == ["MAE", "7.968e+07", "6540.1099"]  # two cells, not one run of digits
+    assert lines[4].split() == ["MSE", "9.897e+15", "1e+39"]
+    assert lines[2].split() == ["loss", "0.0159", "2.5e-09"]  # not 0.0000
+    assert len({len(line) for line in lines}) == 1  # the columns line up
+
+
+def test_a_class_label_with_a_line_break_stays_on_its_row():
+    from chainrule.cli.output import metrics_table
+
+    per_class = [
+        {"label": "two\nlines", "precision": 1.0, "recall": 0.5, "f1": 0.667, "support": 2},
+        {"label": "plain", "precision": 0.5, "recall": 1.0, "f1": 0.667, "support": 1},
+    ]
+    table = metrics_table({"test": {"rows": 3, "accuracy": 0.6667, "per_class": per_class}})
+    rows = table.splitlines()[-2:]
+    assert rows[0].startswith("two\\nlines ") and rows[1].startswith("plain ")

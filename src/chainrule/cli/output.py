@@ -34,9 +34,19 @@ def plain(value):
 
 
 def fmt(value) -> str:
+    """A number as the tables print it: 4 decimals from 0.001 up to a million (and 0), else 4
+    significant digits (7.968e+07, 1.234e-09), so neither a huge error nor a tiny one is
+    shown as a run of digits or as 0.0000."""
     if isinstance(value, float):
-        return f"{value:.4f}"
+        if value == 0 or 1e-3 <= abs(value) < 1e6 or value != value:
+            return f"{value:.4f}"
+        return f"{value:.4g}"
     return str(value)
+
+
+def _one_line(text: str) -> str:
+    """``text`` (a class label) with line breaks and tabs written as \\n, \\r and \\t."""
+    return text.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
 
 
 def metrics_table(results: dict) -> str:
@@ -46,14 +56,16 @@ def metrics_table(results: dict) -> str:
         k for k in ("rows", "loss", "accuracy", "r2", "mae", "mse") if any(k in results[s] for s in splits)
     ]
     width = max(len(k) for k in keys) + 2
-    lines = [" " * width + "".join(f"{s:>12}" for s in splits)]
+    cells = {(key, s): fmt(results[s].get(key, "")) for key in keys for s in splits}
+    column = max(12, *(len(cell) + 2 for cell in cells.values()))
+    lines = [" " * width + "".join(f"{s:>{column}}" for s in splits)]
     for key in keys:
         label = {"r2": "R²", "mae": "MAE", "mse": "MSE"}.get(key, key)
-        lines.append(f"{label:<{width}}" + "".join(f"{fmt(results[s].get(key, '')):>12}" for s in splits))
+        lines.append(f"{label:<{width}}" + "".join(f"{cells[key, s]:>{column}}" for s in splits))
     report = next((results[s]["per_class"] for s in reversed(splits) if "per_class" in results[s]), None)
     if report:
         which = next(s for s in reversed(splits) if "per_class" in results[s])
-        label_width = max(8, *(len(r["label"]) for r in report)) + 2
+        label_width = max(8, *(len(_one_line(r["label"])) for r in report)) + 2
         lines += [
             "",
             f"per class ({which}):",
@@ -61,7 +73,7 @@ def metrics_table(results: dict) -> str:
         ]
         for r in report:
             lines.append(
-                f"{r['label']:<{label_width}}{r['precision']:>10.3f}{r['recall']:>10.3f}{r['f1']:>10.3f}{r['support']:>10}"
+                f"{_one_line(r['label']):<{label_width}}{r['precision']:>10.3f}{r['recall']:>10.3f}{r['f1']:>10.3f}{r['support']:>10}"
             )
     if "verdict" in results:
         lines += ["", *baseline_lines(results)]
@@ -89,6 +101,6 @@ def baseline_lines(results: dict) -> list[str]:
     label, rows = compared_scores(results)
     width = max(len(name) for name, _ in rows) + 2
     lines = [f"compared (test {label}):"]
-    lines += [f"{name:<{width}}{value:>12.4f}" for name, value in rows]
+    lines += [f"{name:<{width}}{fmt(float(value)):>12}" for name, value in rows]
     kept = "the linear model" if results.get("model") == "linear" else "the network"
     return [*lines, f"saved model: {kept}", results["verdict"]]
