@@ -248,6 +248,16 @@ OPTION_CASES = [
         stdin="x1,x2,color\n0.1,0.2,red\n0.3,0.4,purple\n",
     ),
     Case(
+        "predict a gap without --impute in the model",
+        ("predict", "{model}", "{tmp}/gap_to_predict.csv"),
+        ("line 3", "'x2'", "trained without --impute", "retrain with --impute median"),
+    ),
+    Case(
+        "train with a gap in the target",
+        ("train", "{tmp}/gap_in_target.csv", "--target", "label", "--out", "{out}"),
+        ("'label'", "--drop-missing", "fill in the target"),
+    ),
+    Case(
         "predict -o in a missing directory",
         ("predict", "{model}", "{csv}", "-o", "{tmp}/no/such/dir/out.csv"),
         ("-o", "does not exist"),
@@ -273,6 +283,10 @@ def _prepare(tmp: Path, model: Path) -> None:
     (tmp / "boolean.toml").write_text("lr = true\n")
     (tmp / "empty.safetensors").write_bytes(b"")
     (tmp / "unseen_category_with_label.csv").write_text("x1,x2,color,label\n0.1,0.2,purple,yes\n")
+    (tmp / "gap_to_predict.csv").write_text("x1,x2,color\n0.1,0.2,red\n0.3,,blue\n")
+    (tmp / "gap_in_target.csv").write_text(
+        "\n".join([*TRAINING_ROWS[:5], "0.5,0.25,red,", *TRAINING_ROWS[5:]]) + "\n"
+    )
     blob = model.read_bytes()
     for cut, size in {"4": 4, "8": 8, "100": 100, "half": len(blob) // 2, "last": len(blob) - 1}.items():
         (tmp / f"cut{cut}.safetensors").write_bytes(blob[:size])

@@ -43,7 +43,7 @@ def _check_magnitudes(table: Table, name: str, numbers: np.ndarray, dtype) -> No
     large = too_large(numbers, dtype)
     if large.any():
         dtype = np.dtype(dtype).name
-        advice = "rescale the column" + (" or pass dtype='float64'" if dtype == "float32" else "")
+        advice = "rescale the column" + (" or train with dtype='float64'" if dtype == "float32" else "")
         raise DataError(
             f"{where(table, _first(large), name)} is too large for {dtype} "
             f"(magnitudes up to {magnitude_limit(dtype):.3g}); {advice}"
@@ -251,8 +251,9 @@ class Preprocessor:
             bad |= self._gaps(table, name)
         return np.flatnonzero(bad)
 
-    def reject_missing(self, table: Table, with_target: bool) -> None:
-        """DataError with the count and first place of missing/non-finite values, when not imputing."""
+    def reject_missing(self, table: Table, with_target: bool, at_training: bool = False) -> None:
+        """DataError with the count and first place of missing/non-finite values, when not
+        imputing; the advice is for training (``at_training``) or for a trained model's use."""
         columns = self.features + ([self.target] if with_target else [])
         if self.impute is not None:
             columns = [self.target] if with_target else []
@@ -268,11 +269,19 @@ class Preprocessor:
                     first = (place, name)
         if count:
             (row, _), name = first
-            advice = (
-                "pass impute='mean'|'median' or drop_missing=True"
-                if self.impute is None
-                else "drop those rows (drop_missing=True) or fill in the target"
-            )
+            if name == self.target:  # nothing imputes a target
+                advice = (
+                    "drop those rows (drop_missing=True) or fill in the target"
+                    if at_training
+                    else "fill in the target or leave those rows out"
+                )
+            elif at_training:
+                advice = "pass impute='mean'|'median' or drop_missing=True"
+            else:
+                advice = (
+                    "the model was trained without impute=, so it fills no gaps; fill in the value, "
+                    "or retrain with impute='median'"
+                )
             raise DataError(
                 f"{table.source}: {count} missing or non-finite value{'s' if count > 1 else ''} "
                 f"(first at line {table.lines[row]}, column {name!r}, value {table.text(row, name)!r}); {advice}"
@@ -311,8 +320,9 @@ class Preprocessor:
             if holes.any():
                 if "fill" not in stats:
                     raise DataError(
-                        f"{where(table, _first(holes), name)} is missing or not finite; "
-                        "pass impute='mean'|'median' or drop_missing=True"
+                        f"{where(table, _first(holes), name)} is missing or not finite, and the model "
+                        "was trained without impute=, so it fills no gaps; fill in the value, or retrain "
+                        "with impute='median'"
                     )
                 values = np.where(holes, stats["fill"], values)
             X[:, column] = (values - stats["mean"]) / stats["std"]

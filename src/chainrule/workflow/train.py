@@ -168,7 +168,7 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
                     f"{table.source}: fewer than 2 rows remain after dropping rows with missing values"
                 )
     else:
-        probe.reject_missing(table, with_target=True)
+        probe.reject_missing(table, with_target=True, at_training=True)
     train_rows, test_rows = split_rows(table, config.target, task, config.test_size, config.seed)
     train, test = table.select_rows(train_rows), table.select_rows(test_rows)
     # Category names from every row, so a category only in test rows still has its one-hot
