@@ -258,6 +258,12 @@ OPTION_CASES = [
         ("'label'", "--drop-missing", "fill in the target"),
     ),
     Case(
+        "train a target of one row per class",
+        ("train", "-", "--target", "y", "--out", "{out}"),
+        ("'y'", "read as 3 classes", "no class with 2 rows", "--task regression"),
+        stdin="x,y\n1,2\n2,4\n3,7\n",
+    ),
+    Case(
         "predict -o in a missing directory",
         ("predict", "{model}", "{csv}", "-o", "{tmp}/no/such/dir/out.csv"),
         ("-o", "does not exist"),

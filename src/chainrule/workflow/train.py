@@ -55,6 +55,15 @@ class TrainResult:
 TABLE_REGRESSION_LOSSES = (*REGRESSION_LOSSES, "half_mse", "huber")
 
 
+def _numbers(labels) -> bool:
+    """Whether every label reads as a number (a target that may have been meant as one)."""
+    try:
+        [float(label) for label in labels]
+    except ValueError:
+        return False
+    return len(labels) > 0
+
+
 def split_rows(
     table: Table, target: str, task: str, test_size: float, seed: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -81,6 +90,12 @@ def split_rows(
                 count = 0
             test_parts.append(rng.permutation(members)[:count])
         test = np.concatenate(test_parts) if test_parts else np.zeros(0, dtype=np.int64)
+        if len(test) == 0 and all(len(members) < 2 for members in groups) and _numbers(labels):
+            raise DataError(
+                f"{table.source}: the target {target!r}, read as {len(labels)} classes, has no class "
+                "with 2 rows to split between training and testing; add rows, or pass task='regression' "
+                "if it is a number to predict"
+            )
     else:
         count = round(n * test_size)
         test = rng.permutation(n)[:count]
