@@ -106,3 +106,23 @@ def test_a_class_label_with_a_line_break_stays_on_its_row():
     table = metrics_table({"test": {"rows": 3, "accuracy": 0.6667, "per_class": per_class}})
     rows = table.splitlines()[-2:]
     assert rows[0].startswith("two\\nlines ") and rows[1].startswith("plain ")
+
+
+def test_a_one_row_regression_test_set_shows_no_r2_and_no_comparison(tmp_path):
+    data = tmp_path / "three.csv"
+    data.write_text("x,y\n1,2\n2,4\n3,7\n", encoding="utf-8")
+    out = tmp_path / "run"
+    done = chainrule_cli(
+        "train", data, "--target", "y", "--task", "regression", "--epochs", "5", "--out", out, "-q"
+    )
+    assert done.returncode == 0, done.stderr
+    r2_line = next(line for line in done.stdout.splitlines() if line.startswith("R²"))
+    assert r2_line.split()[-1] == "–"  # the test column: one row
+    assert "not defined on one test row" in done.stdout
+    metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["test"]["r2"] is None and metrics["test"]["rows"] == 1
+    one = tmp_path / "one.csv"
+    one.write_text("x,y\n2,5\n", encoding="utf-8")
+    evaluated = chainrule_cli("evaluate", out / "model.safetensors", one, "--json")
+    assert evaluated.returncode == 0, evaluated.stderr
+    assert json.loads(evaluated.stdout)["r2"] is None

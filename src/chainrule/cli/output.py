@@ -37,6 +37,8 @@ def fmt(value) -> str:
     """A number as the tables print it: 4 decimals from 0.001 up to a million (and 0), else 4
     significant digits (7.968e+07, 1.234e-09), so neither a huge error nor a tiny one is
     shown as a run of digits or as 0.0000."""
+    if value is None:
+        return "–"
     if isinstance(value, float):
         if value == 0 or 1e-3 <= abs(value) < 1e6 or value != value:
             return f"{value:.4f}"
@@ -99,8 +101,10 @@ def compared_scores(results: dict) -> tuple[str, list[tuple[str, float]]]:
 def baseline_lines(results: dict) -> list[str]:
     """The test scores of the network and the two baselines, and the line that compares them."""
     label, rows = compared_scores(results)
-    width = max(len(name) for name, _ in rows) + 2
-    lines = [f"compared (test {label}):"]
-    lines += [f"{name:<{width}}{fmt(float(value)):>12}" for name, value in rows]
+    lines = []
+    if rows:  # none when the score is not defined (R² of one test row)
+        width = max(len(name) for name, _ in rows) + 2
+        lines = [f"compared (test {label}):"]
+        lines += [f"{name:<{width}}{fmt(float(value)):>12}" for name, value in rows]
     kept = "the linear model" if results.get("model") == "linear" else "the network"
     return [*lines, f"saved model: {kept}", results["verdict"]]

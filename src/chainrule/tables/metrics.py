@@ -33,9 +33,12 @@ def class_report(true: np.ndarray, predicted: np.ndarray, labels: list[str]) -> 
     return report
 
 
-def r2_score(true: np.ndarray, predicted: np.ndarray) -> float:
-    """1 - Σ(y - ŷ)² / Σ(y - ȳ)²; for a constant y, 1 if predicted exactly and 0 otherwise."""
+def r2_score(true: np.ndarray, predicted: np.ndarray) -> float | None:
+    """1 - Σ(y - ŷ)² / Σ(y - ȳ)²; for a constant y, 1 if predicted exactly and 0 otherwise (as
+    scikit-learn's); None for fewer than 2 rows, where it is not defined."""
     true, predicted = np.asarray(true, float), np.asarray(predicted, float)
+    if true.size < 2:
+        return None
     residual = float(np.sum((true - predicted) ** 2))
     total = float(np.sum((true - true.mean()) ** 2))
     if total == 0:

@@ -98,7 +98,9 @@ class RunningScores:
             ]
             return result
         total = self.true.m2
-        if total == 0:
+        if self.rows < 2:  # not defined on one row (metrics.r2_score)
+            result["r2"] = None
+        elif total == 0:
             result["r2"] = 1.0 if self.squared == 0 else 0.0
         else:
             result["r2"] = 1.0 - self.squared / total

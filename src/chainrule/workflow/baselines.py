@@ -168,6 +168,8 @@ def verdict(network: dict, linear: dict, trivial: dict, chosen: str = "network")
     name, ours = score_of(network)
     _, line = score_of(linear)
     _, floor = score_of(trivial)
+    if None in (ours, line, floor):
+        return f"test {name} is not defined on one test row, so the models are not compared; use more rows"
     scores = f"test {name}: network {ours:.4f}, linear {line:.4f}, {trivial['model']} {floor:.4f}"
     if chosen == "linear":
         return (
