@@ -22,6 +22,7 @@ from chainrule.workflow.run_files import write_run
 from chainrule.workflow.select import (
     MIN_CHOICE_ROWS,
     auto_widths,
+    kept_because,
     linear_is_kept,
     row_losses,
     validation_rows,
@@ -201,3 +202,24 @@ def test_each_verdict_suggests_only_options_that_change_a_default(network, chose
         field = name.replace("-", "_")
         assert float(value) != getattr(defaults, field), f"{line!r} suggests the default --{name} {value}"
     assert line.startswith("test accuracy: network ")
+
+
+def test_a_network_kept_without_the_rule_says_why_when_the_linear_model_beats_it():
+    # 40 rows of a linear target: 6 validation rows, too few for the choice, so the network
+    # is kept; metrics.json must not claim the one-standard-error rule chose it.
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(40, 3))
+    labels = np.where(x @ [1.0, -1.0, 0.5] > 0, "yes", "no")
+    columns = {"a": x[:, 0], "b": x[:, 1], "c": x[:, 2], "y": labels}
+    table = Table.from_columns(
+        "<linear classes>", {k: [str(v) for v in values] for k, values in columns.items()}
+    )
+    result = train_table(table, TrainConfig(target="y", epochs=3, verbose=0))
+    choice = result.metrics["choice"]
+    assert choice["validation_rows"] < MIN_CHOICE_ROWS
+    assert choice["rule"].startswith(f"none: {choice['validation_rows']} validation rows, fewer than")
+    trivial = {"model": "majority class 'no'", "accuracy": 0.5}
+    line = verdict({"accuracy": 0.8}, {"accuracy": 0.9}, trivial, "network", kept_because(choice))
+    assert "the linear model beats the network (the network was kept: " in line
+    assert "validation rows are too few" in line
+    assert kept_because({"rule": "one standard error", "validation_rows": 40}) is None

@@ -162,9 +162,12 @@ def score_of(result: dict) -> tuple[str, float]:
     return ("accuracy", result["accuracy"]) if "accuracy" in result else ("R²", result["r2"])
 
 
-def verdict(network: dict, linear: dict, trivial: dict, chosen: str = "network") -> str:
+def verdict(
+    network: dict, linear: dict, trivial: dict, chosen: str = "network", why: str | None = None
+) -> str:
     """One line: does the network beat the trivial baseline and the linear model on the test
-    rows, and if not, what to try."""
+    rows, and if not, what to try; ``why`` the network was saved, when the linear model beats
+    it on the test rows and that needs saying (see ``select.kept_because``)."""
     name, ours = score_of(network)
     _, line = score_of(linear)
     _, floor = score_of(trivial)
@@ -183,8 +186,9 @@ def verdict(network: dict, linear: dict, trivial: dict, chosen: str = "network")
             "columns, and try --lr 0.01 or --patience 50"
         )
     if ours < line:
+        kept = f" (the network was {why})" if why else ""
         return (
-            f"{scores}; the linear model beats the network: the data may be too few or nearly linear; "
-            "try --weight-decay 0.01, --hidden 0, or more rows"
+            f"{scores}; the linear model beats the network{kept}: the data may be too few or nearly "
+            "linear; try --weight-decay 0.01, --hidden 0, or more rows"
         )
     return f"{scores}; the network beats both baselines"

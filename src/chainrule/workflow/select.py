@@ -115,16 +115,21 @@ def compare_models(
     if len(test):
         trivial = trivial_baseline(pre.task, encoded, pre.encode_target(test), pre)
         linear_test, network_test = evaluate_table(linear, test), evaluate_table(network, test)
-        compared.update(compared_on_test(network_test, linear_test, trivial, compared["model"]))
+        compared.update(
+            compared_on_test(
+                network_test, linear_test, trivial, compared["model"], choice=compared.get("choice")
+            )
+        )
     return kept, compared
 
 
 def compared_on_test(
-    network_test: dict, linear_test: dict, trivial: dict, model: str, linear_name=None
+    network_test: dict, linear_test: dict, trivial: dict, model: str, linear_name=None, choice=None
 ) -> dict:
     """metrics.json's "baselines", "network_test" and "verdict" from the test scores of the
     network, the linear model (named ``linear_name``, by default after the task) and the
-    trivial baseline; ``model`` is the one saved ("network" or "linear")."""
+    trivial baseline; ``model`` is the one saved ("network" or "linear"), ``choice`` how it
+    was chosen (metrics.json's "choice", None without validation rows)."""
     name, _ = score_of(linear_test)
     key = "accuracy" if name == "accuracy" else "r2"
     linear_name = linear_name or _linear_name("classification" if key == "accuracy" else "regression")
@@ -134,7 +139,7 @@ def compared_on_test(
             "linear": {"model": linear_name, key: linear_test[key], "loss": linear_test["loss"]},
         },
         "network_test": {key: network_test[key], "loss": network_test["loss"]},
-        "verdict": verdict(network_test, linear_test, trivial, model),
+        "verdict": verdict(network_test, linear_test, trivial, model, kept_because(choice)),
     }
 
 
@@ -160,10 +165,38 @@ def choose(
         "network_val_loss": _finite(rows[0].mean()),
         "linear_val_loss": _finite(rows[1].mean()),
         "standard_error": _finite(_standard_error(difference)),
-        "rule": LINEAR_START_RULE if started_linear else "one standard error",
+        "rule": _rule(started_linear, fallback, len(X_val)),
     }
     fallback = fallback and not started_linear
     return fallback and len(X_val) >= MIN_CHOICE_ROWS and linear_is_kept(difference), choice
+
+
+def _rule(started_linear: bool, fallback: bool, m: int) -> str:
+    """How the choice between the network and the linear model was made (metrics.json)."""
+    if started_linear:
+        return LINEAR_START_RULE
+    if not fallback:
+        return "none: linear_fallback=False keeps the network"
+    if m < MIN_CHOICE_ROWS:
+        return f"none: {m} validation rows, fewer than the {MIN_CHOICE_ROWS} a choice needs, keep the network"
+    return "one standard error"
+
+
+def kept_because(choice: dict | None) -> str | None:
+    """Why the network was kept other than by the one-standard-error rule (None when that
+    rule kept it), from the ``choice`` metrics.json records; None for no validation rows."""
+    if choice is None:
+        return "kept without validation rows to choose on"
+    rule = choice.get("rule")
+    if rule == LINEAR_START_RULE:
+        return "kept by early stopping over its start, the ridge model, on the validation rows"
+    if isinstance(rule, str) and rule.startswith("none: linear_fallback"):
+        return "kept as asked (linear_fallback=False)"
+    if isinstance(rule, str) and rule.startswith("none:"):
+        return (
+            f"kept: {choice.get('validation_rows')} validation rows are too few to choose the linear model on"
+        )
+    return None
 
 
 def row_losses(network, X, y, loss: str) -> np.ndarray:

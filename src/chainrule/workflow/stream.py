@@ -147,7 +147,14 @@ def train_files(files: FileSet, config: TrainConfig) -> TrainResult:
         trivial = {"model": fitted.trivial_name, **_score(trivial_scores.result())}
         network_test, linear_test = test_scores["network"].result(), test_scores["linear"].result()
         results.update(
-            compared_on_test(network_test, linear_test, trivial, compared["model"], fitted.linear_name)
+            compared_on_test(
+                network_test,
+                linear_test,
+                trivial,
+                compared["model"],
+                fitted.linear_name,
+                compared.get("choice"),
+            )
         )
     results["streamed"] = {
         "files": len(files.paths),
