@@ -126,3 +126,19 @@ def test_a_one_row_regression_test_set_shows_no_r2_and_no_comparison(tmp_path):
     evaluated = chainrule_cli("evaluate", out / "model.safetensors", one, "--json")
     assert evaluated.returncode == 0, evaluated.stderr
     assert json.loads(evaluated.stdout)["r2"] is None
+
+
+def test_explain_gives_a_regression_prediction_in_the_targets_units_too(tmp_path, binary_csv):
+    out = tmp_path / "run"
+    trained = chainrule_cli("train", binary_csv, "--target", "gre", "--epochs", "5", "--out", out, "-q")
+    assert trained.returncode == 0, trained.stderr
+    model = out / "model.safetensors"
+    explained = chainrule_cli("explain", model, binary_csv, "--row", "1")
+    assert explained.returncode == 0, explained.stderr
+    note = explained.stderr.splitlines()[0]
+    assert "the target 'gre' is standardised too" in note
+    in_units = float(note.split("the prediction is ")[1].split()[0])
+    predicted = chainrule_cli("predict", model, binary_csv).stdout.splitlines()[1]
+    assert in_units == pytest.approx(float(predicted), rel=1e-5)
+    target = float(note.split("and the target ")[1].split()[0])
+    assert target == float(binary_csv.read_text().splitlines()[1].split(",")[1])  # gre of row 1

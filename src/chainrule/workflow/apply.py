@@ -115,4 +115,15 @@ def explain_row(network: Network, table: Table, row: int) -> tuple[Explanation, 
     """The chain rule for data row ``row`` on the inputs the network sees, with that example."""
     example = row_example(network, table, row)
     explanation = network.explain(example.x, example.y, example.loss, input_names=example.input_names)
+    pre = _preprocessor(network)
+    if pre.task == "regression":  # the numbers are standardised: say what they are in the target's units
+        to_units = pre.decode_regression
+        prediction, target = (
+            float(to_units(np.asarray(v, np.float64))[0])
+            for v in (explanation.prediction, explanation.target)
+        )
+        example.note += (
+            f"; the target {pre.target!r} is standardised too, (value − {pre.target_mean:.6g}) / "
+            f"{pre.target_std:.6g}: the prediction is {prediction:.6g} and the target {target:.6g} in its units"
+        )
     return explanation, example
