@@ -164,6 +164,15 @@ def test_config_toml_is_valid_toml_that_repeats_a_unicode_full_batch_run(work):
     assert (second / "metrics.json").read_bytes() == (first / "metrics.json").read_bytes()
 
 
+def test_config_toml_repeats_a_run_given_a_relative_path_from_its_own_folder(work):
+    _csv(work / "relative.csv")
+    ok(chainrule_cli("train", "relative.csv", "--target", "label", "--epochs", "2", "--out", "rel-run", "--report", "rel.html", "-q", cwd=work))  # fmt: skip
+    run = work / "rel-run"
+    again = chainrule_cli("train", "--config", "config.toml", "--out", "../rel-again", "-q", cwd=run)
+    ok(again)
+    assert (work / "rel-again" / "metrics.json").read_bytes() == (run / "metrics.json").read_bytes()
+
+
 def test_a_run_from_stdin_is_not_repeated_with_the_builtin_dataset(work):
     text = (work / "d.csv").read_text()
     out = work / "from-stdin"

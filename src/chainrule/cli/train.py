@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from .options import RUN_OPTIONS, UsageError, add_train_options, flags, train_settings
@@ -96,11 +97,12 @@ def _finish(result, config, data, where, directory, about: str, columns: int, ou
     """Write the run's files and print where they went and the metrics."""
     from ..workflow.run_files import write_run
 
-    recorded = {**config.settings(), "data": data}
+    # Paths as absolute ones, so config.toml repeats the run from any folder (its own too).
+    recorded = {**config.settings(), "data": data if data in (None, "-") else os.path.abspath(data)}
     if data is None:
         recorded["dataset"] = where["dataset"]
     if where["report"] is not None:
-        recorded["report"] = where["report"]
+        recorded["report"] = os.path.abspath(where["report"])
     summary = {"source": about.removeprefix("data: "), "columns": columns}
     written, notes = write_run(directory, result, recorded, report=where["report"], data_summary=summary)
     for note in notes:
