@@ -10,6 +10,7 @@ import subprocess
 import sys
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 from chainrule import Network
@@ -189,3 +190,22 @@ def test_import_chainrule_needs_only_numpy():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("sizes", [[4, 5, 3], [3, 4, 4, 2], [8, 8, 8, 3]])
+def test_the_numbers_on_the_lines_hide_no_other_text(sizes, rng):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    net = Network(sizes, activation="tanh", output_activation="softmax", seed=0)
+    figure = network(net, rng.normal(size=sizes[0]), np.eye(sizes[-1])[0], loss="cross_entropy")
+    FigureCanvasAgg(figure).draw()
+    renderer = figure.canvas.get_renderer()
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in figure.axes[0].texts if t.get_text()]
+    hidden = []
+    for k, (a, box) in enumerate(boxes):
+        for b, other in boxes[k + 1 :]:
+            width = min(box.x1, other.x1) - max(box.x0, other.x0)
+            height = min(box.y1, other.y1) - max(box.y0, other.y0)
+            if width > 2 and height > 2:
+                hidden.append((a, b))
+    assert hidden == []

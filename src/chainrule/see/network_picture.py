@@ -24,6 +24,7 @@ import numpy as np
 
 from .layout import Layout, layout
 from .names import short_name
+from .placing import Placer
 from .records import Numbers, numbers
 
 __all__ = ["network", "draw", "fmt", "EDGE_LABELS", "SLOPE", "POSITIVE", "NEGATIVE"]
@@ -75,16 +76,16 @@ def draw(nums: Numbers, title: str | None = None):
     ax.set_ylim(place.height + 0.55, -0.6)
     ax.axis("off")
     largest = max([float(np.max(np.abs(w), initial=0.0)) for w in nums.weights] + [1e-12])
-    for layer in range(n_columns - 1):
-        _draw_layer(ax, nums, place, layer, largest)
     for column in range(n_columns):
         _draw_column(ax, nums, place, column)
+    placer = Placer(figure, ax)  # the numbers on the lines go where they hide no other text
+    for layer in range(n_columns - 1):
+        _draw_layer(ax, nums, place, layer, largest, placer)
     figure.suptitle(title or _title(nums), fontsize=11, color=INK)
     figure.text(0.5, 0.025, _caption(nums), ha="center", fontsize=8, color=MUTED)
     return figure
 
 
-WEIGHT_AT = 0.22  # where along its line a weight is labelled (0 at the source node, 1 at the target)
 COLUMN_INCHES = 2.5  # inches from one column of nodes to the next, near enough for every depth
 NAME_SIZE = 8.5  # points
 
@@ -156,10 +157,23 @@ def _caption(nums: Numbers) -> str:
 
 def _label(ax, x, y, text, color, size=8, **kw):
     box = {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85}
-    ax.text(x, y, text, color=color, fontsize=size, ha="center", va="center", bbox=box, zorder=5, **kw)
+    return ax.text(x, y, text, color=color, fontsize=size, ha="center", va="center", bbox=box, zorder=5, **kw)
 
 
-def _draw_layer(ax, nums: Numbers, place: Layout, layer: int, largest: float) -> None:
+#: Where along its line (0 at the source node, 1 at the target) a number may go, first
+#: choice first: a weight near its source, a bias weight clear of the "… n more" above its
+#: bias, a weight's slope near its target (staggered by the source's place, then moved).
+WEIGHT_SPOTS = (0.22, 0.3, 0.15, 0.38, 0.45)
+BIAS_SPOTS = (0.35, 0.28, 0.42, 0.22)
+
+
+def _slope_spots(first: float) -> tuple[float, ...]:
+    return tuple(
+        t for t in (first, first + 0.08, first - 0.08, first + 0.16, first - 0.16) if 0.45 <= t <= 0.85
+    )
+
+
+def _draw_layer(ax, nums: Numbers, place: Layout, layer: int, largest: float, placer: Placer) -> None:
     source, target = place.columns[layer], place.columns[layer + 1]
     weights, slopes = nums.weights[layer], None if nums.weight_slopes is None else nums.weight_slopes[layer]
     edges = [(i, j, nums.weights[layer][i, j], None if slopes is None else slopes[i, j], place.position(layer, i))
@@ -181,11 +195,12 @@ def _draw_layer(ax, nums: Numbers, place: Layout, layer: int, largest: float) ->
         )
         if (i, j) not in labelled:
             continue
-        t = WEIGHT_AT if i != "bias" else 0.35  # a bias weight clears the "… n more" above its bias
-        _label(ax, x0 + t * (x1 - x0), y0 + t * (y1 - y0), fmt(weight, 4), color)
+        label = _label(ax, x0, y0, fmt(weight, 4), color)
+        placer.place(label, x0, y0, x1, y1, WEIGHT_SPOTS if i != "bias" else BIAS_SPOTS)
         if slope is not None:
-            t = 0.52 + 0.09 * (source.shown.index(i) % 3 if i != "bias" else 1)  # staggered near the target
-            _label(ax, x0 + t * (x1 - x0), y0 + t * (y1 - y0), fmt(slope, 4), SLOPE, style="italic")
+            first = 0.52 + 0.09 * (source.shown.index(i) % 3 if i != "bias" else 1)
+            label = _label(ax, x0, y0, fmt(slope, 4), SLOPE, style="italic")
+            placer.place(label, x0, y0, x1, y1, _slope_spots(first))
 
 
 def _draw_column(ax, nums: Numbers, place: Layout, column: int) -> None:
