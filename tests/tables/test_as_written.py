@@ -113,7 +113,7 @@ def test_numbers_in_a_format_are_refused_before_training_naming_the_column(cells
         (["12,345", "1,234,567", "999", "2,000.5"], {"thousands": ","}, [12345, 1234567, 999, 2000.5]),
         (["1.234,5", "0,5", "-3", "2.000"], {"thousands": ".", "decimal": ","}, [1234.5, 0.5, -3, 2000]),
         (["0,5", "1,25", "-3,0", "2"], {"decimal": ","}, [0.5, 1.25, -3.0, 2]),
-        (["50%", "12.5%", "100 %", "0.25"], {"percent": True}, [0.5, 0.125, 1.0, 0.25]),
+        (["50%", "12.5%", "100 %", "25%"], {"percent": True}, [0.5, 0.125, 1.0, 0.25]),
     ],
 )
 def test_numbers_in_a_format_are_read_with_the_option_at_training_and_prediction(cells, options, numbers):
@@ -150,6 +150,54 @@ def test_an_id_column_is_refused_with_a_hint_and_left_out_with_ignore():
     pre, _ = Preprocessor.fit(table, "y", ignore=("id",))
     assert pre.features == ["x"]
     assert Preprocessor.fit(table, "y", categorical=("id",))[0].categorical["id"][0] == "user000"
+
+
+def test_numbers_with_a_unit_are_refused_naming_the_column_and_a_value():
+    rng = np.random.default_rng(0)
+    weights = [f"{w:.1f} kg" for w in rng.normal(70, 8, 60)]
+    table = Table.from_columns("t.csv", {"weight": weights, "x": list(range(60)), "y": ["a", "b"] * 30})
+    with pytest.raises(DataError) as caught:
+        Preprocessor.fit(table, "y")
+    message = str(caught.value)
+    assert message.startswith(f"t.csv: column 'weight' holds numbers with a unit ({weights[0]!r};")
+    assert "write the numbers without the unit" in message
+    assert "ignore='weight'" in message and "categorical='weight'" in message and "\n" not in message
+    assert Preprocessor.fit(table, "y", ignore=("weight",))[0].features == ["x"]
+    assert len(Preprocessor.fit(table, "y", categorical=("weight",))[0].categorical["weight"]) > 20
+    prices = [f"${p:.2f}" for p in rng.uniform(1, 99, 60)]
+    table = Table.from_columns("t.csv", {"price": prices, "y": ["a", "b"] * 30})
+    with pytest.raises(DataError, match=r"column 'price' holds numbers with a unit \('\$"):
+        Preprocessor.fit(table, "y")
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["2 doors", "4 doors"],  # a few numbers with a unit: categories as good as any
+        ["1. White", "2. Black", "3. Asian", "4. Other"],  # numbered labels (ISLR's Wage)
+        [f"{i}{c}" for i in range(10, 20) for c in "ABCDEF"],  # seat-like codes, many suffixes
+    ],
+)
+def test_categories_that_merely_start_with_a_number_are_kept(values):
+    cells = (values * 200)[:200]
+    table = Table.from_columns("t.csv", {"c": cells, "y": ["a", "b"] * 100})
+    pre, _ = Preprocessor.fit(table, "y")
+    assert pre.categorical["c"] == sorted(set(values))
+
+
+def test_free_text_with_a_value_in_most_rows_no_other_row_holds_is_refused():
+    # Like ISLR's Auto 'name': 301 names in 392 rows, 245 of them in one row only.
+    names = [f"car {i}" for i in range(25)] + ["ford pinto"] * 5 + ["amc hornet"] * 4
+    table = Table.from_columns("t.csv", {"name": names, "x": list(range(34)), "y": ["a", "b"] * 17})
+    with pytest.raises(DataError) as caught:
+        Preprocessor.fit(table, "y")
+    message = str(caught.value)
+    assert message.startswith("t.csv: column 'name' holds a value no other row holds in 25 of its 34 rows")
+    assert "(27 distinct values, e.g. 'car 0')" in message
+    assert "ignore='name'" in message and "categorical='name'" in message
+    common = names[:15] + ["ford pinto"] * 10 + ["amc hornet"] * 9  # 15 of 34 rows: kept
+    pre, _ = Preprocessor.fit(Table.from_columns("t.csv", {"name": common, "y": ["a", "b"] * 17}), "y")
+    assert len(pre.categorical["name"]) == 17
 
 
 # ------------------------------------------------------------- 3. magnitudes

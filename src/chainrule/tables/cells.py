@@ -77,15 +77,19 @@ class Cells:
     """A column's cells, parsed: each array has one entry per row.
 
     ``missing``: the cell is a missing-value token. ``numbers``: the cell's number, NaN
-    where missing or text. ``text``: the cell is present but not a number.
+    where missing or text. ``text``: the cell is present but not a number. ``percent``: the
+    cell is a number written with a % sign, read as a fraction (None when the number format
+    does not read percentages, ``tables.formats``).
     """
 
     missing: np.ndarray
     numbers: np.ndarray
     text: np.ndarray
+    percent: np.ndarray | None = None
 
     def take(self, rows: np.ndarray) -> Cells:
-        return Cells(self.missing[rows], self.numbers[rows], self.text[rows])
+        percent = None if self.percent is None else self.percent[rows]
+        return Cells(self.missing[rows], self.numbers[rows], self.text[rows], percent)
 
     @property
     def present(self) -> np.ndarray:

@@ -67,8 +67,10 @@ def parse_formatted(texts, number_format: dict | None) -> Cells:
         dotted &= ~cells.missing
         cells.text |= dotted
         cells.numbers[dotted] = np.nan
-    if percent.any():
+    if key.get("percent"):
+        percent &= ~cells.text & ~cells.missing
         cells.numbers[percent] /= 100.0
+        cells.percent = percent
     return cells
 
 

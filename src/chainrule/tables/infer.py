@@ -22,10 +22,20 @@ __all__ = [
     "label_codes",
     "same_number",
     "category_names",
+    "unusable_categories",
     "where",
 ]
 
 MAX_CLASSES_INFERRED = 20
+
+#: Text columns are judged as IDs or free text from this many rows on.
+ID_ROWS = 20
+
+_NUMBER = r"(?:[0-9]+(?:[.,][0-9]+)*|\.[0-9]+)"
+#: A number with a unit: '72.6 kg', '12mm', '21 °C', '3 km/h', '$12.50' (not '1. White').
+WITH_UNIT = rf"^[+-]?(?:[$€£¥]\s*{_NUMBER}|{_NUMBER}\s*(?:\pL|[°µ$€£¥])\S{{0,11}})$"
+#: A column of measurements writes one unit, or a few ('kg', 'g', 'lb').
+UNIT_FORMS = 3
 
 
 def where(table: Table, row: int, name: str, value: str | None = None) -> str:
@@ -42,6 +52,49 @@ def category_names(table: Table, columns) -> dict[str, list[str]]:
     scikit-learn's ``OneHotEncoder(categories=...)``.
     """
     return {name: distinct(table.trimmed(name), table.cells(name).present) for name in columns}
+
+
+def unusable_categories(table: Table, name: str, present: np.ndarray) -> str | None:
+    """Why a text column's values cannot serve as categories, or None when they can.
+
+    A category is learned from the rows that hold it, so a column is refused (from ``ID_ROWS``
+    rows on) when most of its rows hold a value no other row holds (an ID, or free text such
+    as names; a different value in every row is the extreme case), and, from more than
+    ``MAX_CLASSES_INFERRED`` distinct values on, when its values are numbers with a unit
+    (``WITH_UNIT``, at most ``UNIT_FORMS`` units): a measurement, whose new values prediction
+    would meet as unknown categories. The reason names the column and an example value.
+    """
+    pa, pc, _ = arrow()
+    kept = pc.filter(table.trimmed(name), pa.array(present))
+    rows = len(kept)
+    if rows < ID_ROWS:
+        return None
+    counts = as_numpy(pc.value_counts(kept).field("counts"))
+    once = int(np.sum(counts == 1))
+    example = kept[0].as_py()
+    if counts.size > MAX_CLASSES_INFERRED and as_numpy(pc.match_substring_regex(kept, WITH_UNIT)).all():
+        units = pc.unique(pc.utf8_lower(pc.replace_substring_regex(kept, r"[-+0-9.,\s]", "")))
+        if len(units) <= UNIT_FORMS:
+            return (
+                f"column {name!r} holds numbers with a unit ({example!r}; {counts.size} distinct values "
+                f"in {rows} rows), which as categories leave any new value unknown at prediction; "
+                f"write the numbers without the unit (name it in the header) to use them as numbers, "
+                f"or pass ignore={name!r} to leave the column out (or categorical={name!r} to keep them as categories)"
+            )
+    if once == rows:
+        return (
+            f"column {name!r} has a different value in each of its {rows} rows, like an ID, which "
+            f"tells nothing about new rows; pass ignore={name!r} to leave it out "
+            f"(or categorical={name!r} to encode it all the same)"
+        )
+    if 2 * once > rows:
+        return (
+            f"column {name!r} holds a value no other row holds in {once} of its {rows} rows "
+            f"({counts.size} distinct values, e.g. {example!r}), like an ID or free text: such categories "
+            f"tell little about new rows, and a new value is refused at prediction; pass ignore={name!r} "
+            f"to leave it out (or categorical={name!r} to encode it all the same)"
+        )
+    return None
 
 
 def infer_task(table: Table, target: str, number_format: dict | None = None) -> tuple[str, str]:

@@ -23,7 +23,17 @@ import numpy as np
 
 from .cells import category_codes, distinct
 from .formats import format_key, magnitude_limit, too_large, written_as
-from .infer import category_names, class_labels, infer_task, label_codes, label_text, same_number, where
+from .infer import (
+    category_names,
+    class_labels,
+    infer_task,
+    label_codes,
+    label_text,
+    same_number,
+    unusable_categories,
+    where,
+)
+from .percent import check_percent_form, written_as_percent
 from .read import DataError, Table
 from .stored import checked_fields
 
@@ -32,10 +42,6 @@ __all__ = ["Preprocessor", "infer_task", "class_labels", "category_names", "labe
 
 def _first(mask: np.ndarray) -> int:
     return int(np.argmax(mask))
-
-
-#: Columns with a different value in each row are IDs from this many rows on.
-ID_ROWS = 20
 
 
 def _check_magnitudes(table: Table, name: str, numbers: np.ndarray, dtype) -> None:
@@ -75,6 +81,8 @@ class Preprocessor:
     categorical_fill: dict[str, str] = field(default_factory=dict)
     #: How the numbers are written (``tables.formats``): {} for plainly, else e.g. {"decimal": ","}.
     number_format: dict = field(default_factory=dict)
+    #: With percent=True, the numeric columns (and target) written with % signs (``tables.percent``).
+    percent_columns: list[str] | None = None
 
     # ---------------------------------------------------------------- fitting
     @classmethod
@@ -99,7 +107,8 @@ class Preprocessor:
 
         ``number_format`` reads numbers written other ways (``tables.formats``); without it a
         column of such numbers is refused, as is a text column with a different value in each
-        of ``ID_ROWS`` or more rows (an ID), unless ``ignore`` leaves it out or ``categorical``
+        of ``ID_ROWS`` or more rows (an ID), or most rows (free text), or numbers with a unit
+        (``infer.unusable_categories``), unless ``ignore`` leaves it out or ``categorical``
         names it. Numbers too large for ``dtype`` are refused.
         """
         categories = categories or {}
@@ -113,6 +122,11 @@ class Preprocessor:
             for name in names:
                 if name not in table.columns:
                     raise DataError(f"{table.source}: {option}= names {name!r}, which is not a column")
+                if name == target:
+                    what = (
+                        "leave it out" if option == "ignore" else "task='classification' reads it as classes"
+                    )
+                    raise DataError(f"{table.source}: {option}= names {name!r}, the target; {what}")
         if impute not in (None, "mean", "median"):
             raise ValueError(f"impute must be 'mean' or 'median', got {impute!r}")
         table.parse([target, *table.columns], fmt)
@@ -135,6 +149,7 @@ class Preprocessor:
                 f"{table.source}: the only column is the target {target!r}; there are no features"
             )
         pre = cls(features=features, target=target, task=task, impute=impute, number_format=fmt)
+        pre.percent_columns = []
         for name in features:
             cells = table.cells(name, fmt)
             present, texts = int(cells.present.sum()), int(cells.text.sum())
@@ -147,12 +162,9 @@ class Preprocessor:
                 seen = distinct(table.trimmed(name), cells.present)
                 if not seen:
                     raise DataError(f"{table.source}: column {name!r} has no values")
-                if not chosen and present >= ID_ROWS and len(seen) == present:
-                    raise DataError(
-                        f"{table.source}: column {name!r} has a different value in each of its {present} rows, "
-                        f"like an ID, which tells nothing about new rows; pass ignore={name!r} to leave it out "
-                        f"(or categorical={name!r} to encode it all the same)"
-                    )
+                problem = None if chosen else unusable_categories(table, name, cells.present)
+                if problem:
+                    raise DataError(f"{table.source}: {problem}")
                 pre.categorical[name] = sorted(set(seen).union(categories.get(name, ())))
                 continue
             if texts:
@@ -175,6 +187,7 @@ class Preprocessor:
                 notes.append(f"column {name!r} is constant in the training data")
                 std = 1.0
             pre.numeric[name] = {"mean": mean, "std": std, **({"fill": fill} if fill is not None else {})}
+            pre.percent_columns += [name] if written_as_percent(table, name, cells) else []
         cells = table.cells(target, fmt)
         if task == "classification":
             pre.labels = class_labels(distinct(table.trimmed(target), cells.present))
@@ -196,6 +209,7 @@ class Preprocessor:
                     "is not a number, but regression needs a numeric target; fix it or pass task='classification'"
                 )
             _check_magnitudes(table, target, cells.numbers, dtype)
+            pre.percent_columns += [target] if written_as_percent(table, target, cells) else []
             finite = cells.numbers[np.isfinite(cells.numbers)]
             pre.target_mean = float(finite.mean())
             pre.target_std = float(finite.std()) or 1.0
@@ -237,7 +251,7 @@ class Preprocessor:
         """A column's cells, numbers read as in training (``number_format``)."""
         return table.cells(name, self.number_format)
 
-    def _gaps(self, table: Table, name: str) -> np.ndarray:
+    def gaps(self, table: Table, name: str) -> np.ndarray:
         """Cells of a column that are missing, or numbers that are not finite in a numeric column."""
         cells = self._cells(table, name)
         if name in self.numeric:
@@ -248,7 +262,7 @@ class Preprocessor:
         """Rows with a missing or non-finite value in a feature (or the target)."""
         bad = np.zeros(len(table), dtype=bool)
         for name in self.features + ([self.target] if with_target else []):
-            bad |= self._gaps(table, name)
+            bad |= self.gaps(table, name)
         return np.flatnonzero(bad)
 
     def reject_missing(self, table: Table, with_target: bool, at_training: bool = False) -> None:
@@ -260,7 +274,7 @@ class Preprocessor:
         count, first = 0, None
         position = {name: i for i, name in enumerate(table.columns)}
         for name in columns:
-            gaps = self._gaps(table, name)
+            gaps = self.gaps(table, name)
             found = int(gaps.sum())
             if found:
                 count += found
@@ -314,6 +328,7 @@ class Preprocessor:
             cells = self._cells(table, name)
             if cells.text.any():
                 raise DataError(f"{where(table, _first(cells.text), name)} is not a number; fix the value")
+            check_percent_form(table, name, cells, self.percent_columns)
             _check_magnitudes(table, name, cells.numbers, dtype)
             values = cells.numbers
             holes = ~np.isfinite(values)
@@ -349,6 +364,7 @@ class Preprocessor:
         bad = cells.text if cells.text.any() else ~np.isfinite(cells.numbers)
         if bad.any():
             raise DataError(f"{where(table, _first(bad), self.target)} is not a finite number")
+        check_percent_form(table, self.target, cells, self.percent_columns)
         _check_magnitudes(table, self.target, cells.numbers, dtype)
         return ((cells.numbers - self.target_mean) / self.target_std).astype(dtype)
 
@@ -358,10 +374,13 @@ class Preprocessor:
     # ------------------------------------------------------------ persisting
     def to_dict(self) -> dict:
         """The plain JSON stored in a model file; ``number_format`` only when numbers are not
-        written plainly, so such files are as they always were."""
+        written plainly, and ``percent_columns`` only with percent=True, so such files are as
+        they always were."""
         data = asdict(self)
         if not data["number_format"]:
             del data["number_format"]
+        if data["percent_columns"] is None or not self.number_format.get("percent"):
+            del data["percent_columns"]
         return data
 
     @classmethod

@@ -3,7 +3,8 @@
 ``Preprocessor.from_dict`` calls ``checked_fields``: every field is checked as ``fit``
 would have made it, and a ValueError names the field and the value. The format is the
 plain JSON of ``Preprocessor.to_dict``; it has only grown since the first model files:
-``number_format`` (absent: numbers written plainly) came later.
+``number_format`` (absent: numbers written plainly) came later, and ``percent_columns``
+(absent: not recorded) after it.
 """
 
 from __future__ import annotations
@@ -59,6 +60,21 @@ def _number_format(value) -> dict:
     return dict(value)
 
 
+def _percent_columns(data: dict, number_format: dict, numeric: dict) -> list[str] | None:
+    """The columns written with % signs (``tables.percent``): numeric features or the target, only
+    with percent=True; None when the file does not say."""
+    value = data.get("percent_columns")
+    if value is None:
+        return None
+    if not number_format.get("percent"):
+        raise ValueError("percent_columns needs number_format['percent'] to be true")
+    names = _distinct_texts(value, "percent_columns", at_least=0)
+    for name in names:
+        if name not in numeric and not (name == data.get("target") and data.get("task") == "regression"):
+            raise ValueError(f"percent_columns names {shown(name)}, which is not a numeric column")
+    return names
+
+
 def checked_fields(data) -> dict:
     """The keyword arguments of a Preprocessor, from a model file's JSON, every one checked.
 
@@ -99,8 +115,10 @@ def checked_fields(data) -> dict:
             raise ValueError(
                 f"categorical_fill[{name!r}] must be one of the column's categories, got {shown(value)}"
             )
+    number_format = _number_format(data.get("number_format", {}))
     return {
-        "number_format": _number_format(data.get("number_format", {})),
+        "number_format": number_format,
+        "percent_columns": _percent_columns(data, number_format, numeric),
         "features": features,
         "target": target,
         "task": task,

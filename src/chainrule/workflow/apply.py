@@ -13,6 +13,7 @@ import numpy as np
 from ..nn.network import Network
 from ..see.explain import Explanation
 from ..tables import metrics
+from ..tables.fills import fill_notes
 from ..tables.preprocess import Preprocessor
 from ..tables.read import DataError, Table
 
@@ -64,6 +65,7 @@ def predict_table(network: Network, table: Table) -> tuple[np.ndarray, np.ndarra
     notes = [f"ignoring columns not seen in training: {', '.join(unexpected)}"] if unexpected else []
     pre.reject_missing(table, with_target=False)
     X = pre.transform(table, network.dtype)
+    notes += fill_notes(pre, table)
     outputs = network.predict(X).astype(np.float64)
     if pre.task == "classification":
         probabilities = (

@@ -147,7 +147,11 @@ class TrainConfig:
         fit=True,
     )
     impute: str | None = option(
-        None, "fill missing numbers instead of refusing them", "choice", choices=IMPUTERS
+        None,
+        "fill missing values (and inf) with the training mean or median, a category with the most "
+        "frequent, instead of refusing them; the fills are counted in the output",
+        "choice",
+        choices=IMPUTERS,
     )
     drop_missing: bool = option(False, "drop rows with missing values", "bool")
     categorical: tuple[str, ...] = option(
@@ -173,7 +177,9 @@ class TrainConfig:
         "choice",
         choices=THOUSANDS,
     )
-    percent: bool = option(False, "read numbers like 50% as 0.5", "bool")
+    percent: bool = option(
+        False, "read numbers like 50% as 0.5; a column must write all its numbers with % or none", "bool"
+    )
     #: 0 silent, 1 a progress bar in a terminal, 2 a progress bar always (not a saved setting).
     verbose: int = 1
     #: Called as on_start(notes, network, loss) once the data has been checked and just
@@ -288,7 +294,10 @@ def _batch(name, value, spec):
 
 def _widths(name, value, spec):
     if isinstance(value, str):
-        parts = [part.strip() for part in value.split(",") if part.strip()]
+        parts = [part.strip() for part in value.split(",")]
+        if len(parts) > 1 and "" in parts:
+            raise OptionError(name, f"has an empty width between commas, got {shown(value)}; e.g. 16,16")
+        parts = [part for part in parts if part]
     elif isinstance(value, (list, tuple)):
         parts = list(value)
     else:

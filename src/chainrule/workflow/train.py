@@ -17,6 +17,7 @@ from ..errors import OptionError
 from ..nn.losses import REGRESSION_LOSSES
 from ..nn.memory import available_bytes, network_bytes, size_text
 from ..nn.network import Network
+from ..tables.fills import fill_counts, fill_notes
 from ..tables.infer import label_codes
 from ..tables.preprocess import Preprocessor, category_names
 from ..tables.read import DataError, Table
@@ -184,6 +185,8 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
                 )
     else:
         probe.reject_missing(table, with_target=True, at_training=True)
+    notes += fill_notes(probe, table)  # every gap impute= fills is counted, never filled silently
+    filled = fill_counts(probe, table)
     train_rows, test_rows = split_rows(table, config.target, task, config.test_size, config.seed)
     train, test = table.select_rows(train_rows), table.select_rows(test_rows)
     # Category names from every row, so a category only in test rows still has its one-hot
@@ -242,6 +245,8 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
     if len(test_rows):
         results["test"] = evaluate_table(network, test)
     results["rows"] = {"train": len(train_rows), "test": len(test_rows)}
+    if filled:
+        results["filled"] = filled
     results.update(compared)
     network.info["metrics"] = results
     return TrainResult(network, history, results, notes, members)

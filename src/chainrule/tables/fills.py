@@ -1,0 +1,63 @@
+"""What ``impute=`` fills, counted and reported: a gap is never filled silently.
+
+A gap is a missing cell, or in a numeric column a number that is not finite (``inf``, which
+is filled like a missing value: ``Preprocessor.gaps``). A numeric column's gaps take the
+training rows' mean or median, a categorical column's their most frequent category.
+Infinities are counted apart, since filling one is rarely what was meant.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["fill_counts", "fill_notes"]
+
+
+def fill_counts(pre, table) -> dict[str, dict[str, int]]:
+    """``{column: {"filled": n, "infinite": m}}`` for the features of ``table`` that a
+    Preprocessor ``pre`` trained with ``impute=`` fills (m of the n are infinities); {} when it
+    fills nothing."""
+    if pre.impute is None:
+        return {}
+    counts = {}
+    for name in pre.features:
+        gaps = pre.gaps(table, name)
+        if gaps.any():
+            cells = table.cells(name, pre.number_format)
+            infinite = gaps & ~cells.missing
+            counts[name] = {"filled": int(gaps.sum()), "infinite": int(infinite.sum())}
+    return counts
+
+
+def fill_notes(pre, table) -> list[str]:
+    """A note (a list of one line, or none when there are no gaps) saying how many gaps ``pre``
+    fills in ``table``, column by column, and where the first infinity is:
+
+    ``filling 357 gaps in 300 rows (impute median): 120 in 'x1', 118 in 'x2' with the training
+    median; 119 in 'colour' with the most frequent category; 1 is infinite (first at line 7,
+    column 'x1', value 'inf'), filled as a missing value: fix the source if that was not meant``
+    """
+    counts = fill_counts(pre, table)
+    if not counts:
+        return []
+    total = sum(c["filled"] for c in counts.values())
+    parts = []
+    for kind, how in (
+        (pre.numeric, f"with the training {pre.impute}"),
+        (pre.categorical, "with the most frequent category"),
+    ):
+        shown = [f"{c['filled']} in {name!r}" for name, c in counts.items() if name in kind]
+        if shown:
+            parts.append(f"{', '.join(shown)} {how}")
+    note = f"filling {total} gap{'s' if total > 1 else ''} in {len(table)} rows (impute {pre.impute}): {'; '.join(parts)}"
+    infinite = sum(c["infinite"] for c in counts.values())
+    if infinite:
+        name = next(name for name, c in counts.items() if c["infinite"])
+        cells = table.cells(name, pre.number_format)
+        row = int(np.argmax(pre.gaps(table, name) & ~cells.missing))
+        note += (
+            f"; {infinite} {'is' if infinite == 1 else 'are'} infinite (first at line "
+            f"{table.lines[row]}, column {name!r}, value {table.text(row, name).strip()!r}), filled as a "
+            "missing value: fix the source if that was not meant"
+        )
+    return [note]
