@@ -102,3 +102,28 @@ def test_an_ensemble_is_refused_in_chunks_with_its_own_reason(tmp_path):
     )
     one_line_error(result, "--ensemble", "a streamed run trains one network", "train in memory")
     assert "convert the files" not in result.stderr
+
+
+def test_an_id_column_is_refused_with_the_flag_and_ignore_leaves_it_out(tmp_path):
+    lines = ["x,id,y"] + [f"{i % 7},row{i},{i % 2}" for i in range(60)]
+    (tmp_path / "t.csv").write_text("\n".join(lines) + "\n")
+    result = chainrule_cli("train", tmp_path / "t.csv", "--target", "y", "--chunk-rows", "10")
+    one_line_error(result, "column 'id' has a different value in each of its", "--ignore id")
+    done = chainrule_cli("train", tmp_path / "t.csv", "--target", "y", "--chunk-rows", "10", "--ignore", "id",
+                         "--epochs", "2", "--out", tmp_path / "o")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_model_trained_from_parquet_predicts_and_evaluates_parquet(tmp_path):
+    parquet(tmp_path / "a.parquet", flag=np.arange(200) % 3 == 0)
+    out = tmp_path / "model"
+    done = chainrule_cli("train", tmp_path / "a.parquet", "--target", "y", "--epochs", "2", "--out", out)
+    assert done.returncode == 0, done.stderr
+    model = out / "model.safetensors"
+    predicted = chainrule_cli("predict", model, tmp_path / "a.parquet")
+    assert predicted.returncode == 0, predicted.stderr
+    assert len(predicted.stdout.splitlines()) == 201
+    evaluated = chainrule_cli("evaluate", model, tmp_path / "a.parquet")
+    assert evaluated.returncode == 0, evaluated.stderr
+    (tmp_path / "new.csv").write_text("x,c,flag\n0.5,u,True\n-1,v,False\n")  # as pandas writes booleans
+    assert chainrule_cli("predict", model, tmp_path / "new.csv").returncode == 0

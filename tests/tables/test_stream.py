@@ -174,3 +174,74 @@ def test_a_file_changed_between_passes_is_named(tmp_path, rng):
     os.utime(path, ns=(0, os.stat(path).st_mtime_ns + 10**9))
     with pytest.raises(DataError, match=r"part1\.parquet: changed since the first pass"):
         list(files.chunks())
+
+
+# ------------------------------------------- the streamed reader reads what read_table reads
+def test_duplicate_column_names_are_refused_as_in_memory(tmp_path):
+    (tmp_path / "t.csv").write_text("x1, x1 ,c,y\n1,2,a,0\n")
+    with pytest.raises(
+        DataError, match=r"t\.csv:1: column 'x1' appears twice \(columns 1 and 2\); rename one"
+    ):
+        open_files(str(tmp_path / "t.csv"), 10, "y")
+    pq.write_table(pa.table([[1.0], [2.0], [0]], names=["x1", "x1", "y"]), tmp_path / "t.parquet")
+    with pytest.raises(DataError, match=r"t\.parquet: column 'x1' appears twice"):
+        open_files(str(tmp_path / "t.parquet"), 10, "y")
+
+
+def test_header_names_are_stripped_as_in_memory(tmp_path):
+    lines = [" x1 ,x2,  colour,y "] + [f"{i},{i % 3},{'ab'[i % 2]},{i % 2}" for i in range(30)]
+    (tmp_path / "t.csv").write_text("\n".join(lines) + "\n")
+    files = open_files(str(tmp_path / "t.csv"), 7, "y")
+    assert files.columns == read_table(tmp_path / "t.csv").columns == ["x1", "x2", "colour", "y"]
+    chunks = list(files.chunks())
+    assert chunks[0].table.columns == ["x1", "x2", "colour", "y"]
+    np.testing.assert_array_equal(
+        np.concatenate([c.table.cells("x1").numbers for c in chunks]), np.arange(30)
+    )
+    _, pre, _ = first_pass(files)
+    assert pre.features == ["x1", "x2", "colour"] and pre.categorical == {"colour": ["a", "b"]}
+
+
+def test_an_id_column_is_refused_as_in_memory_unless_ignored(tmp_path):
+    lines = ["x,id,y"] + [f"{i % 7},row{i},{i % 2}" for i in range(60)]
+    (tmp_path / "t.csv").write_text("\n".join(lines) + "\n")
+    with pytest.raises(
+        DataError, match=r"data: column 'id' has a different value in each of its 60 rows.*ignore='id'"
+    ):
+        first_pass(open_files(str(tmp_path / "t.csv"), 10, "y"), split=Split(0.0, 7))
+    _, pre, _ = first_pass(open_files(str(tmp_path / "t.csv"), 10, "y"), ignore=("id",))
+    assert pre.features == ["x"]
+    _, pre, _ = first_pass(open_files(str(tmp_path / "t.csv"), 10, "y"), categorical=("id",))
+    assert len(pre.categorical["id"]) == 60
+
+
+def test_a_cp1252_file_is_read_as_in_memory(tmp_path):
+    lines = ["x,colour,y"] + [f"{i},{['café', 'thé'][i % 2]},{i % 2}" for i in range(40)]
+    (tmp_path / "t.csv").write_bytes(("\n".join(lines) + "\n").encode("cp1252"))
+    chunks = list(open_files(str(tmp_path / "t.csv"), 10, "y").chunks())
+    texts = [text for chunk in chunks for text in chunk.table.column("colour")]
+    assert texts == read_table(tmp_path / "t.csv").column("colour") == ["café", "thé"] * 20
+    (tmp_path / "bad.csv").write_bytes(b"x,y\n1,0\n2,\x81\x8d\xff\n")
+    with pytest.raises(DataError, match=r"bad\.csv:3: not UTF-8 text; save the file as UTF-8 CSV"):
+        open_files(str(tmp_path / "bad.csv"), 10, "y")
+    (tmp_path / "u16.csv").write_bytes("x,y\n1,0\n".encode("utf-16"))
+    with pytest.raises(DataError, match=r"u16\.csv: looks like a binary file, not CSV text"):
+        open_files(str(tmp_path / "u16.csv"), 10, "y")
+
+
+def test_a_parquet_file_reads_whole_with_booleans_and_dates_spelled_as_pandas_writes_them(tmp_path):
+    import datetime
+
+    days = [datetime.datetime(2020, 1, 1 + i % 3) for i in range(6)]
+    moment = [datetime.datetime(2020, 1, 1, 12, 30, 5)] * 6
+    data = {"x": [0.5, 1.0, None, 2.0, 3.0, 4.0], "flag": [True, False] * 3, "when": days, "at": moment}
+    pq.write_table(pa.table({**data, "y": [0, 1] * 3}), tmp_path / "t.parquet")
+    table = read_table(tmp_path / "t.parquet")
+    assert table.columns == ["x", "flag", "when", "at", "y"] and len(table) == 6
+    assert table.column("flag")[:2] == ["True", "False"]
+    assert table.column("when")[:2] == ["2020-01-01", "2020-01-02"]
+    assert table.column("at")[0] == "2020-01-01 12:30:05"
+    assert table.cells("x").missing.tolist() == [False, False, True, False, False, False]
+    chunk = next(open_files(str(tmp_path / "t.parquet"), 10, "y").chunks())
+    assert chunk.table.column("flag") == table.column("flag")
+    assert chunk.table.column("when") == table.column("when")

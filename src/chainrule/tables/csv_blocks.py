@@ -40,15 +40,17 @@ class CsvSource:
 
     ``convert`` is the ``ConvertOptions`` the batches are read with (None: Arrow's own
     inference, enough for the names). ``block`` is the block size in bytes, grown as needed.
+    ``encoding`` is the file's ("utf8", Arrow's own; any other is decoded by Python's codecs).
     """
 
-    def __init__(self, path: str, parse, convert=None, block: int = BLOCK):
+    def __init__(self, path: str, parse, convert=None, block: int = BLOCK, encoding: str = "utf8"):
         self.path, self.parse, self.convert, self.block = path, parse, convert, block
+        self.encoding = encoding
 
     def _open(self):
         _, _, pv = arrow()
         # One thread: the multi-threaded reader also parses blocks ahead of the consumer.
-        read = pv.ReadOptions(use_threads=False, block_size=self.block)
+        read = pv.ReadOptions(use_threads=False, block_size=self.block, encoding=self.encoding)
         options = {} if self.convert is None else {"convert_options": self.convert}
         return pv.open_csv(self.path, read_options=read, parse_options=self.parse, **options)
 

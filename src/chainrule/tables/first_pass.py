@@ -19,6 +19,9 @@ What differs from a table in memory:
   whose other values are numbers (in an earlier chunk or in the same one), the error names
   both places: one-hot inputs need every category, so a column's kind cannot change on
   the way. A category first seen in a later chunk of a text column is simply learned.
+- A text column with a different value in every row (an ID, from ``ID_ROWS`` training rows
+  on) is refused as in memory, counting the distinct values of every row; ``ignore=`` leaves
+  it out and ``categorical=`` keeps it.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .cells import arrow, distinct
-from .infer import class_labels, infer_task, where
+from .infer import ID_ROWS, class_labels, infer_task, where
 from .preprocess import Preprocessor
 from .read import DataError, Table
 from .running import Moments
@@ -44,6 +47,8 @@ MAX_LABELS = 1_000
 class _Column:
     forced: bool  # named in categorical=
     seen: set = field(default_factory=set)  # distinct texts: of text cells, of every cell if forced
+    texts: int = 0  # text cells in the rows used (the size of ``seen`` if every one differs)
+    training_texts: int = 0  # of them in training rows
     counts: dict = field(default_factory=dict)  # how often each is in training rows (to fill gaps)
     moments: Moments = field(default_factory=Moments)  # of the training rows' finite numbers
     first_text: str | None = None
@@ -54,10 +59,17 @@ class FirstPass:
     """Statistics of streamed chunks; ``finish()`` gives (Preprocessor, notes)."""
 
     def __init__(self, source, columns, target, task=None, categorical=(), impute=None, drop_missing=False,
-                 split: Split | None = None, validation_split: float = 0.0, validation_cap: int = 0):  # fmt: skip
-        for name in categorical:
-            if name not in columns:
-                raise DataError(f"{source}: categorical= names {name!r}, which is not a column")
+                 split: Split | None = None, validation_split: float = 0.0, validation_cap: int = 0,
+                 ignore=()):  # fmt: skip
+        for option, names in (("categorical", categorical), ("ignore", ignore)):
+            for name in names:
+                if name not in columns:
+                    raise DataError(f"{source}: {option}= names {name!r}, which is not a column")
+                if name == target:  # as Preprocessor.fit refuses it
+                    what = (
+                        "leave it out" if option == "ignore" else "task='classification' reads it as classes"
+                    )
+                    raise DataError(f"{source}: {option}= names {name!r}, the target; {what}")
         if impute == "median":
             from ..errors import OptionError
 
@@ -67,7 +79,7 @@ class FirstPass:
         self.source, self.target, self.task, self.impute = source, target, task, impute
         self.drop_missing, self.split = drop_missing, split or Split(0.0, 0)
         self.validation_split, self.validation_cap = validation_split, validation_cap
-        self.features = [c for c in columns if c != target]
+        self.features = [c for c in columns if c != target and c not in ignore]
         self.columns = {name: _Column(name in categorical) for name in self.features}
         self.labels, self.labels_overflow = set(), False
         self.label_text: str | None = None
@@ -78,7 +90,7 @@ class FirstPass:
     # ---------------------------------------------------------------- chunks
     def add(self, chunk: Chunk) -> None:
         table, rows = chunk.table, chunk.rows
-        table.parse(table.columns)
+        table.parse([*self.features, self.target])
         keep = self._kept(table)
         test = self.split.test(rows)
         train = keep & ~test
@@ -142,10 +154,15 @@ class FirstPass:
         if column.first_text is None and cells.text[labelled].any():
             column.first_text = where(table, int(np.argmax(cells.text & keep)), name)
         column.seen.update(distinct(table.trimmed(name), labelled))
+        if not column.forced:
+            column.texts += int(labelled.sum())
+            column.training_texts += int((labelled & train).sum())
         if len(column.seen) > MAX_CATEGORIES:
+            if len(column.seen) == column.texts:
+                raise DataError(self._id_message(name, f"first {column.texts}"))
             raise DataError(
                 f"{table.source}: column {name!r} has more than {MAX_CATEGORIES} distinct values; "
-                "leave it out of the files, or encode it as numbers"
+                f"pass ignore={name!r} to leave it out, or encode it as numbers"
             )
         if self.impute is not None:
             pa, pc, _ = arrow()
@@ -168,6 +185,8 @@ class FirstPass:
             if column.forced or (column.first_text and not column.first_number):
                 if not column.seen:
                     raise DataError(f"{self.source}: column {name!r} has no values")
+                if column.training_texts >= ID_ROWS and len(column.seen) == column.texts:
+                    raise DataError(self._id_message(name, column.texts))
                 pre.categorical[name] = sorted(column.seen)
                 if self.impute is not None:
                     names = pre.categorical[name]
@@ -212,6 +231,14 @@ class FirstPass:
         if self.rows["dropped"]:
             notes.append(f"dropped {self.rows['dropped']} rows with missing values")
         return pre, notes
+
+    def _id_message(self, name: str, rows) -> str:
+        """The in-memory message for a column that is an ID (``Preprocessor.fit``'s)."""
+        return (
+            f"{self.source}: column {name!r} has a different value in each of its {rows} rows, "
+            f"like an ID, which tells nothing about new rows; pass ignore={name!r} to leave it out "
+            f"(or categorical={name!r} to encode it all the same)"
+        )
 
     def _task(self, notes: list[str]) -> str:
         if self.task is not None:

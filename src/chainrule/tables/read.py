@@ -4,7 +4,8 @@ Arrow's CSV reader (``pyarrow.csv``, multi-threaded C++) parses the rows, every 
 text exactly as written; ``tables.cells`` then reads numbers and missing values column by
 column. Python reads only the header and the first lines (to detect the delimiter: , ; tab
 or |). A UTF-8 byte-order mark is dropped, a file that is not UTF-8 is read as
-Windows-1252 when it can be, and ``"-"`` reads standard input.
+Windows-1252 when it can be, and ``"-"`` reads standard input. A file named ``.parquet``
+or ``.pq`` is read whole by ``tables.arrow_table.read_parquet``.
 
 Every problem is a ``DataError`` naming the file, line, column and value where known; line
 numbers are found only when an error needs one, from the raw bytes (``tables.lines``). When
@@ -157,6 +158,10 @@ def read_table(path: str | Path, delimiter: str | None = None) -> Table:
     Raises DataError for a missing or unreadable file, an empty file, a file with a
     header and no rows, duplicate or empty column names and ragged rows.
     """
+    if str(path) != "-" and Path(path).suffix.lower() in (".parquet", ".pq"):
+        from .arrow_table import read_parquet  # it builds on this module
+
+        return read_parquet(path)
     source = "<stdin>" if str(path) == "-" else str(path)
     raw = _read_bytes(path, source)
     start = len(_BOM) if raw.startswith(_BOM) else 0

@@ -12,9 +12,12 @@ in memory at a time.
   random access). ``chunks(order)`` takes the units in any order: that is
   how training shuffles the chunk order each epoch. A unit's rows are cut into chunks of
   ``chunk_rows``; a unit never spans files.
-- **Cells.** CSV cells are read as text, as ``read_table`` reads them (one header line, the
-  delimiter guessed from it among , ; tab |; blank lines skipped). A Parquet column of
-  numbers is taken as numbers (null and NaN are missing), any other type as its text.
+- **Names and cells.** CSV cells are read as text, as ``read_table`` reads them (one header
+  line, the delimiter guessed from it among , ; tab |; blank lines skipped; UTF-8, or
+  Windows-1252 for a file that is not UTF-8 but reads as it, decided by one scan of the file
+  when it is opened). Names and Parquet cells are read as ``tables.arrow_table`` reads them:
+  names stripped of white space (an empty or repeated one refused, as by ``read_table``),
+  columns of numbers as numbers, booleans and timestamps as pandas writes them to CSV.
 - **Row numbers.** Every row has a global index (its position counting through the files in
   order), which ``Split`` hashes for the test and validation rows, so which rows are held
   out depends on the seed alone, not on the chunk size or the reading order. In messages a
@@ -26,13 +29,15 @@ in memory at a time.
 
 from __future__ import annotations
 
+import codecs
 import glob
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-from .cells import Cells, arrow, as_numpy
+from .arrow_table import arrow_table, checked_names, reason
+from .cells import arrow
 from .csv_blocks import CsvSource
 from .read import DataError, Table
 
@@ -41,6 +46,7 @@ __all__ = ["FileSet", "Chunk", "Split", "open_files", "is_streamed", "FORMATS"]
 #: File name endings read by the streaming reader, and their format.
 FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".tsv": "csv", ".txt": "csv"}
 _DELIMITERS = [",", ";", "\t", "|"]
+_SCAN_BYTES = 1 << 24  # the encoding scan's block
 
 
 def is_streamed(data: str) -> bool:
@@ -70,46 +76,6 @@ class _Unit:
     line: int  # the line (CSV) or row (Parquet) number of its first row in the file
 
 
-class _TextView:
-    """An Arrow table's columns as text (nulls as ""), cast on first use: what Table reads."""
-
-    def __init__(self, data):
-        self.data, self.num_rows, self.texts = data, data.num_rows, {}
-
-    def column(self, name: str):
-        if name not in self.texts:
-            pa, pc, _ = arrow()
-            values = self.data.column(name)
-            if not pa.types.is_string(values.type):
-                values = pc.cast(values, pa.string())
-            self.texts[name] = values.fill_null("").combine_chunks()
-        return self.texts[name]
-
-
-@dataclass
-class _ChunkColumns:
-    """What the Tables cut from one chunk share (the fields ``Table`` reads of ``read_table``'s)."""
-
-    data: _TextView
-    first_line: int
-    lines: np.ndarray | None = None
-    cells: dict = field(default_factory=dict)
-    trimmed: dict = field(default_factory=dict)
-
-    def locate(self) -> np.ndarray:
-        return np.arange(self.first_line, self.first_line + self.data.num_rows)
-
-
-def _numbers(values) -> Cells | None:
-    """The Cells of an Arrow column of numbers (null and NaN missing), None for other types."""
-    pa, _, _ = arrow()
-    if not (pa.types.is_integer(values.type) or pa.types.is_floating(values.type)):
-        return None
-    numbers = as_numpy(values.cast(pa.float64())).astype(np.float64, copy=False)
-    missing = np.isnan(numbers)
-    return Cells(missing, numbers, np.zeros(len(numbers), dtype=bool))
-
-
 class FileSet:
     """The files of a streamed table: their columns, reading units and row counts."""
 
@@ -119,6 +85,7 @@ class FileSet:
         self.stamps = [_stamp(p) for p in paths]
         self.parquet: dict[int, object] = {}  # index: its pyarrow dataset
         self.csv: dict[int, CsvSource] = {}
+        self.written: dict[int, dict[str, str]] = {}  # index: each stripped name as the file writes it
         opened = [self._open(i) for i in range(len(paths))]
         self.columns = opened[0]
         for index, names in enumerate(opened):
@@ -141,28 +108,36 @@ class FileSet:
         self.counted = all(unit.offset is not None for unit in self.units)
 
     def _open(self, index: int) -> list[str]:
-        """The file's column names; a Parquet file's dataset or a CSV file's CsvSource kept."""
+        """The file's column names, stripped; a Parquet file's dataset or a CSV file's
+        CsvSource kept, and the names as the file writes them."""
         pa, _, pv = arrow()
         path, kind = self.paths[index], self.formats[index]
         try:
             if kind == "parquet":
                 import pyarrow.dataset as ds
+                import pyarrow.parquet as pq
 
+                written, line = list(pq.read_schema(path).names), None
+                checked_names(path, written, line)  # the dataset would refuse a repeated name unnamed
                 self.parquet[index] = ds.dataset(path, format="parquet")
-                return list(self.parquet[index].schema.names)
-            with open(path, "rb") as file:
-                head = file.read(1 << 16).decode("utf-8-sig", errors="replace").splitlines()
-            header = head[0] if head else ""
-            delimiter = max(_DELIMITERS, key=header.count)
-            source = CsvSource(path, pv.ParseOptions(delimiter=delimiter, ignore_empty_lines=True))
-            names = source.names()
-            source.convert = pv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
-            )
-            self.csv[index] = source
-            return names
+            else:
+                encoding = _encoding(path)
+                with open(path, "rb") as file:
+                    head = file.read(1 << 16).decode("utf-8-sig", errors="replace").splitlines()
+                header = head[0] if head else ""
+                delimiter = max(_DELIMITERS, key=header.count)
+                parse = pv.ParseOptions(delimiter=delimiter, ignore_empty_lines=True)
+                source = CsvSource(path, parse, encoding=encoding)
+                written, line = source.names(), 1
+                source.convert = pv.ConvertOptions(
+                    column_types=dict.fromkeys(written, pa.string()), strings_can_be_null=False
+                )
+                self.csv[index] = source
         except (OSError, pa.ArrowException, UnicodeError) as error:
-            raise DataError(f"{path}: cannot be read as {kind} ({_reason(error)}); check the file") from None
+            raise DataError(f"{path}: cannot be read as {kind} ({reason(error)}); check the file") from None
+        names = checked_names(path, written, line)
+        self.written[index] = dict(zip(names, written))
+        return names
 
     def _units(self, index: int) -> list[_Unit]:
         if self.formats[index] == "csv":
@@ -224,35 +199,58 @@ class FileSet:
             if rows:
                 yield self._chunk(path, pa.Table.from_batches(held), line, start)
         except (OSError, pa.ArrowException) as error:
-            raise DataError(f"{path}: cannot be read ({_reason(error)}); check the file") from None
+            raise DataError(f"{path}: cannot be read ({reason(error)}); check the file") from None
 
     def _batches(self, unit: _Unit):
-        """The unit's record batches. CSV goes through Arrow's streaming CSV reader with small
-        blocks (``tables.csv_blocks``): the dataset scanner reads ahead of a slow consumer
-        (training) without bound, and the streaming reader queues up to 32 blocks."""
+        """The unit's record batches, columns named as ``columns``. CSV goes through Arrow's
+        streaming CSV reader with small blocks (``tables.csv_blocks``): the dataset scanner
+        reads ahead of a slow consumer (training) without bound, and the streaming reader
+        queues up to 32 blocks."""
+        pa, _, _ = arrow()
+        written = [self.written[unit.file][name] for name in self.columns]
         if self.formats[unit.file] == "parquet":
-            return unit.fragment.to_batches(
-                columns=self.columns, batch_size=self.chunk_rows, batch_readahead=1, fragment_readahead=1
+            batches = unit.fragment.to_batches(
+                columns=written, batch_size=self.chunk_rows, batch_readahead=1, fragment_readahead=1
             )
-        return self.csv[unit.file].batches(self.columns)
+        else:
+            batches = self.csv[unit.file].batches(written)
+        for batch in batches:
+            renamed = written != self.columns
+            yield pa.RecordBatch.from_arrays(batch.columns, self.columns) if renamed else batch
 
     def _chunk(self, path: str, data, line: int, start: int) -> Chunk:
-        shared = _ChunkColumns(_TextView(data), line)
-        for name in self.columns:
-            numbers = _numbers(data.column(name))
-            if numbers is not None:
-                shared.cells[name] = numbers
-        return Chunk(Table(path, list(self.columns), shared), start)
+        return Chunk(arrow_table(path, list(self.columns), data, line), start)
+
+
+def _encoding(path: str) -> str:
+    """The encoding ``read_table`` would read a CSV file with: Arrow's 'utf8' when the file is
+    UTF-8 (a byte-order mark allowed), 'cp1252' when it is not but reads as Windows-1252;
+    else DataError at the first line that is not UTF-8, or for a NUL byte in the first 64 KiB
+    (a binary file, or UTF-16). A scan of the file in blocks."""
+    decoder, line = codecs.getincrementaldecoder("utf-8")(), 1
+    try:
+        with open(path, "rb") as file:
+            while block := file.read(_SCAN_BYTES):
+                if file.tell() == len(block) and b"\x00" in block[:65536]:
+                    raise DataError(f"{path}: looks like a binary file, not CSV text")
+                decoder.decode(block)
+                line += block.count(b"\n")
+            decoder.decode(b"", final=True)
+        return "utf8"
+    except UnicodeDecodeError as error:
+        line += block[: max(error.start, 0)].count(b"\n")
+    with open(path, "rb") as file:
+        while block := file.read(_SCAN_BYTES):
+            try:
+                block.decode("cp1252")
+            except UnicodeDecodeError:
+                raise DataError(f"{path}:{line}: not UTF-8 text; save the file as UTF-8 CSV") from None
+    return "cp1252"
 
 
 def _stamp(path: str) -> tuple[int, int]:
     status = os.stat(path)
     return status.st_size, status.st_mtime_ns
-
-
-def _reason(error: Exception) -> str:
-    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    return text[:160]
 
 
 def open_files(data, chunk_rows: int, target: str | None = None) -> FileSet:

@@ -58,12 +58,11 @@ def train_files(files: FileSet, config: TrainConfig) -> TrainResult:
     """Learn the preprocessing in one pass over ``files``, train epoch by epoch over their
     chunks, and score the model on the training and test rows, chunk by chunk."""
     config = config.checked()
-    reading = "is not read in chunks yet; convert the files (or drop the columns) first, or train in memory"
+    reading = "is not read in chunks yet; convert the files first, or train in memory"
     for name, value, plain, why in (
         ("decimal", config.decimal, ".", reading),
         ("thousands", config.thousands, None, reading),
         ("percent", config.percent, False, reading),
-        ("ignore", config.ignore, (), reading),
         (
             "ensemble",
             config.ensemble if config.ensemble != 1 else None,
@@ -71,7 +70,7 @@ def train_files(files: FileSet, config: TrainConfig) -> TrainResult:
             "is not trained in chunks yet: a streamed run trains one network; train in memory for more",
         ),
     ):
-        if value != plain:  # the streaming reader parses plain numbers only, and every column
+        if value != plain:  # the streaming reader parses plain numbers only
             raise OptionError(name, why)
     source = files.paths[0] if len(files.paths) == 1 else f"{files.paths[0]} and {len(files.paths) - 1} more"
     if config.target is None:
@@ -80,6 +79,7 @@ def train_files(files: FileSet, config: TrainConfig) -> TrainResult:
     first = FirstPass(
         source, files.columns, config.target, config.task, config.categorical, config.impute,
         config.drop_missing, split, config.validation_split, files.chunk_rows if config.early_stopping else 0,
+        config.ignore,
     )  # fmt: skip
     for chunk in files.chunks():
         first.add(chunk)

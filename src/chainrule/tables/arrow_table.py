@@ -1,0 +1,139 @@
+"""Arrow tables of any column types as a ``Table``: a streamed chunk, or a Parquet file whole.
+
+``read_table`` reads a CSV file's cells as text; an Arrow table from Parquet holds numbers,
+booleans, timestamps and text. ``arrow_table`` makes it a ``Table`` that reads as the same
+data written to CSV would:
+
+- **Names** are stripped of white space, and an empty or repeated name is refused, as
+  ``read_table`` refuses them (``checked_names``).
+- **Numbers** (integer and floating columns) are taken as numbers; null and NaN are missing.
+- **Other types** are text, cast on first use, spelled as pandas writes them to CSV:
+  booleans ``True``/``False``; timestamps ``2020-01-01`` at midnight, else
+  ``2020-01-01 12:30:05`` (a fraction of a second only when it is not zero, an offset as
+  ``+01:00``). So a model trained on Parquet reads a CSV of the same data, and the reverse.
+  Nulls are empty cells (missing).
+
+``read_parquet`` reads a Parquet file whole that way: ``read_table`` hands it Parquet files,
+so ``predict``, ``evaluate`` and ``explain`` read them.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .cells import Cells, arrow, as_numpy
+from .read import DataError, Table
+
+__all__ = ["arrow_table", "checked_names", "read_parquet", "reason"]
+
+
+class _TextView:
+    """An Arrow table's columns as text (nulls as ""), cast on first use: what Table reads."""
+
+    def __init__(self, data):
+        self.data, self.num_rows, self.texts = data, data.num_rows, {}
+
+    def column(self, name: str):
+        if name not in self.texts:
+            self.texts[name] = _as_text(self.data.column(name)).fill_null("").combine_chunks()
+        return self.texts[name]
+
+
+def _as_text(values):
+    """An Arrow column as text, spelled as pandas writes it to CSV (see the module)."""
+    pa, pc, _ = arrow()
+    if pa.types.is_string(values.type):
+        return values
+    if pa.types.is_boolean(values.type):
+        return pc.if_else(values, "True", "False")
+    text = pc.cast(values, pa.string())
+    if pa.types.is_timestamp(values.type):
+        for pattern, replacement in (
+            (r"^([0-9-]+) 00:00:00(\.0+)?$", r"\1"),  # midnight without a time zone: the date
+            (r"(:[0-9]{2})\.0+($|[+Z-])", r"\1\2"),  # no zero fraction of a second
+            (r"Z$", "+00:00"),
+            (r"([+-][0-9]{2})([0-9]{2})$", r"\1:\2"),
+        ):
+            text = pc.replace_substring_regex(text, pattern, replacement)
+    return text
+
+
+@dataclass
+class _ArrowColumns:
+    """What the Tables cut from one Arrow table share (the fields ``Table`` reads of ``read_table``'s)."""
+
+    data: _TextView
+    first_line: int
+    lines: np.ndarray | None = None
+    cells: dict = field(default_factory=dict)
+    trimmed: dict = field(default_factory=dict)
+
+    def locate(self) -> np.ndarray:
+        return np.arange(self.first_line, self.first_line + self.data.num_rows)
+
+
+def _numbers(values) -> Cells | None:
+    """The Cells of an Arrow column of numbers (null and NaN missing), None for other types."""
+    pa, _, _ = arrow()
+    if not (pa.types.is_integer(values.type) or pa.types.is_floating(values.type)):
+        return None
+    numbers = as_numpy(values.cast(pa.float64())).astype(np.float64, copy=False)
+    missing = np.isnan(numbers)
+    return Cells(missing, numbers, np.zeros(len(numbers), dtype=bool))
+
+
+def arrow_table(source: str, columns: list[str], data, line: int) -> Table:
+    """A Table of the Arrow table ``data`` (named ``columns``) whose first row is at ``line``
+    of ``source`` (a CSV file's line, a Parquet file's row counted from 1)."""
+    shared = _ArrowColumns(_TextView(data), line)
+    for name in columns:
+        numbers = _numbers(data.column(name))
+        if numbers is not None:
+            shared.cells[name] = numbers
+    return Table(source, columns, shared)
+
+
+def checked_names(source: str, written: list[str], line: int | None) -> list[str]:
+    """The column names stripped of white space, as ``read_table`` reads a header; DataError
+    naming an empty or repeated one (``line``: the header's line, None for Parquet)."""
+    place, seen = source if line is None else f"{source}:{line}", {}
+    names = [name.strip() for name in written]
+    for position, name in enumerate(names, start=1):
+        if not name:
+            raise DataError(f"{place}: column {position} has no name; give every column a name")
+        if name in seen:
+            raise DataError(
+                f"{place}: column {name!r} appears twice (columns {seen[name]} and {position}); rename one"
+            )
+        seen[name] = position
+    return names
+
+
+def reason(error: Exception) -> str:
+    """The first line of an error's message (at most 160 characters), or its type's name."""
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return text[:160]
+
+
+def read_parquet(path) -> Table:
+    """A Parquet file read whole into a Table (see the module); DataError naming the file
+    when it cannot be read."""
+    pa, _, _ = arrow()
+    import pyarrow.parquet as pq
+
+    source = str(path)
+    if os.path.isdir(source):
+        raise DataError(f"{source}: is a directory; give the path of a Parquet file")
+    if not os.path.exists(source):
+        raise DataError(f"{source}: no such file; check the path")
+    try:
+        data = pq.read_table(source)
+    except (OSError, pa.ArrowException) as error:
+        raise DataError(f"{source}: cannot be read as parquet ({reason(error)}); check the file") from None
+    names = checked_names(source, data.column_names, None)
+    if data.num_rows == 0:
+        raise DataError(f"{source}: has no rows; give a file with rows of data")
+    return arrow_table(source, names, data.rename_columns(names), 1)
