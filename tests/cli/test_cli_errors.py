@@ -264,6 +264,31 @@ OPTION_CASES = [
         stdin="x,y\n1,2\n2,4\n3,7\n",
     ),
     Case(
+        "train --ignore the target",
+        ("train", "{csv}", "--target", "label", "--ignore", "label", "--out", "{out}"),
+        ("--ignore", "'label', the target"),
+    ),
+    Case(
+        "train --categorical the target",
+        ("train", "{csv}", "--target", "label", "--categorical", "label", "--out", "{out}"),
+        ("--categorical", "--task classification"),
+    ),
+    Case(
+        "train DATA and --dataset",
+        ("train", "{csv}", "--dataset", "iris", "--out", "{out}"),
+        ("DATA", "--dataset iris", "not both"),
+    ),
+    Case(
+        "train --hidden with an empty width",
+        ("train", "{csv}", "--target", "label", "--hidden", "16,,16", "--out", "{out}"),
+        ("--hidden", "empty width", "'16,,16'"),
+    ),
+    Case(
+        "predict a folder holding a model",
+        ("predict", "{modeldir}", "{csv}"),
+        ("is a directory", "did you mean", "model.safetensors"),
+    ),
+    Case(
         "predict -o in a missing directory",
         ("predict", "{model}", "{csv}", "-o", "{tmp}/no/such/dir/out.csv"),
         ("-o", "does not exist"),
@@ -320,6 +345,7 @@ def outcomes(trained, workdir) -> dict[str, subprocess.CompletedProcess]:
     for index, case in enumerate(ALL_CASES):
         values = {
             "model": str(trained["model"]),
+            "modeldir": str(Path(trained["model"]).parent),
             "csv": str(trained["csv"]),
             "tmp": str(tmp),
             "out": str(tmp / f"out{index}"),

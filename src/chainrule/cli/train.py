@@ -37,6 +37,8 @@ def run(args, out: Output) -> int:
     from ..workflow.config import TrainConfig
     from ..workflow.train import train_table
 
+    if args.data is not None and args.dataset is not None:
+        raise UsageError(f"give DATA ({args.data}) or --dataset {args.dataset}, not both")
     settings, where = train_settings(args)
     config = TrainConfig(**settings).checked()  # every option is checked before any data is read
     data = where["data"]

@@ -71,4 +71,4 @@ def size_text(nbytes: float) -> str:
     for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
         if nbytes >= scale:
             return f"{nbytes / scale:.1f} {unit}"
-    return f"{int(nbytes)} bytes"
+    return f"{nbytes:g} bytes"
