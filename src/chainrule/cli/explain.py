@@ -13,7 +13,9 @@ EXAMPLES = """examples:
 
 def add_arguments(parser) -> None:
     parser.add_argument("model", metavar="MODEL")
-    parser.add_argument("data", metavar="DATA", help="CSV file with the target column ('-' for stdin)")
+    parser.add_argument(
+        "data", metavar="DATA", help="CSV or Parquet file with the target column ('-' for CSV on stdin)"
+    )
     parser.add_argument(
         "--row", required=True, help="data row to explain (1 = the first row below the header)"
     )

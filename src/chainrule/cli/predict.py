@@ -16,7 +16,7 @@ EXAMPLES = """examples:
 
 def add_arguments(parser) -> None:
     parser.add_argument("model", metavar="MODEL")
-    parser.add_argument("data", metavar="DATA", help="CSV file ('-' for stdin)")
+    parser.add_argument("data", metavar="DATA", help="CSV or Parquet file ('-' for CSV on stdin)")
     parser.add_argument(
         "-o", "--output", default="-", help="CSV file for the predictions ('-', the default, for stdout)"
     )
