@@ -33,6 +33,10 @@ def as_matrix(values, name: str, dtype: np.dtype, width: int | None = None) -> t
 
     Returns the array and whether the input was 1-D (one sample).
     """
+    raw = np.asarray(values) if not isinstance(values, np.ndarray) else values
+    if raw.dtype.kind in "cUSOV" and raw.size and not (raw.dtype.kind == "O" and _all_real(raw)):
+        what = "complex numbers" if raw.dtype.kind == "c" else f"{raw.dtype} values"
+        raise ValueError(f"{name} must be numeric (real numbers), got {what}; convert it first")
     try:
         array = np.asarray(values, dtype=dtype)
     except (TypeError, ValueError) as error:
@@ -55,6 +59,11 @@ def as_matrix(values, name: str, dtype: np.dtype, width: int | None = None) -> t
     return array, single
 
 
+def _all_real(array: np.ndarray) -> bool:
+    """Whether an object array holds only real numbers (Python or NumPy, not bool-likes aside)."""
+    return all(isinstance(v, (numbers.Real, np.floating, np.integer)) for v in array.ravel())
+
+
 def as_targets(y, n_samples: int, n_outputs: int, dtype: np.dtype, one_hot: bool = False) -> np.ndarray:
     """Targets as ``(n_samples, n_outputs)``. A 1-D y is accepted for one output; with
     ``one_hot`` a 1-D array of integer class indices becomes one-hot rows."""
@@ -67,6 +76,8 @@ def as_targets(y, n_samples: int, n_outputs: int, dtype: np.dtype, one_hot: bool
     if array.ndim == 0:
         array = array.reshape(1)
     one_row = array.ndim == 1 and n_samples == 1 and array.shape[0] == n_outputs
+    if one_hot and array.ndim == 1 and n_outputs > 1 and not one_row and array.size != n_samples:
+        raise ValueError(f"y has {array.size} class indices for {n_samples} samples; give one per sample")
     if one_hot and array.ndim == 1 and n_outputs > 1 and not one_row:
         labels = array
         if not np.all(np.equal(np.mod(labels, 1), 0)) or labels.min() < 0 or labels.max() >= n_outputs:
@@ -176,6 +187,8 @@ def sample_weights(sample_weight, n: int) -> np.ndarray | None:
         raise ValueError(f"sample_weight has shape {weights.shape}, expected ({n},): one weight per sample")
     if not np.isfinite(weights).all() or (weights < 0).any():
         raise ValueError("sample_weight must be finite and >= 0")
+    if n and not weights.any():
+        raise ValueError("sample_weight is 0 for every sample, so nothing would be learned; give some weight")
     return weights
 
 
@@ -184,7 +197,10 @@ def dropout_rates(dropout, n_hidden: int) -> list[float] | None:
     layer drops anything."""
     if dropout is None:
         return None
-    rates = [dropout] * n_hidden if isinstance(dropout, (int, float)) else list(dropout)
+    if isinstance(dropout, (str, bytes)):
+        raise ValueError(f"dropout must be a rate in [0, 1) or one per hidden layer, got {shown(dropout)}")
+    single = isinstance(dropout, (numbers.Real, np.floating, np.integer))
+    rates = [dropout] * n_hidden if single else list(dropout)
     if len(rates) != n_hidden:
         raise ValueError(f"dropout has {len(rates)} rates for {n_hidden} hidden layers")
     rates = [fraction(rate, "dropout") for rate in rates]

@@ -115,3 +115,136 @@ def test_an_existing_checkpoint_may_be_overwritten_by_a_new_run(data, tmp_path):
         from chainrule import load
 
         load(path)  # a checkpoint, not a model
+
+
+# ------------------------------------------------------------ a second probe of the library
+def test_poisson_refuses_negative_targets(data):
+    X, _ = data
+    net = Network([3, 4, 1], output_activation="exp", seed=0)
+    with pytest.raises(ValueError, match=r"^y must be >= 0 for poisson.*row 0, column 0 holds -1"):
+        net.fit(X, np.full(12, -1.0), loss="poisson", epochs=1, verbose=0)
+
+
+@pytest.mark.parametrize("X", [np.ones((2, 3)) * (1 + 2j), np.array([["1", "2", "3"]])])
+def test_complex_or_text_inputs_are_refused_not_cast(X):
+    with pytest.raises(ValueError, match=r"^X must be numeric"):
+        Network([3, 1], seed=0).predict(X)
+
+
+def test_an_early_stopping_object_given_to_two_fits_starts_afresh(rng):
+    from chainrule import EarlyStopping
+
+    X, y = rng.normal(size=(60, 3)), rng.normal(size=60)
+    shared = EarlyStopping(patience=2)
+    Network([3, 8, 1], seed=1).fit(
+        X, y, lr=0.05, epochs=40, validation_split=0.25, early_stopping=shared, verbose=0
+    )
+    second, fresh = Network([3, 8, 1], seed=2), Network([3, 8, 1], seed=2)
+    options = dict(lr=0.05, epochs=40, validation_split=0.25, verbose=0)
+    h1 = second.fit(X, y, early_stopping=shared, **options)
+    h2 = fresh.fit(X, y, early_stopping=EarlyStopping(patience=2), **options)
+    assert h1.history == h2.history and h1.best_epoch == h2.best_epoch
+    np.testing.assert_array_equal(second.flat_parameters(), fresh.flat_parameters())
+
+
+def test_early_stopping_refuses_a_monitor_the_run_does_not_log_before_training(data):
+    from chainrule import EarlyStopping
+
+    X, y = data
+    net = Network([3, 4, 1], output_activation="sigmoid", seed=0)
+    before = net.flat_parameters().copy()
+    with pytest.raises(ValueError, match=r"monitor 'val_los' is not logged.*loss, accuracy, val_loss"):
+        net.fit(X, y, loss="binary_cross_entropy", epochs=3, validation_split=0.25, verbose=0,
+                early_stopping=EarlyStopping(monitor="val_los"))  # fmt: skip
+    np.testing.assert_array_equal(net.flat_parameters(), before)
+
+
+def test_early_stopping_on_an_accuracy_keeps_the_highest(rng):
+    from chainrule import EarlyStopping
+
+    X = rng.normal(size=(200, 4))
+    y = (X[:, 0] + 0.5 * X[:, 1] > 0).astype(float)
+    net = Network([4, 8, 1], output_activation="sigmoid", seed=3)
+    history = net.fit(X, y, loss="binary_cross_entropy", lr=0.05, epochs=30, validation_split=0.3, verbose=0,
+                      early_stopping=EarlyStopping(monitor="val_accuracy", patience=30))  # fmt: skip
+    accuracies = history.history["val_accuracy"]
+    assert history.best_epoch == 1 + int(np.argmax(accuracies))  # the first of the highest
+    with pytest.raises(ValueError, match="mode"):
+        EarlyStopping(mode="up")
+
+
+def test_accuracy_of_several_sigmoid_labels_counts_rows_with_every_label_right():
+    X, y = np.ones((8, 1)), np.ones((8, 2))  # both labels on; the network says 0.90 and 0.10
+    net = Network.from_weights([np.array([[2.2, -2.2]])], output_activation="sigmoid")
+    history = net.fit(X, y, loss="binary_cross_entropy", lr=1e-9, epochs=1, verbose=0, validation_data=(X, y))
+    assert history.history["accuracy"] == [0.0] and history.history["val_accuracy"] == [0.0]
+
+
+@pytest.mark.parametrize("step", [float("nan"), 0.0, -1e-3])
+def test_gradcheck_refuses_a_step_that_is_not_positive(data, step):
+    from chainrule import gradcheck
+
+    X, y = data
+    with pytest.raises(ValueError, match=r"^step must be a finite number > 0"):
+        gradcheck(Network([3, 2, 1], seed=0), X, y, step=step)
+
+
+def test_an_optimizer_carrying_another_networks_state_is_refused(data):
+    from chainrule.optim import Adam
+
+    X, y = data
+    adam = Adam(lr=0.01)
+    Network([3, 4, 1], seed=0).fit(X, y, optimizer=adam, epochs=1, verbose=0)
+    with pytest.raises(ValueError, match="optimizer holds the state of another network"):
+        Network([3, 6, 1], seed=0).fit(X, y, optimizer=adam, epochs=1, verbose=0)
+
+
+@pytest.mark.parametrize(
+    ("weights", "biases", "message"),
+    [
+        ([[[np.nan]], [[1.0]]], None, r"weights\[0\] holds NaN"),
+        ([[[1.0]], [[np.inf]]], None, r"weights\[1\] holds NaN"),
+        ([[[1.0]], [[1.0]]], [[0.0]], "one vector per layer"),
+        ([[[1.0]], [[1.0]]], [None, [0.0]], r"biases\[0\] is None"),
+        ([[[1.0]], [[1.0]]], [[0.0], [np.nan]], r"biases\[1\] holds NaN"),
+    ],
+)
+def test_from_weights_refuses_weights_it_could_not_use(weights, biases, message):
+    with pytest.raises(ValueError, match=message):
+        Network.from_weights([np.array(w) for w in weights], biases)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"verbose": "x"}, "^verbose must be 0, 1 or 2"),
+        ({"validation_data": "pair", "validation_split": 0.5}, "not both"),
+        ({"sample_weight": np.zeros(12)}, "^sample_weight is 0 for every sample"),
+        ({"shuffle": lambda epoch, n: np.zeros(n, dtype=int)}, "^shuffle's function must return an order"),
+        ({"shuffle": lambda epoch, n: np.arange(n - 1)}, "^shuffle's function must return an order"),
+    ],
+)
+def test_fit_options_that_cannot_work_are_refused(data, options, message):
+    X, y = data
+    if options.get("validation_data") == "pair":
+        options["validation_data"] = (X, y)
+    with pytest.raises(ValueError, match=message):
+        Network([3, 4, 1], seed=0).fit(X, y, epochs=1, **options)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"sizes": [3.5, 2]}, r"got \[3.5, 2\]"),
+        ({"sizes": [3, 2], "bias": "no"}, "^bias must be True or False"),
+        ({"sizes": [3, 4, 2], "activation": None}, "^activation must name an activation"),
+    ],
+)
+def test_network_arguments_that_cannot_work_are_refused(arguments, message):
+    with pytest.raises(ValueError, match=message):
+        Network(**arguments)
+
+
+def test_one_dropout_rate_may_be_a_numpy_number(data):
+    X, y = data
+    Network([3, 4, 1], seed=0).fit(X, y, epochs=1, dropout=np.float32(0.2), verbose=0)

@@ -208,6 +208,15 @@ class Poisson(Loss):
         if not isinstance(activation, Exp):
             raise ValueError(f"loss='poisson' needs output_activation='exp', got {activation.name!r}")
 
+    def check_targets(self, y):
+        negative = y < 0
+        if negative.any():
+            row, column = (int(i) for i in np.argwhere(negative)[0])
+            raise ValueError(
+                f"y must be >= 0 for poisson (counts or rates); row {row}, column {column} holds {float(y[row, column]):g}"
+            )
+        return y
+
     def per_sample(self, z, a, y):
         return (a - y * z + _y_log_y(y) - y).sum(axis=1) / a.size
 

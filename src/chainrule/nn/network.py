@@ -52,7 +52,13 @@ class Network:
     ) -> None:
         sizes = check_sizes(sizes)
         self.dtype = as_dtype(dtype)
+        if not isinstance(bias, (bool, np.bool_)):
+            raise ValueError(f"bias must be True or False, got {bias!r}")
         n_hidden = len(sizes) - 2
+        if activation is None or isinstance(activation, (bytes, int, float)):
+            raise ValueError(
+                f"activation must name an activation (e.g. 'relu') or list one per hidden layer, got {activation!r}"
+            )
         if isinstance(activation, (str, Activation)):
             hidden = [get_activation(activation) for _ in range(n_hidden)]
         else:
@@ -102,13 +108,22 @@ class Network:
         weights = [weight_matrix(w, index, as_dtype(dtype)) for index, w in enumerate(weights)]
         sizes = chained_sizes(weights)
         has_bias = biases is not None
+        if has_bias and (isinstance(biases, np.ndarray) or len(biases) != len(weights)):
+            count = "an array" if isinstance(biases, np.ndarray) else f"{len(biases)} vectors"
+            raise ValueError(f"biases must list one vector per layer ({len(weights)}), got {count}")
         net = cls(sizes, activation, output_activation, bias=has_bias, dtype=dtype)
         for index, layer in enumerate(net.layers):
             layer.weight[...] = weights[index]
             if has_bias:
+                if biases[index] is None:
+                    raise ValueError(
+                        f"biases[{index}] is None: give every layer a bias vector, or biases=None for none"
+                    )
                 bias = np.asarray(biases[index], dtype=net.dtype).reshape(-1)
                 if bias.shape != layer.bias.shape:
                     raise ValueError(f"biases[{index}] has shape {bias.shape}, expected {layer.bias.shape}")
+                if not np.isfinite(bias).all():
+                    raise ValueError(f"biases[{index}] holds NaN or infinity")
                 layer.bias[...] = bias
         return net
 

@@ -55,9 +55,12 @@ def node_weight_matrices(weights: Mapping[str, Sequence[float]]) -> list[np.ndar
 
 def weight_matrix(weight, index: int, dtype: np.dtype) -> np.ndarray:
     try:
-        matrix = np.asarray(weight, dtype=dtype)
+        with np.errstate(over="ignore"):  # a float32 overflow is refused below, by name
+            matrix = np.asarray(weight, dtype=dtype)
     except (TypeError, ValueError):
         raise ValueError(f"weights[{index}] must be an array of numbers") from None
+    if not np.isfinite(matrix).all():
+        raise ValueError(f"weights[{index}] holds NaN or infinity (or a value too large for {dtype})")
     if matrix.ndim == 1:
         matrix = matrix[:, None]
     if matrix.ndim != 2 or matrix.size == 0:
@@ -68,6 +71,7 @@ def weight_matrix(weight, index: int, dtype: np.dtype) -> np.ndarray:
 
 
 def check_sizes(sizes) -> list[int]:
+    given = sizes
     try:
         valid = all(isinstance(size, (int, np.integer)) and not isinstance(size, bool) for size in sizes)
         sizes = [int(size) for size in sizes]
@@ -76,7 +80,7 @@ def check_sizes(sizes) -> list[int]:
         valid = False
     if not valid:
         raise ValueError(
-            f"sizes must list at least two positive layer widths [n_inputs, ..., n_outputs], got {sizes!r}"
+            f"sizes must list at least two positive whole layer widths [n_inputs, ..., n_outputs], got {given!r}"
         )
     return sizes
 

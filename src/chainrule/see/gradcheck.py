@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._validation import positive_number
+
 __all__ = ["gradcheck", "numerical_gradients"]
 
 _EPS = np.finfo(np.float64).eps
@@ -31,6 +33,7 @@ def _differences(network, X, y, loss, step):
     Richardson extrapolation; the bound is |D(h) - D(h/2)| (which exceeds the
     truncation error left) plus the rounding error 2 × 1.5 eps |L| / (h/2).
     """
+    step = positive_number(step, "step")
     net = network.astype(np.float64)
     X = np.asarray(X, dtype=np.float64)
     estimates, bounds = [], []
@@ -76,5 +79,11 @@ def gradcheck(network, X, y, loss="mse", step: float = 1e-3) -> float:
     for bp, fd, bound in zip(analytic, numerical, bounds):
         excess = np.maximum(np.abs(bp - fd) - bound, 0.0)
         denominator = np.maximum(np.maximum(np.abs(bp), np.abs(fd)), floor)
-        worst = max(worst, float((excess / denominator).max()))
+        ratio = excess / denominator
+        if not np.isfinite(ratio).all():  # a NaN must never read as agreement
+            raise ValueError(
+                "the slopes or their finite differences are not finite here; check the network's "
+                "weights, X and y (or use a smaller step)"
+            )
+        worst = max(worst, float(ratio.max()))
     return worst

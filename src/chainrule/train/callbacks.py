@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._validation import non_negative_number, whole_number
+from .._validation import non_negative_number, real_number, whole_number
 
 __all__ = ["Callback", "EarlyStopping", "History", "ProgressBar", "as_callback", "as_early_stopping"]
 
@@ -119,9 +119,15 @@ def as_callback(callback) -> Callback:
 class EarlyStopping(Callback):
     """Stop when ``monitor`` has not improved by more than ``min_delta`` for ``patience`` epochs.
 
-    With ``restore_best`` the network gets back the weights of its best epoch.
-    ``monitor`` is "val_loss" by default; without validation data, "loss" is used.
-    patience is a whole number >= 0, min_delta a finite number >= 0.
+    With ``restore_best`` the network gets back the weights of its best epoch (those at the
+    end of it: without validation data the training loss watched is the epoch's average over
+    its batches, measured as they trained, as in Keras).
+    ``monitor`` is "val_loss" by default; without validation data, "loss" is used. Any
+    other name must be one the run logs ("loss", "accuracy", "val_accuracy", ...), or the
+    first epoch raises ValueError. ``mode`` "min" or "max" says which way is better; "auto"
+    maximises accuracies and minimises the rest.
+    patience is a whole number >= 0, min_delta a finite number >= 0. Each ``fit`` starts the
+    watch afresh (a checkpoint's resumed run continues the one it saved).
     ``baseline``, when given, is the monitored value of the starting weights: they count as
     epoch 0, an epoch must beat them, and when none does they are what is restored
     (``best_epoch`` 0).
@@ -134,6 +140,7 @@ class EarlyStopping(Callback):
         min_delta: float = 0.0,
         restore_best: bool = True,
         baseline: float | None = None,
+        mode: str = "auto",
     ):
         if not (isinstance(monitor, str) and monitor):
             raise ValueError(
@@ -143,16 +150,22 @@ class EarlyStopping(Callback):
         self.patience = whole_number(patience, "patience", minimum=0)
         self.min_delta = non_negative_number(min_delta, "min_delta")
         self.restore_best = bool(restore_best)
-        if baseline is not None and not math.isfinite(baseline):
-            raise ValueError(f"baseline must be a finite number or None, got {baseline!r}")
-        self.baseline = None if baseline is None else float(baseline)
+        if baseline is not None:
+            baseline = real_number(baseline, "baseline")
+            if not math.isfinite(baseline):
+                raise ValueError(f"baseline must be a finite number or None, got {baseline!r}")
+        self.baseline = baseline
+        if mode not in ("auto", "min", "max"):
+            raise ValueError(f"mode must be 'auto', 'min' or 'max', got {mode!r}")
+        self.mode = mode
+        self.sign = -1.0 if mode == "max" or (mode == "auto" and monitor.endswith("accuracy")) else 1.0
         self.reset()
 
     def on_train_begin(self, network, history: History) -> None:
         self._params = [network.flat_parameters()]
         self._history = history
         if self.baseline is not None and self.best_epoch is None:  # a fresh run: the start is epoch 0
-            self.best, self.best_epoch = self.baseline, 0
+            self.best, self.best_epoch = self.sign * self.baseline, 0
             history.params["start_" + self.monitor] = self.baseline  # so the curves can show it
             if self.restore_best:
                 self.best_weights = [p.copy() for p in self._params]
@@ -168,7 +181,8 @@ class EarlyStopping(Callback):
         history.best_epoch = self.best_epoch
 
     def reset(self) -> None:
-        self.best = math.inf
+        """Forget every epoch seen: a new run starts here."""
+        self.best = math.inf  # of sign × the monitored value, so that lower is always better
         self.best_epoch: int | None = None
         self.wait = 0
         self.best_weights: list[np.ndarray] | None = None
@@ -183,11 +197,13 @@ class EarlyStopping(Callback):
         }
         if self.baseline is not None:
             config["baseline"] = self.baseline
+        if self.mode != "auto":
+            config["mode"] = self.mode
         return config
 
     def update(self, epoch: int, logs: dict[str, float], params: list[np.ndarray]) -> bool:
         """Record this epoch; return True when training should stop."""
-        value = logs.get(self.monitor, logs["loss"])
+        value = self._watched(logs) * self.sign
         if value < self.best - self.min_delta:
             self.best, self.best_epoch, self.wait = value, epoch, 0
             if self.restore_best:
@@ -199,6 +215,15 @@ class EarlyStopping(Callback):
             return False
         self.wait += 1
         return self.wait > self.patience
+
+    def _watched(self, logs: dict[str, float]) -> float:
+        if self.monitor in logs:
+            return logs[self.monitor]
+        if self.monitor == "val_loss":  # no validation data: the training loss
+            return logs["loss"]
+        raise ValueError(
+            f"early stopping's monitor {self.monitor!r} is not logged by this run; it logs {', '.join(logs)}"
+        )
 
     def restore(self, params: list[np.ndarray]) -> None:
         if self.restore_best and self.best_weights is not None:

@@ -81,6 +81,7 @@ class Run:
         #: or is its one full batch's (exactly, not × n / n) rather than their average; fixed
         #: for the run, so worked out once.
         self.classify = isinstance(self.loss, (BinaryCrossEntropy, CrossEntropy))
+        self.labels = isinstance(self.loss, BinaryCrossEntropy)  # each output a label of its own
         self.sums = self.loss.reduction == "sum" or self.batches.per_epoch == 1
 
 
@@ -181,7 +182,7 @@ def prepare(
         loss=loss_fn,
         optimizer=optimizer,
         schedule=get_schedule(schedule),
-        early=as_early_stopping(early_stopping),
+        early=_fresh(as_early_stopping(early_stopping)),
         rng=rng,
         history=History(),
         batches=Batches(network.layers, X, targets, batch, weights),
@@ -192,6 +193,7 @@ def prepare(
         l2=l2,
         dropout=rates,
     )
+    _check_monitor(run)
     run.schedule.start(run.optimizer.lr)
     run.history.params = {
         "loss": loss_fn.name,
@@ -202,6 +204,8 @@ def prepare(
         "validation_samples": 0 if validation is None else validation[0].shape[0],
     }
     run.callbacks = [*([run.early] if run.early is not None else []), *user_callbacks]
+    if isinstance(verbose, (bool, np.bool_)) or verbose not in (0, 1, 2):
+        raise ValueError(f"verbose must be 0, 1 or 2, got {verbose!r}")
     bar = ProgressBar.for_verbosity(verbose, epochs * run.batches.per_epoch)
     if bar is not None:
         run.callbacks.append(bar)
@@ -229,6 +233,12 @@ def prepare(
     # The optimizer sees all weights and biases as one flat vector (their arrays are views
     # into it) and all slopes as one flat gradient, so each update is one operation.
     run.parameters = network.flat_parameters()
+    for array in run.optimizer.state_arrays():  # an Optimizer object passed on from another fit
+        if array.shape != run.parameters.shape or array.dtype != run.parameters.dtype:
+            raise ValueError(
+                f"optimizer holds the state of another network ({array.size} {array.dtype} parameters, "
+                f"this one has {run.parameters.size} {run.parameters.dtype}); pass a new optimizer or its name"
+            )
     run.before_update = np.empty_like(run.parameters)
     for callback in run.callbacks:
         callback.on_train_begin(network, run.history)
@@ -239,7 +249,7 @@ def run_epoch(run: Run) -> dict:
     """Train one epoch, record it, move the schedule and ask the callbacks whether to stop."""
     epoch = run.epoch + 1
     if callable(run.shuffle):  # the caller's own order (the scikit-learn estimators use scikit-learn's)
-        order = np.asarray(run.shuffle(epoch, run.batches.n))
+        order = _checked_order(run.shuffle(epoch, run.batches.n), run.batches.n)
         order = order if run.batches.gather else None
     else:
         order = run.rng.permutation(run.batches.n) if (run.shuffle and run.batches.gather) else None
@@ -260,7 +270,7 @@ def run_batches(run: Run, epoch: int, order: np.ndarray | None, first_step: int 
         value, output = _train_step(run, xb, yb, wb, workspace, parameters, epoch, first_step + index)
         total += value if sums else value * workspace.n_samples
         if classify:
-            correct += _correct(output, yb)
+            correct += _correct(output, yb, run.labels)
         for callback in per_batch:
             callback.on_batch_end(first_step + index, value)
     return total, correct
@@ -276,7 +286,7 @@ def end_epoch(run: Run, epoch: int, total: float, correct: int, n: int) -> dict:
         X_val, y_val = run.validation
         logs["val_loss"] = network.loss(X_val, y_val, run.loss)
         if run.classify:
-            logs["val_accuracy"] = _correct(network.predict(X_val), y_val) / X_val.shape[0]
+            logs["val_accuracy"] = _correct(network.predict(X_val), y_val, run.labels) / X_val.shape[0]
     run.epoch, run.last_loss = epoch, logs["loss"]
     run.history.record(epoch, logs)
     run.optimizer.lr = run.schedule.step(epoch, logs.get("val_loss", logs["loss"]))
@@ -337,10 +347,54 @@ def _train_step(run: Run, xb, yb, wb, workspace, parameters, epoch: int, step_in
     return value, trace.output
 
 
-def _correct(output: np.ndarray, targets: np.ndarray) -> int:
-    if output.shape[1] == 1:
-        return int(np.count_nonzero((output[:, 0] > 0.5) == (targets[:, 0] > 0.5)))
+def _correct(output: np.ndarray, targets: np.ndarray, labels: bool) -> int:
+    """Rows classified right: with sigmoid outputs (``labels``: each output a yes/no label, the
+    binary cross-entropies) a row whose every label is on the right side of 0.5, as
+    scikit-learn's accuracy counts multi-label rows; otherwise the row's largest output is its
+    target's class."""
+    if labels or output.shape[1] == 1:
+        return int(np.count_nonzero(((output > 0.5) == (targets > 0.5)).all(axis=1)))
     return int(np.count_nonzero(output.argmax(axis=1) == targets.argmax(axis=1)))
+
+
+def _check_monitor(run: Run) -> None:
+    """The value early stopping watches must be one the run logs (a typo would otherwise be
+    found only after the first epoch's training)."""
+    if run.early is None or run.early.monitor == "val_loss":  # without validation data: "loss"
+        return
+    logged = ["loss", *(["accuracy"] if run.classify else [])]
+    if run.validation is not None:
+        logged += ["val_" + name for name in logged]
+    if run.early.monitor not in logged:
+        raise ValueError(
+            f"early_stopping's monitor {run.early.monitor!r} is not logged by this run; it logs {', '.join(logged)}"
+        )
+
+
+def _checked_order(order, n: int) -> np.ndarray:
+    """A ``shuffle=`` function's row order: every row index 0..n-1 once (O(n) to check)."""
+    order = np.asarray(order)
+    if (
+        order.shape != (n,)
+        or order.dtype.kind not in "iu"
+        or not (
+            order.size == 0
+            or (order.min() >= 0 and order.max() < n and np.bincount(order, minlength=n).max() == 1)
+        )
+    ):
+        raise ValueError(
+            f"shuffle's function must return an order of the {n} rows: each whole number 0..{n - 1} once, "
+            f"got {order.dtype} of shape {order.shape}"
+        )
+    return order
+
+
+def _fresh(early: EarlyStopping | None) -> EarlyStopping | None:
+    """``early`` with nothing remembered of an earlier run (an object given to two fits would
+    otherwise hand the second network the first one's best weights)."""
+    if early is not None:
+        early.reset()
+    return early
 
 
 def _optimizer(optimizer, lr, weight_decay, options) -> Optimizer:
@@ -359,6 +413,8 @@ def _split(network, X, targets, loss_fn, validation_data, validation_split, rng)
     if validation_data is not None:
         if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
             raise ValueError("validation_data must be a pair (X_val, y_val)")
+        if validation_split:
+            raise ValueError("pass validation_data or validation_split, not both")
         X_val, _ = network.inputs(validation_data[0], "validation_data X")
         y_val = network.targets(validation_data[1], X_val.shape[0], loss_fn)
         return X, targets, (X_val, y_val)
