@@ -514,6 +514,16 @@ def test_changed_activation_is_refused(saved, data):
     assert "another network" in message and "activations" in message
 
 
+def test_a_changed_leaky_relu_slope_is_refused(tmp_path, data):
+    from chainrule.nn.activations import LeakyReLU
+
+    path = tmp_path / "leaky.ckpt"
+    leaky = Network([4, 16, 1], activation=LeakyReLU(0.3), seed=1)
+    _fit(leaky, data, {"lr": 0.01, "momentum": 0.9, "batch_size": 16}, epochs=3, checkpoint=path)
+    message = _resume(path, data, net=Network([4, 16, 1], activation="leaky_relu", seed=1))
+    assert "another network" in message and "negative_slope=0.3" in message
+
+
 def test_changed_dtype_is_refused(saved, data):
     message = _resume(saved, data, net=_network(dtype="float32"))
     assert "another network" in message and "dtype" in message

@@ -77,10 +77,17 @@ class Checkpoint(Callback):
             save(self.path, run.network, run, self.fingerprint)
 
 
+def _activation(activation) -> str:
+    """An activation's name, with a LeakyReLU's slope when it is not the default 0.01 (so a
+    checkpoint of the default reads as it always did)."""
+    slope = getattr(activation, "negative_slope", 0.01)
+    return activation.name if slope == 0.01 else f"{activation.name}(negative_slope={slope:g})"
+
+
 def _architecture(network) -> dict:
     return {
         "sizes": network.sizes,
-        "activations": [layer.activation.name for layer in network.layers],
+        "activations": [_activation(layer.activation) for layer in network.layers],
         "bias": network.has_bias,
         "dtype": network.dtype.name,
     }
