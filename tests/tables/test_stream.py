@@ -7,6 +7,7 @@ import os
 import numpy as np
 import pytest
 
+from chainrule.tables.arrow_table import read_table_file
 from chainrule.tables.first_pass import FirstPass
 from chainrule.tables.preprocess import Preprocessor, category_names
 from chainrule.tables.read import DataError, read_table
@@ -236,7 +237,7 @@ def test_a_parquet_file_reads_whole_with_booleans_and_dates_spelled_as_pandas_wr
     moment = [datetime.datetime(2020, 1, 1, 12, 30, 5)] * 6
     data = {"x": [0.5, 1.0, None, 2.0, 3.0, 4.0], "flag": [True, False] * 3, "when": days, "at": moment}
     pq.write_table(pa.table({**data, "y": [0, 1] * 3}), tmp_path / "t.parquet")
-    table = read_table(tmp_path / "t.parquet")
+    table = read_table_file(tmp_path / "t.parquet")
     assert table.columns == ["x", "flag", "when", "at", "y"] and len(table) == 6
     assert table.column("flag")[:2] == ["True", "False"]
     assert table.column("when")[:2] == ["2020-01-01", "2020-01-02"]

@@ -32,7 +32,7 @@ def add_arguments(parser) -> None:
 
 def run(args, out: Output) -> int:
     from ..nn.network import Network
-    from ..tables.read import read_table
+    from ..tables.arrow_table import read_table_file as read_table
     from ..workflow.apply import explain_row
 
     inputs = {"the data": args.data, "the model": args.model}

@@ -25,7 +25,7 @@ def add_arguments(parser) -> None:
 def run(args, out: Output) -> int:
     from ..nn.network import Network
     from ..safefile import atomic_write
-    from ..tables.read import read_table
+    from ..tables.arrow_table import read_table_file as read_table
     from ..tables.write import csv_bytes, six_digits
     from ..workflow.apply import predict_table
 

@@ -13,8 +13,9 @@ data written to CSV would:
   ``+01:00``). So a model trained on Parquet reads a CSV of the same data, and the reverse.
   Nulls are empty cells (missing).
 
-``read_parquet`` reads a Parquet file whole that way: ``read_table`` hands it Parquet files,
-so ``predict``, ``evaluate`` and ``explain`` read them.
+``read_parquet`` reads a Parquet file whole that way; ``read_table_file`` reads a Parquet file
+so and any other as CSV (``read_table``), which is how ``predict``, ``evaluate`` and
+``explain`` read their data.
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .cells import Cells, arrow, as_numpy
-from .read import DataError, Table
+from .read import DataError, Table, checked_names, read_table
 
-__all__ = ["arrow_table", "checked_names", "read_parquet", "reason"]
+__all__ = ["arrow_table", "read_parquet", "read_table_file", "reason"]
 
 
 class _TextView:
@@ -96,22 +97,6 @@ def arrow_table(source: str, columns: list[str], data, line: int) -> Table:
     return Table(source, columns, shared)
 
 
-def checked_names(source: str, written: list[str], line: int | None) -> list[str]:
-    """The column names stripped of white space, as ``read_table`` reads a header; DataError
-    naming an empty or repeated one (``line``: the header's line, None for Parquet)."""
-    place, seen = source if line is None else f"{source}:{line}", {}
-    names = [name.strip() for name in written]
-    for position, name in enumerate(names, start=1):
-        if not name:
-            raise DataError(f"{place}: column {position} has no name; give every column a name")
-        if name in seen:
-            raise DataError(
-                f"{place}: column {name!r} appears twice (columns {seen[name]} and {position}); rename one"
-            )
-        seen[name] = position
-    return names
-
-
 def reason(error: Exception) -> str:
     """The first line of an error's message (at most 160 characters), or its type's name."""
     text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
@@ -137,3 +122,11 @@ def read_parquet(path) -> Table:
     if data.num_rows == 0:
         raise DataError(f"{source}: has no rows; give a file with rows of data")
     return arrow_table(source, names, data.rename_columns(names), 1)
+
+
+def read_table_file(path) -> Table:
+    """A table file as a ``Table``: Parquet (``.parquet``, ``.pq``) read whole, anything else
+    (and ``"-"``, standard input) as CSV by ``read_table``."""
+    if str(path) != "-" and os.path.splitext(str(path))[1].lower() in (".parquet", ".pq"):
+        return read_parquet(path)
+    return read_table(path)

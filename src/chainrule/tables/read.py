@@ -4,8 +4,8 @@ Arrow's CSV reader (``pyarrow.csv``, multi-threaded C++) parses the rows, every 
 text exactly as written; ``tables.cells`` then reads numbers and missing values column by
 column. Python reads only the header and the first lines (to detect the delimiter: , ; tab
 or |). A UTF-8 byte-order mark is dropped, a file that is not UTF-8 is read as
-Windows-1252 when it can be, and ``"-"`` reads standard input. A file named ``.parquet``
-or ``.pq`` is read whole by ``tables.arrow_table.read_parquet``.
+Windows-1252 when it can be, and ``"-"`` reads standard input. (A Parquet file is read
+by ``tables.arrow_table.read_table_file``.)
 
 Every problem is a ``DataError`` naming the file, line, column and value where known; line
 numbers are found only when an error needs one, from the raw bytes (``tables.lines``). When
@@ -31,7 +31,7 @@ from .cells import MISSING, Cells, arrow, as_numpy, parse_number, stripped
 from .formats import format_key, parse_formatted
 from .lines import detect_delimiter, line_ends, quoting_is_regular, record_lines
 
-__all__ = ["DataError", "Table", "read_table", "MISSING", "parse_number"]
+__all__ = ["DataError", "Table", "read_table", "checked_names", "MISSING", "parse_number"]
 
 _MAX_BYTES = 2 * 1024**3
 _HEAD_BYTES = 1 << 20
@@ -158,10 +158,6 @@ def read_table(path: str | Path, delimiter: str | None = None) -> Table:
     Raises DataError for a missing or unreadable file, an empty file, a file with a
     header and no rows, duplicate or empty column names and ragged rows.
     """
-    if str(path) != "-" and Path(path).suffix.lower() in (".parquet", ".pq"):
-        from .arrow_table import read_parquet  # it builds on this module
-
-        return read_parquet(path)
     source = "<stdin>" if str(path) == "-" else str(path)
     raw = _read_bytes(path, source)
     start = len(_BOM) if raw.startswith(_BOM) else 0
@@ -185,7 +181,7 @@ def read_table(path: str | Path, delimiter: str | None = None) -> Table:
         _scan(raw, start, encoding, delimiter, source)
         raise DataError(f"{source}: the file is empty; expected a header line and rows of data")
     header, header_line, header_end = found
-    _check_header(header, source, header_line)
+    checked_names(source, header, header_line)
     ends = line_ends(np.frombuffer(head[start:], np.uint8))
     data_start = start + int(ends[header_end - 1]) + 1 if header_end <= ends.size else len(raw)
     if _blank(raw, data_start):
@@ -385,13 +381,16 @@ def _fallback_encoding(raw: bytes, source: str) -> str:
     return "cp1252"
 
 
-def _check_header(header: list[str], source: str, line: int) -> None:
-    seen: dict[str, int] = {}
-    for position, name in enumerate(header, start=1):
+def checked_names(source: str, written: list[str], line: int | None) -> list[str]:
+    """Column names stripped; DataError at an empty or repeated one (``line``: the header's)."""
+    place, seen = source if line is None else f"{source}:{line}", {}
+    names = [name.strip() for name in written]
+    for position, name in enumerate(names, start=1):
         if not name:
-            raise DataError(f"{source}:{line}: column {position} has no name; give every column a header")
+            raise DataError(f"{place}: column {position} has no name; give every column a name")
         if name in seen:
             raise DataError(
-                f"{source}:{line}: column {name!r} appears twice (columns {seen[name]} and {position}); rename one"
+                f"{place}: column {name!r} appears twice (columns {seen[name]} and {position}); rename one"
             )
         seen[name] = position
+    return names

@@ -36,10 +36,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .arrow_table import arrow_table, checked_names, reason
+from .arrow_table import arrow_table, reason
 from .cells import arrow
 from .csv_blocks import CsvSource
-from .read import DataError, Table
+from .read import DataError, Table, checked_names
 
 __all__ = ["FileSet", "Chunk", "Split", "open_files", "is_streamed", "FORMATS"]
 

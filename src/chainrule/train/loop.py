@@ -24,7 +24,6 @@ import numpy as np
 
 from .._validation import (
     dropout_rates,
-    fraction,
     non_negative_number,
     positive_number,
     sample_weights,
@@ -35,10 +34,11 @@ from ..nn import propagation
 from ..nn.losses import BinaryCrossEntropy, CrossEntropy, Loss
 from ..nn.memory import check_memory, training_bytes
 from . import _fastpath
+from .arguments import afresh, check_monitor, checked_order, optimizer_for, split_validation
 from .batches import Batches
 from .callbacks import Callback, EarlyStopping, History, ProgressBar, as_callback, as_early_stopping
 from .divergence import check_last_update, diverged
-from .optim import Optimizer, get_optimizer
+from .optim import Optimizer
 from .schedules import Schedule, get_schedule
 from .threads import blas_threads_for
 
@@ -167,11 +167,13 @@ def prepare(
 
     seed = seed_value(seed)
     rng = np.random.default_rng(seed if seed is not None else network.seed)
-    X, targets, validation = _split(network, X, targets, loss_fn, validation_data, validation_split, rng)
+    X, targets, validation = split_validation(
+        network, X, targets, loss_fn, validation_data, validation_split, rng
+    )
     options = {"momentum": momentum, "nesterov": nesterov} if momentum or nesterov else {}
     n = X.shape[0]
     batch = n if batch_size is None else min(batch_size, n)
-    optimizer = _optimizer(optimizer, lr, weight_decay, options)
+    optimizer = optimizer_for(optimizer, lr, weight_decay, options)
     state = len(optimizer.state_arrays()) or {"adam": 2, "sgd": 1 if options.get("momentum") else 0}.get(
         optimizer.name, 2
     )
@@ -182,7 +184,7 @@ def prepare(
         loss=loss_fn,
         optimizer=optimizer,
         schedule=get_schedule(schedule),
-        early=_fresh(as_early_stopping(early_stopping)),
+        early=afresh(as_early_stopping(early_stopping)),
         rng=rng,
         history=History(),
         batches=Batches(network.layers, X, targets, batch, weights),
@@ -193,7 +195,7 @@ def prepare(
         l2=l2,
         dropout=rates,
     )
-    _check_monitor(run)
+    check_monitor(run.early, run.classify, run.validation is not None)
     run.schedule.start(run.optimizer.lr)
     run.history.params = {
         "loss": loss_fn.name,
@@ -249,7 +251,7 @@ def run_epoch(run: Run) -> dict:
     """Train one epoch, record it, move the schedule and ask the callbacks whether to stop."""
     epoch = run.epoch + 1
     if callable(run.shuffle):  # the caller's own order (the scikit-learn estimators use scikit-learn's)
-        order = _checked_order(run.shuffle(epoch, run.batches.n), run.batches.n)
+        order = checked_order(run.shuffle(epoch, run.batches.n), run.batches.n)
         order = order if run.batches.gather else None
     else:
         order = run.rng.permutation(run.batches.n) if (run.shuffle and run.batches.gather) else None
@@ -355,79 +357,3 @@ def _correct(output: np.ndarray, targets: np.ndarray, labels: bool) -> int:
     if labels or output.shape[1] == 1:
         return int(np.count_nonzero(((output > 0.5) == (targets > 0.5)).all(axis=1)))
     return int(np.count_nonzero(output.argmax(axis=1) == targets.argmax(axis=1)))
-
-
-def _check_monitor(run: Run) -> None:
-    """The value early stopping watches must be one the run logs (a typo would otherwise be
-    found only after the first epoch's training)."""
-    if run.early is None or run.early.monitor == "val_loss":  # without validation data: "loss"
-        return
-    logged = ["loss", *(["accuracy"] if run.classify else [])]
-    if run.validation is not None:
-        logged += ["val_" + name for name in logged]
-    if run.early.monitor not in logged:
-        raise ValueError(
-            f"early_stopping's monitor {run.early.monitor!r} is not logged by this run; it logs {', '.join(logged)}"
-        )
-
-
-def _checked_order(order, n: int) -> np.ndarray:
-    """A ``shuffle=`` function's row order: every row index 0..n-1 once (O(n) to check)."""
-    order = np.asarray(order)
-    if (
-        order.shape != (n,)
-        or order.dtype.kind not in "iu"
-        or not (
-            order.size == 0
-            or (order.min() >= 0 and order.max() < n and np.bincount(order, minlength=n).max() == 1)
-        )
-    ):
-        raise ValueError(
-            f"shuffle's function must return an order of the {n} rows: each whole number 0..{n - 1} once, "
-            f"got {order.dtype} of shape {order.shape}"
-        )
-    return order
-
-
-def _fresh(early: EarlyStopping | None) -> EarlyStopping | None:
-    """``early`` with nothing remembered of an earlier run (an object given to two fits would
-    otherwise hand the second network the first one's best weights)."""
-    if early is not None:
-        early.reset()
-    return early
-
-
-def _optimizer(optimizer, lr, weight_decay, options) -> Optimizer:
-    if isinstance(optimizer, Optimizer):
-        if options or weight_decay:
-            raise ValueError("momentum, nesterov and weight_decay go into the Optimizer object you passed")
-        return optimizer
-    lr = positive_number(lr, "lr")  # None is no learning rate, not the optimizer's default
-    if options and str(optimizer).lower() != "sgd":
-        raise ValueError(f"momentum and nesterov apply to optimizer='sgd', not {optimizer!r}")
-    return get_optimizer(optimizer, lr=lr, weight_decay=weight_decay, **options)
-
-
-def _split(network, X, targets, loss_fn, validation_data, validation_split, rng):
-    """Training arrays and the validation pair (or None); a split draws its rows with ``rng``."""
-    if validation_data is not None:
-        if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
-            raise ValueError("validation_data must be a pair (X_val, y_val)")
-        if validation_split:
-            raise ValueError("pass validation_data or validation_split, not both")
-        X_val, _ = network.inputs(validation_data[0], "validation_data X")
-        y_val = network.targets(validation_data[1], X_val.shape[0], loss_fn)
-        return X, targets, (X_val, y_val)
-    validation_split = fraction(validation_split, "validation_split")
-    if validation_split == 0:
-        return X, targets, None
-    n = X.shape[0]
-    n_val = round(n * validation_split)
-    if n_val < 1 or n_val >= n:
-        raise ValueError(
-            f"validation_split={validation_split} of {n} rows leaves {n_val} for validation and {n - n_val} "
-            "for training; both need at least one"
-        )
-    order = rng.permutation(n)
-    val_rows, train_rows = np.sort(order[:n_val]), np.sort(order[n_val:])
-    return X[train_rows], targets[train_rows], (X[val_rows], targets[val_rows])
