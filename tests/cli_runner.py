@@ -24,3 +24,13 @@ def chainrule_cli(
         check=False,
         env=ENV,
     )
+
+
+def one_line_error(result: subprocess.CompletedProcess, *needles: str) -> str:
+    """The one line a refused command prints (exit code 2), checked to hold each of ``needles``."""
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+    return lines[0]

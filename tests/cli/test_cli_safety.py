@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cli_runner import chainrule_cli
+from cli_runner import chainrule_cli, one_line_error
 
 
 def ok(result):
@@ -242,27 +242,21 @@ def test_a_memory_error_is_one_line_not_an_internal_error(monkeypatch, capsys):
     assert err.startswith("chainrule: error: out of memory") and len(err.splitlines()) == 1
 
 
-def _refused(result, *needles):
-    assert result.returncode == 2, result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    for needle in needles:
-        assert needle in lines[0], lines[0]
-
-
 def test_no_output_replaces_the_data_or_the_model_it_reads(model, work):
     data = _csv(work / "inputs.csv")
     before, model_before = data.read_bytes(), model.read_bytes()
     link = work / "link-to-inputs.csv"
     link.unlink(missing_ok=True)
     link.symlink_to(data)
-    _refused(chainrule_cli("predict", model, data, "-o", data), "-o", "is the data this command reads")
-    _refused(chainrule_cli("predict", model, data, "-o", link), "is the data")  # through a link
-    _refused(chainrule_cli("predict", model, data, "-o", model), "is the model")
-    _refused(chainrule_cli("export", model, "--onnx", model), "--onnx", "is the model")
-    _refused(chainrule_cli("explain", model, data, "--row", "1", "--html", data), "--html", "is the data")
-    _refused(chainrule_cli("explain", model, data, "--row", "1", "--figure", model.with_suffix(".svg"), "--html", model.with_suffix(".svg")), "same file")  # fmt: skip
-    _refused(
+    one_line_error(chainrule_cli("predict", model, data, "-o", data), "-o", "is the data this command reads")
+    one_line_error(chainrule_cli("predict", model, data, "-o", link), "is the data")  # through a link
+    one_line_error(chainrule_cli("predict", model, data, "-o", model), "is the model")
+    one_line_error(chainrule_cli("export", model, "--onnx", model), "--onnx", "is the model")
+    one_line_error(
+        chainrule_cli("explain", model, data, "--row", "1", "--html", data), "--html", "is the data"
+    )
+    one_line_error(chainrule_cli("explain", model, data, "--row", "1", "--figure", model.with_suffix(".svg"), "--html", model.with_suffix(".svg")), "same file")  # fmt: skip
+    one_line_error(
         chainrule_cli("train", data, "--target", "label", "--out", work / "r2", "--report", data),
         "--report",
         "is the data",
@@ -285,14 +279,14 @@ def test_an_empty_or_folder_output_is_refused_before_any_work(model, work, comma
             "explain-figure": ["explain", model, data, "--row", "1", "--figure", bad],
             "train-report": ["train", data, "--target", "label", "--out", out, "--report", bad],
         }[command]
-        _refused(chainrule_cli(*arguments), "needs a file name" if bad == "" else "is a folder")
+        one_line_error(chainrule_cli(*arguments), "needs a file name" if bad == "" else "is a folder")
         assert not out.exists()
 
 
 def test_a_report_naming_the_out_folder_is_refused_before_training(work):
     data = _csv(work / "d3.csv")
     out = work / "same-as-report"
-    _refused(
+    one_line_error(
         chainrule_cli("train", data, "--target", "label", "--out", out, "--report", out),
         "names the --out folder",
     )

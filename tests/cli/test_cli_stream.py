@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cli_runner import chainrule_cli
+from cli_runner import chainrule_cli, one_line_error
 
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
@@ -16,15 +16,6 @@ def parquet(path, n=200, seed=0, **extra):
     x = rng.normal(size=n)
     columns = {"x": x, "c": rng.choice(["u", "v"], n), "y": (x > 0).astype(int), **extra}
     pq.write_table(pa.table(columns), path)
-
-
-def one_line_error(result, *needles):
-    assert result.returncode == 2, result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    for needle in needles:
-        assert needle in lines[0], lines[0]
-    return lines[0]
 
 
 def test_a_parquet_glob_trains_and_the_model_predicts_a_csv(tmp_path):
