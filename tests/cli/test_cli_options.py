@@ -142,3 +142,19 @@ def test_explain_gives_a_regression_prediction_in_the_targets_units_too(tmp_path
     assert in_units == pytest.approx(float(predicted), rel=1e-5)
     target = float(note.split("and the target ")[1].split()[0])
     assert target == float(binary_csv.read_text().splitlines()[1].split(",")[1])  # gre of row 1
+
+
+def test_evaluate_says_what_impute_fills_as_predict_does(tmp_path):
+    rows = [f"{i % 7}.5,{(i * 3) % 5},{'yes' if i % 2 else 'no'}" for i in range(40)]
+    rows[3] = ",4,yes"  # a gap in x
+    data = tmp_path / "gaps.csv"
+    data.write_text("x,z,y\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "run"
+    trained = chainrule_cli(
+        "train", data, "--target", "y", "--impute", "median", "--epochs", "2", "--out", out
+    )
+    assert trained.returncode == 0, trained.stderr
+    for command in ("evaluate", "predict"):
+        done = chainrule_cli(command, out / "model.safetensors", data)
+        assert done.returncode == 0, done.stderr
+        assert "filling 1 gap in 40 rows (impute median): 1 in 'x'" in done.stderr, (command, done.stderr)

@@ -18,9 +18,13 @@ def add_arguments(parser) -> None:
 def run(args, out: Output) -> int:
     from ..nn.network import Network
     from ..tables.arrow_table import read_table_file as read_table
+    from ..tables.fills import fill_notes
     from ..workflow.apply import evaluate_table
 
     network = Network.load(args.model)
-    result = evaluate_table(network, read_table(args.data))
+    table = read_table(args.data)
+    result = evaluate_table(network, table)
+    for note in fill_notes(network.preprocessor, table):  # what --impute filled, as predict says
+        out.note(note)
     out.result(metrics_table({"data": result}), result)
     return 0
