@@ -97,7 +97,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:
             parser.print_help()
             return EXIT_USAGE
-        return COMMANDS[args.command].run(args, Output(args))
+        code = COMMANDS[args.command].run(args, Output(args))
+        sys.stdout.flush()  # the results are out before anything else can happen (a late Ctrl-C)
+        return code
     except UsageError as error:
         _error(str(error))
         return EXIT_USAGE
