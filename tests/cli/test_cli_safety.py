@@ -291,3 +291,17 @@ def test_a_report_naming_the_out_folder_is_refused_before_training(work):
         "names the --out folder",
     )
     assert not out.exists()
+
+
+def test_an_error_in_data_from_a_fifo_names_its_line(work):
+    fifo = work / "data.fifo"
+    fifo.unlink(missing_ok=True)
+    os.mkfifo(fifo)
+    text = "a,b,label\n" + "".join(f"{i},{i % 3},{'yes' if i % 2 else 'no'}\n" for i in range(30))
+    text = text.replace("\n7,1,yes\n", "\n7,seven,yes\n")
+    writer = threading.Thread(target=lambda: fifo.write_text(text), daemon=True)
+    writer.start()
+    result = chainrule_cli("train", fifo, "--target", "label", "--out", work / "fifo-run", timeout=60)
+    writer.join(timeout=10)
+    line = one_line_error(result, ":9:", "'b'", "'seven'")  # the line, read from the bytes held
+    assert "internal error" not in line

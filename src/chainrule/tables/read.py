@@ -198,7 +198,8 @@ def read_table(path: str | Path, delimiter: str | None = None) -> Table:
     if data.num_rows == 0:
         raise DataError(f"{source}: has a header but no data rows; add rows of data below line {header_line}")
 
-    held = raw if source == "<stdin>" else None  # a file is read again if an error needs lines
+    # A regular file is read again if an error needs lines; a pipe or FIFO cannot be.
+    held = raw if source == "<stdin>" or not Path(path).is_file() else None
     del raw
 
     def locate() -> np.ndarray:
