@@ -305,3 +305,14 @@ def test_an_error_in_data_from_a_fifo_names_its_line(work):
     writer.join(timeout=10)
     line = one_line_error(result, ":9:", "'b'", "'seven'")  # the line, read from the bytes held
     assert "internal error" not in line
+
+
+def test_a_run_with_its_report_inside_out_may_be_rerun_without_it(work):
+    data = _csv(work / "rerun.csv")
+    out = work / "with-report"
+    ok(chainrule_cli("train", data, "--target", "label", "--epochs", "2", "--out", out, "--report", out / "report.html", "-q"))  # fmt: skip
+    ok(chainrule_cli("train", data, "--target", "label", "--epochs", "2", "--out", out, "-q"))
+    assert not (out / "report.html").exists()  # the previous run's page went with its folder
+    ok(chainrule_cli("train", data, "--target", "label", "--epochs", "2", "--out", out, "--report", out / "other.html", "-q"))  # fmt: skip
+    ok(chainrule_cli("train", data, "--target", "label", "--epochs", "2", "--out", out, "--report", out / "third.html", "-q"))  # fmt: skip
+    assert sorted(p.name for p in out.iterdir()) == ["config.toml", "loss.png", "metrics.json", "model.safetensors", "third.html"]  # fmt: skip

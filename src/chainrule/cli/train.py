@@ -116,7 +116,7 @@ def _finish(result, config, data, where, directory, about: str, columns: int, ou
 def _checked_out(where: dict):
     """--out, checked before training: a folder of a run's own files (or none yet) that the
     run's folder can replace whole (see workflow.run_folder)."""
-    from ..workflow.run_files import report_name_inside
+    from ..workflow.run_files import own_files, report_name_inside
     from ..workflow.run_folder import check_out
 
     report = where["report"]
@@ -128,7 +128,7 @@ def _checked_out(where: dict):
     inside = report_name_inside(where["out"], report)
     if report is not None and inside is None:  # a page inside --out goes into the run's new folder
         check_output("--report", report, {"the data": where["data"]})
-    return check_out(where["out"], [inside] if inside else [])
+    return check_out(where["out"], own_files(where["out"], report))
 
 
 def _trained(metrics: dict) -> str:

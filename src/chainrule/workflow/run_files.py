@@ -9,7 +9,7 @@ from ..safefile import atomic_write
 from .run_folder import write_folder
 from .train import TrainResult
 
-__all__ = ["write_run", "config_toml", "plain", "report_name_inside"]
+__all__ = ["write_run", "config_toml", "plain", "own_files", "report_name_inside"]
 
 
 def plain(value):
@@ -51,12 +51,32 @@ def write_run(
         if inside:
             atomic_write(folder / Path(report).name, page.encode("utf-8"))
 
-    write_folder(directory, write, extra=[Path(report).name] if inside else [])
+    write_folder(directory, write, extra=own_files(directory, report))
     if report is not None:
         if not inside:
             atomic_write(report, page.encode("utf-8"))
         written.append(str(report))
     return written, notes
+
+
+def own_files(directory, report) -> list[str]:
+    """The files besides ``RUN_FILES`` a run in ``directory`` may replace: the report it writes
+    there, and the one the previous run wrote there (its config.toml names it)."""
+    names = [name for name in (report_name_inside(directory, report), _previous_report(directory)) if name]
+    return sorted(set(names))
+
+
+def _previous_report(directory) -> str | None:
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        import tomli as tomllib
+    try:
+        recorded = tomllib.loads((Path(directory) / "config.toml").read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    report = recorded.get("report")
+    return report_name_inside(directory, report) if isinstance(report, str) else None
 
 
 def report_name_inside(directory, report) -> str | None:
