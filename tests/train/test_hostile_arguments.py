@@ -248,3 +248,14 @@ def test_network_arguments_that_cannot_work_are_refused(arguments, message):
 def test_one_dropout_rate_may_be_a_numpy_number(data):
     X, y = data
     Network([3, 4, 1], seed=0).fit(X, y, epochs=1, dropout=np.float32(0.2), verbose=0)
+
+
+def test_full_batch_early_stopping_on_the_training_loss_keeps_the_weights_that_scored_it():
+    # One update an epoch: the epoch's loss is that of the weights before its update.
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(10, 3)), rng.normal(size=10)
+    net = Network([3, 4, 1], seed=0)
+    history = net.fit(X, y, lr=0.8, epochs=30, early_stopping=2, verbose=0)  # best at 17 of 20
+    losses = history.history["loss"]
+    assert history.best_epoch == 1 + int(np.argmin(losses)) and history.best_epoch < len(losses)
+    assert net.loss(X, y) == min(losses)

@@ -119,9 +119,10 @@ def as_callback(callback) -> Callback:
 class EarlyStopping(Callback):
     """Stop when ``monitor`` has not improved by more than ``min_delta`` for ``patience`` epochs.
 
-    With ``restore_best`` the network gets back the weights of its best epoch (those at the
-    end of it: without validation data the training loss watched is the epoch's average over
-    its batches, measured as they trained, as in Keras).
+    With ``restore_best`` the network gets back the weights of its best epoch: those at its
+    end, or ``scored`` when the loop says the value belongs to others (full-batch training
+    without validation data: the weights before the epoch's one update). With minibatches the
+    training loss is the epoch's average over its batches, measured as they trained (Keras).
     ``monitor`` is "val_loss" by default; without validation data, "loss" is used. Any
     other name must be one the run logs ("loss", "accuracy", "val_accuracy", ...), or the
     first epoch raises ValueError. ``mode`` "min" or "max" says which way is better; "auto"
@@ -171,7 +172,7 @@ class EarlyStopping(Callback):
                 self.best_weights = [p.copy() for p in self._params]
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> bool:
-        stop = self.update(epoch, logs, self._params)
+        stop = self.update(epoch, logs, self.scored or self._params)
         if stop:
             self._history.stopped_early = True
         return stop
@@ -179,6 +180,11 @@ class EarlyStopping(Callback):
     def on_train_end(self, network, history: History) -> None:
         self.restore(self._params)
         history.best_epoch = self.best_epoch
+
+    #: The weights the epoch's monitored value belongs to, when not the network's current ones
+    #: (set by the training loop: in full-batch training the training loss is that of the
+    #: weights before the epoch's one update).
+    scored: list[np.ndarray] | None = None
 
     def reset(self) -> None:
         """Forget every epoch seen: a new run starts here."""
