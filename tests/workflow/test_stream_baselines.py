@@ -143,6 +143,7 @@ def test_logistic_regression_is_fitted_on_a_uniform_sample_of_a_chunks_rows(tmp_
     validating = result.metrics["streamed"]["validation_rows"]
     name = result.metrics["baselines"]["linear"]["model"]
     assert name == f"logistic regression (L2, C 1) on a sample of {sampled + validating} training rows"
+    assert f"{sampled + validating} in all, as the yardstick" in note  # the note and the name agree
     again, same_note = run()
     assert same_note == note and again.metrics == result.metrics  # the same rows for a seed
 

@@ -148,7 +148,9 @@ class Yardsticks:
             )
             fitted.note = (
                 f"the linear model is fitted on a uniform sample of {sampled} of the {self.fit_rows} rows "
-                "that train (logistic regression needs its rows in memory)"
+                f"that train (to choose on the validation rows), then on those {sampled} and the "
+                f"{validation_rows} validation rows, {sampled + validation_rows} in all, as the yardstick "
+                "(logistic regression needs its rows in memory)"
             )
         return fitted
 
