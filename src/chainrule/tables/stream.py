@@ -46,7 +46,7 @@ __all__ = ["FileSet", "Chunk", "Split", "open_files", "is_streamed", "FORMATS"]
 #: File name endings read by the streaming reader, and their format.
 FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".tsv": "csv", ".txt": "csv"}
 _DELIMITERS = [",", ";", "\t", "|"]
-_SCAN_BYTES = 1 << 24  # the encoding scan's block
+_SCAN_BYTES = 1 << 20  # the encoding scan's block: small, so the scan adds little to the peak
 
 
 def is_streamed(data: str) -> bool:
