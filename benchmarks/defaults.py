@@ -229,14 +229,15 @@ def report(rows: list[dict], header: bool = True) -> None:
         scores = row["scores"]
         ours = statistics.mean(scores["chainrule"])
         others = {k: statistics.mean(v) for k, v in scores.items() if k != "chainrule" and v}
-        best = max(others.values()) if others else float("nan")
+        best = max(others.values()) if others else None
         # Equal to the 4 digits shown counts as met: when the linear fallback keeps the linear
         # model, its float32 model file scores the float64 baseline's R² to about 1e-6.
         verdict = "" if not others else ("met" if ours >= best - 5e-5 else "NOT MET")
         cells = [mean_sd(scores[k]) if scores[k] else "-" for k in ("chainrule", "mlp", "linear")]
         metric = "accuracy" if row["task"] == "classification" else "R²"
         print(
-            f"| {row['table']} | {row['rows']} | {metric} | {' | '.join(cells)} | {best:.4f} {verdict} "
+            f"| {row['table']} | {row['rows']} | {metric} | {' | '.join(cells)} | "
+            f"{'–' if best is None else f'{best:.4f} {verdict}'} "
             f"| {statistics.mean(row['seconds']):.2f} | {statistics.mean(row['epochs']):.0f} "
             f"| {row['linear']}/{len(row['seconds'])} |",
             flush=True,
@@ -254,7 +255,10 @@ def paired(rows: list[dict]) -> None:
         for key, name in (("mlp", "sklearn MLP"), ("linear", "linear")):
             gaps = [ours - theirs for ours, theirs in zip(scores["chainrule"], scores[key])]
             mean = statistics.mean(gaps)
-            se = statistics.stdev(gaps) / len(gaps) ** 0.5 if len(gaps) > 1 else float("nan")
+            if len(gaps) < 2:  # one seed: no standard error to judge the gap by
+                cells.append(f"{mean:+.4f}")
+                continue
+            se = statistics.stdev(gaps) / len(gaps) ** 0.5
             cells.append(f"{mean:+.4f} ± {se:.4f}")
             behind += [name] if mean + 2 * se < 0 else []
         print(
