@@ -43,7 +43,7 @@ def test_an_internal_error_is_exit_1_with_a_short_message_and_debug_shows_the_tr
     assert main(["train", "--epochs", "1", "--out", "unused-out", "-q"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("chainrule: internal error (ValueError: an internal inconsistency)")
-    assert "--debug" in err and len(err.strip().splitlines()) == 1
+    assert "rerun as 'chainrule --debug train ...'" in err and len(err.strip().splitlines()) == 1
     with pytest.raises(ValueError, match="an internal inconsistency"):
         main(["--debug", "train", "--epochs", "1", "--out", "unused-out", "-q"])
 

@@ -246,3 +246,12 @@ def test_a_parquet_file_reads_whole_with_booleans_and_dates_spelled_as_pandas_wr
     chunk = next(open_files(str(tmp_path / "t.parquet"), 10, "y").chunks())
     assert chunk.table.column("flag") == table.column("flag")
     assert chunk.table.column("when") == table.column("when")
+
+
+def test_any_whole_seed_splits_rows():
+    from chainrule.tables.stream import row_hash
+
+    rows = np.arange(1000)
+    for seed in (2**63, 2**64 + 5, 2**70):
+        assert row_hash(rows, seed, 0).dtype == np.uint64  # no OverflowError
+    assert (row_hash(rows, 2**64 + 5, 1) == row_hash(rows, 5, 1)).all()  # modulo 2⁶⁴ of 2 seed + stream

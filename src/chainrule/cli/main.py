@@ -129,7 +129,8 @@ def main(argv: list[str] | None = None) -> int:
         if debug:
             raise
         print(
-            f"chainrule: internal error ({type(error).__name__}: {error}); rerun with --debug and report it",
+            f"chainrule: internal error ({type(error).__name__}: {error}); rerun as 'chainrule --debug "
+            f"{next((a for a in arguments if a in COMMANDS), 'COMMAND')} ...' and report it",
             file=sys.stderr,
         )
         return EXIT_INTERNAL

@@ -296,7 +296,8 @@ def _mix(x: np.ndarray) -> np.ndarray:
 
 def row_hash(rows: np.ndarray, seed: int, stream: int) -> np.ndarray:
     """A uint64 per global row index, fixed by ``seed`` and ``stream`` (0 test, 1 validation)."""
-    key = _mix(np.array([seed * 2 + stream], dtype=np.uint64) * _GOLDEN + _GOLDEN)
+    # Any whole seed: taken modulo 2⁶⁴ (the same number for every seed below 2⁶³).
+    key = _mix(np.array([(seed * 2 + stream) % 2**64], dtype=np.uint64) * _GOLDEN + _GOLDEN)
     return _mix(rows.astype(np.uint64) * _GOLDEN + key)
 
 
