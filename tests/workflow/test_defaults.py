@@ -223,3 +223,13 @@ def test_a_network_kept_without_the_rule_says_why_when_the_linear_model_beats_it
     assert "the linear model beats the network (the network was kept: " in line
     assert "validation rows are too few" in line
     assert kept_because({"rule": "one standard error", "validation_rows": 40}) is None
+
+
+def test_many_small_classes_still_give_twenty_validation_rows():
+    # 45 classes of 5 training rows and 5 of 1: each class's share rounds to 0 rows.
+    encoded = np.concatenate([np.repeat(np.arange(45), 5), np.arange(45, 50)])
+    rows = validation_rows(encoded, "classification", 0.1, seed=0)
+    assert rows is not None and len(rows) == MIN_CHOICE_ROWS
+    kept = np.delete(encoded, rows)
+    assert set(kept) == set(encoded)  # every class keeps a training row
+    np.testing.assert_array_equal(rows, validation_rows(encoded, "classification", 0.1, seed=0))

@@ -62,8 +62,11 @@ def validation_rows(encoded: np.ndarray, task: str, fraction: float, seed: int) 
 
     The fraction is at least ``MIN_CHOICE_ROWS / n`` when that is at most ``MAX_SMALL_SHARE``.
     Classification draws ``round(fraction × count)`` rows of each class (none of a class
-    with a single row); regression ``round(fraction × n)`` rows. At least one training
-    row and one validation row must remain.
+    with a single row); when classes are so small that this holds out fewer than
+    ``MIN_CHOICE_ROWS`` (or fewer than the fraction of all rows, if that is less), more are
+    drawn at random from the classes that can spare them. Regression draws
+    ``round(fraction × n)`` rows. At least one training row of each class, and one
+    validation row, must remain.
     """
     rng = np.random.default_rng([seed, 1])  # its own stream: the split of the table uses [seed]
     n = len(encoded)
@@ -76,6 +79,12 @@ def validation_rows(encoded: np.ndarray, task: str, fraction: float, seed: int) 
             count = round(len(members) * fraction) if len(members) >= 2 else 0
             chosen.append(rng.permutation(members)[: min(count, len(members) - 1)])
         rows = np.concatenate(chosen)
+        wanted = min(round(n * fraction), MIN_CHOICE_ROWS)
+        if len(rows) < wanted:  # many small classes: their shares round to nothing
+            spare = np.concatenate(
+                [np.setdiff1d(np.flatnonzero(encoded == label), rows)[1:] for label in np.unique(encoded)]
+            )  # every class keeps its first unchosen row for training
+            rows = np.concatenate([rows, rng.permutation(spare)[: wanted - len(rows)]])
     else:
         rows = rng.permutation(n)[: round(n * fraction)]
     if len(rows) == 0 or len(rows) >= n:
