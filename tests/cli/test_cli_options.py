@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 import tomllib
 
@@ -158,3 +159,37 @@ def test_evaluate_says_what_impute_fills_as_predict_does(tmp_path):
         done = chainrule_cli(command, out / "model.safetensors", data)
         assert done.returncode == 0, done.stderr
         assert "filling 1 gap in 40 rows (impute median): 1 in 'x'" in done.stderr, (command, done.stderr)
+
+
+def test_info_shows_the_first_features_of_a_wide_table_and_counts_the_rest(tmp_path):
+    rng = np.random.default_rng(0)
+    header = [f"f{j}" for j in range(60)] + ["y"]
+    rows = [",".join(f"{v:.3f}" for v in rng.normal(size=60)) + f",{i % 2}" for i in range(40)]
+    data = tmp_path / "wide.csv"
+    data.write_text(",".join(header) + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "run"
+    assert chainrule_cli("train", data, "--target", "y", "--epochs", "1", "--out", out, "-q").returncode == 0
+    shown = chainrule_cli("info", out / "model.safetensors").stdout
+    line = next(line for line in shown.splitlines() if line.startswith("features"))
+    assert "60 features: f0 (number)" in line and line.endswith("... and 40 more")
+    listed = json.loads(chainrule_cli("info", out / "model.safetensors", "--json").stdout)
+    assert len(listed["preprocessing"]["features"]) == 60
+
+
+def test_explain_row_in_python_refuses_a_row_outside_the_table(tmp_path, binary_csv):
+    from chainrule import Network
+    from chainrule.tables.read import read_table
+    from chainrule.workflow.apply import explain_row
+
+    out = tmp_path / "run"
+    assert (
+        chainrule_cli(
+            "train", binary_csv, "--target", "admit", "--epochs", "1", "--out", out, "-q"
+        ).returncode
+        == 0
+    )
+    network, table = Network.load(out / "model.safetensors"), read_table(binary_csv)
+    for row in (0, -1, len(table) + 1, 1.5, True, "2"):
+        with pytest.raises(ValueError, match=rf"^row must be a whole number from 1 to {len(table)}"):
+            explain_row(network, table, row)
+    explain_row(network, table, len(table))  # the last row is one

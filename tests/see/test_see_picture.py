@@ -209,3 +209,15 @@ def test_the_numbers_on_the_lines_hide_no_other_text(sizes, rng):
             if width > 2 and height > 2:
                 hidden.append((a, b))
     assert hidden == []
+
+
+def test_a_weight_of_exactly_zero_is_drawn_grey_not_as_a_positive_line():
+    from chainrule.see.network_picture import MUTED, POSITIVE
+
+    net = Network.from_weights([np.array([[1.0, 0.0]]), np.array([[0.5], [-0.5]])])
+    figure = network(net)
+    colours = {
+        tuple(line.get_xdata()) + tuple(line.get_ydata()): line.get_color() for line in figure.axes[0].lines
+    }
+    assert sorted(colours.values()).count(MUTED) == 1 and POSITIVE in colours.values()
+    assert "grey 0" in figure.texts[-1].get_text()

@@ -40,9 +40,9 @@ def run(args, out: Output) -> int:
     if pre is not None:
         kinds = [f"{f} ({'category' if f in pre.categorical else 'number'})" for f in pre.features]
         lines.append(f"task        {pre.task}, target {pre.target!r}, loss {network.info.get('loss', '?')}")
-        lines.append(f"features    {', '.join(kinds)}")
+        lines.append(f"features    {_first(kinds, 'features')}")
         if pre.labels:
-            lines.append(f"labels      {', '.join(pre.labels)}")
+            lines.append(f"labels      {_first(pre.labels, 'labels')}")
     metrics = network.info.get("metrics") if isinstance(network.info.get("metrics"), dict) else {}
     built = _built(metrics)
     if built:
@@ -76,3 +76,13 @@ def _built(metrics: dict) -> str:
         if metrics.get("start") == "linear model":
             parts.append("each started as the ridge model" if ensemble else "started as the ridge model")
     return "; ".join(parts)
+
+
+SHOWN = 20  # names shown on a line before "... and k more" (--json lists them all)
+
+
+def _first(names: list[str], what: str) -> str:
+    """``names`` joined by commas, the first SHOWN of many with a count of the rest."""
+    if len(names) <= SHOWN:
+        return ", ".join(names)
+    return f"{len(names)} {what}: {', '.join(names[:SHOWN])}, ... and {len(names) - SHOWN} more"

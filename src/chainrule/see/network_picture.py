@@ -6,7 +6,8 @@ What is drawn:
   names from the model's features); a bias node (a square holding 1) under a column
   whose next layer has biases;
 - every connection as a line whose width grows with |weight| and whose colour is its
-  sign (blue +, red −), the weight written on it (near its source);
+  sign (blue +, red −, grey for a weight of exactly 0), the weight written on it (near its
+  source);
 - with ``x``: each node's value a under it;
 - with ``y`` as well: in purple, each node's slope dL/da above it and each weight's
   slope dL/dw on its line (near the node it feeds); the loss in the title;
@@ -147,7 +148,8 @@ def _vector(values) -> str:
 
 
 def _caption(nums: Numbers) -> str:
-    text = "line width and colour: weight size and sign (blue +, red −)"
+    text = "line width and colour: weight size and sign (blue +, red −"
+    text += ", grey 0)" if any((w == 0).any() for w in nums.weights) else ")"
     if nums.values is not None:
         text += " · black: node value a"
     if nums.slopes is not None:
@@ -188,7 +190,7 @@ def _draw_layer(ax, nums: Numbers, place: Layout, layer: int, largest: float, pl
         x1, y1 = place.position(layer + 1, j)
         width = 0.5 + 3.5 * abs(weight) / max(largest, float(np.max(np.abs(weights), initial=0.0)))
         style = "--" if i == "bias" else "-"
-        color = POSITIVE if weight >= 0 else NEGATIVE
+        color = POSITIVE if weight > 0 else (NEGATIVE if weight < 0 else MUTED)  # 0: no sign to show
         alpha = 0.6 if (i, j) in labelled else 0.25
         ax.plot(
             [x0, x1], [y0, y1], style, color=color, lw=width, alpha=alpha, zorder=1, solid_capstyle="round"

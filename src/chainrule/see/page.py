@@ -137,7 +137,7 @@ def page_svg(nums: Numbers, place: Layout) -> str:
             for j, yt in zip(target.shown, target.y):
                 weight = nums.biases[layer][j] if i < 0 else nums.weights[layer][i, j]
                 (x0, y0), (x1, y1) = xy(layer, ys), xy(layer + 1, yt)
-                sign = "pos" if weight >= 0 else "neg"
+                sign = "pos" if weight > 0 else ("neg" if weight < 0 else "zero")
                 parts.append(
                     f'<g class="edge {sign}{" bias" if i < 0 else ""}" data-layer="{layer}" data-i="{i}" data-j="{j}">'
                     f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}" '

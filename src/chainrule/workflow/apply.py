@@ -104,6 +104,12 @@ class RowExample:
 def row_example(network: Network, table: Table, row: int) -> RowExample:
     """Data row ``row`` (1 = the first row below the header) of a table that has the target."""
     pre = _preprocessor(network)
+    if (
+        isinstance(row, (bool, np.bool_))
+        or not isinstance(row, (int, np.integer))
+        or not 1 <= row <= len(table)
+    ):
+        raise ValueError(f"row must be a whole number from 1 to {len(table)} (the table's rows), got {row!r}")
     pre.check_columns(table, need_target=True)
     single = table.select_rows([row - 1])
     pre.reject_missing(single, with_target=True)
