@@ -79,3 +79,30 @@ def test_config_must_be_a_dict(report, tmp_path):
             tmp_path / "r.html", history=result.history, metrics=result.metrics, network=result.network,
             config=None, data_summary={},
         )  # fmt: skip
+
+
+def test_a_report_names_the_saved_model_when_the_linear_model_was_kept():
+    import numpy as np
+
+    from chainrule.tables.read import Table
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=120)
+    labels = np.where(x + 0.3 * rng.normal(size=120) > 0, "a", "b")
+    table = Table.from_columns("<one>", {"x": [f"{v:.3f}" for v in x], "y": list(labels)})
+    result = train_table(table, TrainConfig(target="y", epochs=40, verbose=0))
+    assert result.metrics["model"] == "linear"
+    page = training_report(
+        None,
+        history=result.history,
+        metrics=result.metrics,
+        network=result.network,
+        config={},
+        data_summary={},
+    )
+    heading = re.search(r"<h1>(.*?)</h1>\s*<p>(.*?)</p>", page, re.S)
+    assert heading.group(1) == "Training report · linear model 1-1"
+    assert "the network trained 40 epochs" in heading.group(
+        2
+    ) and "which is the saved model" in heading.group(2)
+    assert "<h2>Loss curves (of the network that was not kept)</h2>" in page

@@ -130,6 +130,7 @@ def training_report(path, *, history, metrics: dict, network, config: dict, data
     from .network_picture import network as network_figure
 
     shape = "-".join(str(s) for s in network.sizes)
+    title, subtitle, curves_of = _headline(metrics, shape, history)
     curves = _picture(
         loss_figure(history), "loss curves: training and validation loss against epoch", "curves"
     )
@@ -139,13 +140,13 @@ def training_report(path, *, history, metrics: dict, network, config: dict, data
     text = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<title>Training report · network {shape}</title><style>{style}
+<title>Training report · {html.escape(title)}</title><style>{style}
 .report {{ max-width: 1100px; margin: 0 auto; padding: 0 20px 20px; }} .report section {{ margin: 14px 0; }}
 </style></head>
 <body><div class="report">
-<header><h1>Training report · network {shape}</h1>
-<p>{len(history.epoch)} epochs{_restored(history.best_epoch)}</p></header>
-<section class="card"><h2>Loss curves</h2>{curves}</section>
+<header><h1>Training report · {html.escape(title)}</h1>
+<p>{html.escape(subtitle)}</p></header>
+<section class="card"><h2>Loss curves{html.escape(curves_of)}</h2>{curves}</section>
 <section class="card"><h2>Metrics</h2>{metrics_html(metrics)}</section>
 <section class="card"><h2>Network</h2>{picture}</section>
 <section class="card"><h2>Configuration</h2>{_table(sorted(config.items()), ["option", "value"], "config")}</section>
@@ -158,6 +159,28 @@ def training_report(path, *, history, metrics: dict, network, config: dict, data
 
         atomic_write(path, text.encode("utf-8"))
     return text
+
+
+def _headline(metrics: dict, shape: str, history) -> tuple[str, str, str]:
+    """(title, the line under it, what the curves are of): the saved model, named as what it
+    is (a linear model kept instead of the trained network; networks side by side)."""
+    trained = f"{len(history.epoch)} epochs{_restored(history.best_epoch)}"
+    if metrics.get("model") == "linear":
+        return (
+            f"linear model {shape}",
+            f"the network trained {trained}; on the validation rows it was not clearly better "
+            "than the linear model (no hidden layer), which is the saved model",
+            " (of the network that was not kept)",
+        )
+    ensemble = metrics.get("ensemble")
+    if isinstance(ensemble, dict) and ensemble.get("members"):
+        members = ensemble["members"]
+        return (
+            f"network {shape}",
+            f"{members} networks side by side, their outputs averaged; the first trained {trained}",
+            " (of the first of the networks)",
+        )
+    return f"network {shape}", trained, ""
 
 
 def _restored(best_epoch: int | None) -> str:
