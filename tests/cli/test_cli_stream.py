@@ -118,3 +118,16 @@ def test_a_model_trained_from_parquet_predicts_and_evaluates_parquet(tmp_path):
     assert evaluated.returncode == 0, evaluated.stderr
     (tmp_path / "new.csv").write_text("x,c,flag\n0.5,u,True\n-1,v,False\n")  # as pandas writes booleans
     assert chainrule_cli("predict", model, tmp_path / "new.csv").returncode == 0
+
+
+def test_dropping_nearly_every_row_in_chunks_says_so_as_in_memory(tmp_path):
+    data = tmp_path / "gaps.csv"
+    data.write_text(
+        "x,y\n" + "".join(f"{i},{'2.5' if i == 3 else ''}\n" for i in range(120)), encoding="utf-8"
+    )
+    result = chainrule_cli(
+        "train", data, "--target", "y", "--drop-missing", "--chunk-rows", "50", "--out", tmp_path / "o"
+    )
+    one_line_error(
+        result, "fewer than 2 rows remain after dropping rows with missing values"
+    )  # not "too few to test"

@@ -86,6 +86,8 @@ def train_files(files: FileSet, config: TrainConfig) -> TrainResult:
     chunk = None  # else the last chunk (its text and parsed cells) stays in memory through training
     pre, notes = first.finish()
     rows = first.rows
+    if rows["read"] - rows["dropped"] < 2:  # as in memory
+        raise DataError(f"{source}: fewer than 2 rows remain after dropping rows with missing values")
     if config.test_size and rows["test"] == 0:
         raise DataError(
             f"{source}: {rows['read']} rows are too few to hold out test_size={config.test_size}; add rows"
