@@ -106,3 +106,18 @@ def test_a_report_names_the_saved_model_when_the_linear_model_was_kept():
         2
     ) and "which is the saved model" in heading.group(2)
     assert "<h2>Loss curves (of the network that was not kept)</h2>" in page
+
+
+def test_the_preprocessing_table_gives_the_stored_means_and_standard_deviations():
+    from chainrule.see.report import preprocessing_rows
+
+    table, dataset = load_dataset("diabetes")
+    result = train_table(table, TrainConfig(target=dataset.target, epochs=2, verbose=0, ensemble=1))
+    pre = result.network.preprocessor
+    rows = dict(preprocessing_rows(result.network))
+    first = pre.features[0]
+    assert (
+        rows[first]
+        == f"standardised: (x − {pre.numeric[first]['mean']:.6g}) / {pre.numeric[first]['std']:.6g}"
+    )
+    assert f"(y − {pre.target_mean:.6g}) / {pre.target_std:.6g}" in rows["target"]

@@ -104,12 +104,18 @@ def preprocessing_rows(network) -> list[list]:
     pre = getattr(network, "preprocessor", None)
     if pre is None:
         return []
-    rows = [["target", pre.target], ["task", pre.task]]
+    target = pre.target
+    if pre.task == "regression":  # the network predicts the target standardised too
+        target += (
+            f": predicted as (y − {pre.target_mean:.6g}) / {pre.target_std:.6g}, given back in its units"
+        )
+    rows = [["target", target], ["task", pre.task]]
     for name in pre.features:
         if name in pre.categorical:
             rows.append([name, f"one-hot: {', '.join(pre.categorical[name])}"])
         else:
-            rows.append([name, "standardised (mean 0, standard deviation 1)"])
+            stats = pre.numeric[name]
+            rows.append([name, f"standardised: (x − {stats['mean']:.6g}) / {stats['std']:.6g}"])
     if pre.impute:
         rows.append(["missing values", f"imputed with the {pre.impute}"])
     return rows
