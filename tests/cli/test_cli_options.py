@@ -193,3 +193,13 @@ def test_explain_row_in_python_refuses_a_row_outside_the_table(tmp_path, binary_
         with pytest.raises(ValueError, match=rf"^row must be a whole number from 1 to {len(table)}"):
             explain_row(network, table, row)
     explain_row(network, table, len(table))  # the last row is one
+
+
+def test_the_report_of_a_command_line_run_names_flags_in_its_notes(tmp_path, binary_csv):
+    out, page = tmp_path / "run", tmp_path / "report.html"
+    done = chainrule_cli(
+        "train", binary_csv, "--target", "gre", "--epochs", "2", "--out", out, "--report", page, "-q"
+    )
+    assert done.returncode == 0, done.stderr
+    text = page.read_text(encoding="utf-8")
+    assert "pass --task to choose" in text and "task=" not in text  # the task note, as printed

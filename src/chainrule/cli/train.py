@@ -105,7 +105,11 @@ def _finish(result, config, data, where, directory, about: str, columns: int, ou
         recorded["dataset"] = where["dataset"]
     if where["report"] is not None:
         recorded["report"] = os.path.abspath(where["report"])
-    summary = {"source": about.removeprefix("data: "), "columns": columns}
+    summary = {
+        "source": about.removeprefix("data: "),
+        "columns": columns,
+        "notes": [flags(note) for note in result.notes],
+    }
     written, notes = write_run(directory, result, recorded, report=where["report"], data_summary=summary)
     for note in notes:
         out.note(note)

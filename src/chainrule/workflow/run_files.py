@@ -90,7 +90,8 @@ def report_name_inside(directory, report) -> str | None:
 def _report_page(result: TrainResult, settings: dict, data_summary: dict | None) -> str:
     from ..see.report import training_report
 
-    summary = {"rows": sum(result.metrics["rows"].values()), **(data_summary or {}), "notes": result.notes}
+    # The caller's notes win (the command line's name its flags, where these name parameters).
+    summary = {"rows": sum(result.metrics["rows"].values()), "notes": result.notes, **(data_summary or {})}
     return training_report(
         None,
         history=result.history,
