@@ -121,3 +121,9 @@ def test_the_preprocessing_table_gives_the_stored_means_and_standard_deviations(
         == f"standardised: (x − {pre.numeric[first]['mean']:.6g}) / {pre.numeric[first]['std']:.6g}"
     )
     assert f"(y − {pre.target_mean:.6g}) / {pre.target_std:.6g}" in rows["target"]
+
+
+def test_the_metrics_facts_are_named_for_a_reader_not_by_json_keys(report):
+    _, text, _ = report
+    assert "epochs trained" in text and "epoch kept by early stopping" in text
+    assert "epochs_run" not in text and "loss_name" not in text

@@ -63,13 +63,22 @@ def _picture(figure, alt: str, ident: str) -> str:
     return f'<img id="{ident}" alt="{html.escape(alt)}" src="data:image/svg+xml;base64,{data}">'
 
 
+#: The facts of a run above its metrics, as a reader names them (metrics.json's keys).
+FACTS = [
+    ("task", "task"),
+    ("loss_name", "loss"),
+    ("epochs_run", "epochs trained"),
+    ("best_epoch", "epoch kept by early stopping"),
+]
+
+
 def metrics_html(metrics: dict) -> str:
     """The metrics of each split (train, test, data) and the last split's per-class table."""
     splits = [s for s in ("train", "test", "data") if isinstance(metrics.get(s), dict)]
     keys = [(k, label) for k, label in METRICS if any(k in metrics[s] for s in splits)]
     rows = [[label, *(metrics[s].get(k) for s in splits)] for k, label in keys]
     out = _table(rows, ["", *splits], "metrics")
-    facts = [(k, metrics[k]) for k in ("task", "loss_name", "epochs_run", "best_epoch") if k in metrics]
+    facts = [(label, metrics[k]) for k, label in FACTS if k in metrics]
     out = _table(facts) + out
     which = next((s for s in reversed(splits) if metrics[s].get("per_class")), None)
     if which:
