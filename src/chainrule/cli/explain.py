@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from .options import UsageError
 from .output import Output
-from .paths import check_output
+from .paths import check_output, same_file
 
 HELP = "Show the chain rule for one row: every weight's slope as node value × activation slope × loss slope."
 EXAMPLES = """examples:
@@ -41,7 +43,7 @@ def run(args, out: Output) -> int:
             check_output(flag, path, inputs)
     if args.figure is not None:
         _check_suffix(args.figure, "--figure", (".svg", ".png"))
-    if args.figure is not None and args.html is not None and _same(args.figure, args.html):
+    if args.figure is not None and args.html is not None and same_file(Path(args.figure), Path(args.html)):
         raise UsageError(f"--figure and --html name the same file {args.html}; give each its own")
     network = Network.load(args.model)
     table = read_table(args.data)
@@ -87,12 +89,6 @@ def _lr(text: str) -> float:
     if not (lr > 0 and lr < float("inf")):
         raise UsageError(f"--lr must be a finite number > 0, got {text!r}")
     return lr
-
-
-def _same(a: str, b: str) -> bool:
-    from pathlib import Path
-
-    return Path(a).absolute() == Path(b).absolute()
 
 
 def _check_suffix(path: str, flag: str, suffixes: tuple[str, ...]) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .options import UsageError
 
-__all__ = ["check_output"]
+__all__ = ["check_output", "same_file"]
 
 #: Outputs that are not files on disk: standard output, and the null device.
 _STREAMS = {"-", os.devnull}
@@ -39,11 +39,12 @@ def check_output(flag: str, path, inputs: dict[str, object]) -> None:
     if not os.access(folder, os.W_OK | os.X_OK):
         raise UsageError(f"{flag} {text}: the folder {folder} is not writable; choose another {flag}")
     for what, source in inputs.items():
-        if source is not None and os.fspath(source) != "-" and _same_file(target, Path(os.fspath(source))):
+        if source is not None and os.fspath(source) != "-" and same_file(target, Path(os.fspath(source))):
             raise UsageError(f"{flag} {text} is {what} this command reads; choose another {flag}")
 
 
-def _same_file(a: Path, b: Path) -> bool:
+def same_file(a: Path, b: Path) -> bool:
+    """Whether ``a`` and ``b`` name one file (through links; by where they point if one is new)."""
     try:
         return os.path.samefile(a, b)
     except OSError:  # one of them does not exist (yet): compare where they point

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .cells import arrow, distinct
-from .infer import ID_ROWS, class_labels, infer_task, where
+from .infer import ID_ROWS, class_labels, id_column, infer_task, where
 from .preprocess import Preprocessor
 from .read import DataError, Table
 from .running import Moments
@@ -159,7 +159,7 @@ class FirstPass:
             column.training_texts += int((labelled & train).sum())
         if len(column.seen) > MAX_CATEGORIES:
             if len(column.seen) == column.texts:
-                raise DataError(self._id_message(name, f"first {column.texts}"))
+                raise DataError(f"{self.source}: {id_column(name, f'first {column.texts}')}")
             raise DataError(
                 f"{table.source}: column {name!r} has more than {MAX_CATEGORIES} distinct values; "
                 f"pass ignore={name!r} to leave it out, or encode it as numbers"
@@ -186,7 +186,7 @@ class FirstPass:
                 if not column.seen:
                     raise DataError(f"{self.source}: column {name!r} has no values")
                 if column.training_texts >= ID_ROWS and len(column.seen) == column.texts:
-                    raise DataError(self._id_message(name, column.texts))
+                    raise DataError(f"{self.source}: {id_column(name, column.texts)}")
                 pre.categorical[name] = sorted(column.seen)
                 if self.impute is not None:
                     names = pre.categorical[name]
@@ -231,14 +231,6 @@ class FirstPass:
         if self.rows["dropped"]:
             notes.append(f"dropped {self.rows['dropped']} rows with missing values")
         return pre, notes
-
-    def _id_message(self, name: str, rows) -> str:
-        """The in-memory message for a column that is an ID (``Preprocessor.fit``'s)."""
-        return (
-            f"{self.source}: column {name!r} has a different value in each of its {rows} rows, "
-            f"like an ID, which tells nothing about new rows; pass ignore={name!r} to leave it out "
-            f"(or categorical={name!r} to encode it all the same)"
-        )
 
     def _task(self, notes: list[str]) -> str:
         if self.task is not None:

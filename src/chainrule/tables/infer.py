@@ -23,6 +23,7 @@ __all__ = [
     "same_number",
     "category_names",
     "unusable_categories",
+    "id_column",
     "where",
 ]
 
@@ -54,6 +55,15 @@ def category_names(table: Table, columns) -> dict[str, list[str]]:
     return {name: distinct(table.trimmed(name), table.cells(name).present) for name in columns}
 
 
+def id_column(name: str, rows) -> str:
+    """Why a text column with a different value in each of its ``rows`` rows is refused."""
+    return (
+        f"column {name!r} has a different value in each of its {rows} rows, like an ID, which "
+        f"tells nothing about new rows; pass ignore={name!r} to leave it out "
+        f"(or categorical={name!r} to encode it all the same)"
+    )
+
+
 def unusable_categories(table: Table, name: str, present: np.ndarray) -> str | None:
     """Why a text column's values cannot serve as categories, or None when they can.
 
@@ -82,11 +92,7 @@ def unusable_categories(table: Table, name: str, present: np.ndarray) -> str | N
                 f"or pass ignore={name!r} to leave the column out (or categorical={name!r} to keep them as categories)"
             )
     if once == rows:
-        return (
-            f"column {name!r} has a different value in each of its {rows} rows, like an ID, which "
-            f"tells nothing about new rows; pass ignore={name!r} to leave it out "
-            f"(or categorical={name!r} to encode it all the same)"
-        )
+        return id_column(name, rows)
     if 2 * once > rows:
         return (
             f"column {name!r} holds a value no other row holds in {once} of its {rows} rows "

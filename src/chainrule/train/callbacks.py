@@ -209,7 +209,7 @@ class EarlyStopping(Callback):
 
     def update(self, epoch: int, logs: dict[str, float], params: list[np.ndarray]) -> bool:
         """Record this epoch; return True when training should stop."""
-        value = self._watched(logs) * self.sign
+        value = logs[self.watched(logs)] * self.sign
         if value < self.best - self.min_delta:
             self.best, self.best_epoch, self.wait = value, epoch, 0
             if self.restore_best:
@@ -222,11 +222,13 @@ class EarlyStopping(Callback):
         self.wait += 1
         return self.wait > self.patience
 
-    def _watched(self, logs: dict[str, float]) -> float:
+    def watched(self, logs: dict[str, float]) -> str:
+        """The name of the logged value watched: ``monitor``, or "loss" for "val_loss" without
+        validation data."""
         if self.monitor in logs:
-            return logs[self.monitor]
+            return self.monitor
         if self.monitor == "val_loss":  # no validation data: the training loss
-            return logs["loss"]
+            return "loss"
         raise ValueError(
             f"early stopping's monitor {self.monitor!r} is not logged by this run; it logs {', '.join(logs)}"
         )

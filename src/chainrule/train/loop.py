@@ -293,9 +293,10 @@ def end_epoch(run: Run, epoch: int, total: float, correct: int, n: int) -> dict:
     run.history.record(epoch, logs)
     run.optimizer.lr = run.schedule.step(epoch, logs.get("val_loss", logs["loss"]))
     if run.early is not None:  # full batch: the training loss and accuracy are the weights' before the update
-        watched = run.early.monitor if run.early.monitor in logs else "loss"
         one_step = run.batches.per_epoch == 1 and run.batches.n == n and run.updated  # not a streamed chunk
-        run.early.scored = [run.before_update] if one_step and not watched.startswith("val_") else None
+        run.early.scored = (
+            [run.before_update] if one_step and not run.early.watched(logs).startswith("val_") else None
+        )
     for callback in run.callbacks:  # every callback hears of every epoch, even after one said stop
         if callback.on_epoch_end(epoch, logs):
             run.stopped = True

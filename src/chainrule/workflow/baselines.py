@@ -94,11 +94,12 @@ def _logistic(X: np.ndarray, classes: np.ndarray, n_outputs: int, alpha: float):
 def _logsumexp(Z: np.ndarray) -> np.ndarray:
     """log Σ_k e^{z_k} of each row ``(n, 1)``. Over a few columns, a NumPy operation per
     column is far faster than a reduction along rows of a few numbers."""
-    columns = [Z[:, k] for k in range(Z.shape[1])]
-    top = np.maximum.reduce(columns) if len(columns) <= 32 else Z.max(axis=1)
+    top = Z[:, 0].copy()
+    for k in range(1, Z.shape[1]):
+        np.maximum(top, Z[:, k], out=top)
     total = np.zeros_like(top)
-    for column in columns:
-        total += np.exp(column - top)
+    for k in range(Z.shape[1]):
+        total += np.exp(Z[:, k] - top)
     return (top + np.log(total))[:, None]
 
 
