@@ -221,3 +221,21 @@ def test_a_weight_of_exactly_zero_is_drawn_grey_not_as_a_positive_line():
     }
     assert sorted(colours.values()).count(MUTED) == 1 and POSITIVE in colours.values()
     assert "grey 0" in figure.texts[-1].get_text()
+
+
+def test_an_input_named_bias_is_drawn_and_told_apart_from_the_bias(tmp_path):
+    """A column named "bias" is an input like any other: the picture, the page and the
+    table draw it, and the table names it apart from the layer's bias."""
+    from chainrule import explain_html
+
+    net = Network([2, 2, 1], activation="tanh", seed=0)
+    explanation = net.explain([0.5, -1.0], 1.0, input_names=["bias", "age"])
+    rows = str(explanation).splitlines()
+    assert sum("input 'bias' → node_0_0" in row for row in rows) == 1
+    assert sum(row.split()[1:4] == ["bias", "→", "node_0_0"] for row in rows) == 1
+    biases = [r for r in explanation.weights if r.is_bias]
+    assert len(biases) == 3 and all(r.source == "bias" for r in biases)
+    figure = network(net, [0.5, -1.0], 1.0, input_names=["bias", "age"])
+    assert "bias" in texts(figure)
+    explain_html(net, [0.5, -1.0], 1.0, input_names=["bias", "age"], path=tmp_path / "page.html")
+    assert (tmp_path / "page.html").stat().st_size > 0

@@ -26,7 +26,9 @@ __all__ = ["WeightRecord", "NodeRecord", "Explanation", "explain", "node_name"]
 
 @dataclass(frozen=True)
 class WeightRecord:
-    """One weight (or bias, with source ``"bias"`` and node value 1) and its slope."""
+    """One weight (or bias: ``is_bias``, source ``"bias"`` and node value 1) and its slope.
+
+    ``is_bias`` tells a bias from the weight of an input that is itself named "bias"."""
 
     layer: int
     source: str
@@ -37,6 +39,7 @@ class WeightRecord:
     loss_slope: float
     slope: float
     combined: bool = False
+    is_bias: bool = False
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,7 @@ class Explanation:
         rows = [
             (
                 str(r.layer),
-                f"{r.source} → {r.target}",
+                f"{source_label(r)} → {r.target}",
                 _fmt(r.weight),
                 _fmt(r.node_value),
                 _fmt(r.activation_slope) + ("*" if r.combined else ""),
@@ -186,6 +189,7 @@ def explain(network, x, y, loss="mse", input_names=None) -> Explanation:
                         loss_slope=float(loss_slopes[index][j]),
                         slope=float(db[j]),
                         combined=combined,
+                        is_bias=True,
                     )
                 )
 
@@ -221,6 +225,14 @@ def _loss_slope(loss_fn, a: np.ndarray, targets: np.ndarray) -> np.ndarray | Non
     with np.errstate(divide="ignore", invalid="ignore"):
         dL_da = loss_fn.slope(a, targets)
     return dL_da if np.isfinite(dL_da).all() else None
+
+
+def source_label(record: WeightRecord) -> str:
+    """The record's source as a reader should see it: ``bias`` for a bias, and an input
+    that is itself named "bias" as ``input 'bias'``, so the two rows differ."""
+    if record.source == "bias" and not record.is_bias:
+        return "input 'bias'"
+    return record.source
 
 
 def _fmt(value: float) -> str:

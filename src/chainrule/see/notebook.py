@@ -12,6 +12,7 @@ import html
 
 import numpy as np
 
+from .explain import source_label
 from .pyplot import figure_png
 
 __all__ = ["figure_png", "network_png", "history_png", "explanation_html", "factor_table_html"]
@@ -75,7 +76,7 @@ def factor_table_html(explanation) -> str:
         f"{_cell(explanation.loss)}</p><p>slope of each weight = node value × activation slope × loss slope</p>"
     )
     rows = "".join(
-        f"<tr><td>{r.layer}</td><td>{html.escape(r.source)} → {html.escape(r.target)}</td><td>{_cell(r.weight)}</td>"
+        f"<tr><td>{r.layer}</td><td>{html.escape(source_label(r))} → {html.escape(r.target)}</td><td>{_cell(r.weight)}</td>"
         f"<td>{_cell(r.node_value)}</td><td>{_cell(r.activation_slope)}{'*' if r.combined else ''}</td>"
         f"<td>{_cell(r.loss_slope)}</td><td>{_cell(r.slope)}</td></tr>"
         for r in records

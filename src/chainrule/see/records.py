@@ -72,8 +72,8 @@ class Numbers:
         for layer in range(n_layers):
             shape = (len(columns[layer]), len(columns[layer + 1]))
             records = [r for r in explanation.weights if r.layer == layer]
-            plain = [r for r in records if r.source != "bias"]
-            bias = [r for r in records if r.source == "bias"]
+            plain = [r for r in records if not r.is_bias]
+            bias = [r for r in records if r.is_bias]
             out.weights.append(np.array([r.weight for r in plain]).reshape(shape))
             out.weight_slopes.append(np.array([r.slope for r in plain]).reshape(shape))
             out.biases.append(np.array([r.weight for r in bias]) if bias else None)
