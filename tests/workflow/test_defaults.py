@@ -233,3 +233,19 @@ def test_many_small_classes_still_give_twenty_validation_rows():
     kept = np.delete(encoded, rows)
     assert set(kept) == set(encoded)  # every class keeps a training row
     np.testing.assert_array_equal(rows, validation_rows(encoded, "classification", 0.1, seed=0))
+
+
+def test_a_tie_with_the_linear_model_is_not_called_a_win():
+    trivial = {"model": "majority class 'a'", "accuracy": 0.5}
+    line = verdict({"accuracy": 29 / 30}, {"accuracy": 0.9666666666666667}, trivial)
+    assert "beats both" not in line and "the network only ties the linear model" in line
+
+
+@pytest.mark.parametrize("linear", [0.965, 0.45], ids=["tie", "below"])
+def test_a_saved_linear_model_no_better_than_the_majority_class_says_so(linear):
+    # 3 % positives and inputs that tell nothing: the linear model is kept, and it is no
+    # better than predicting the majority class; the line must say so, not only why it was kept.
+    trivial = {"model": "majority class '0'", "accuracy": 0.965}
+    line = verdict({"accuracy": 0.965}, {"accuracy": linear}, trivial, "linear")
+    assert "the linear model is the saved model" in line
+    assert "does no better than majority class '0'" in line and "--no-linear-fallback" not in line

@@ -183,20 +183,30 @@ def verdict(
         return f"test {name} is not defined on one test row, so the models are not compared; use more rows"
     scores = f"test {name}: network {ours:.4f}, linear {line:.4f}, {trivial['model']} {floor:.4f}"
     if chosen == "linear":
-        return (
+        saved = (
             f"{scores}; on the validation rows the network was not clearly better than the linear "
-            "model (by one standard error), so the linear model is the saved model (no hidden layer); "
-            "for a network anyway, pass --no-linear-fallback, or add rows"
+            "model (by one standard error), so the linear model is the saved model (no hidden layer)"
         )
+        if line < floor or math.isclose(line, floor):
+            return (
+                f"{saved}, and it does no better than {trivial['model']}: check the target and the "
+                "columns; neither model found anything the inputs tell about it"
+            )
+        return f"{saved}; for a network anyway, pass --no-linear-fallback, or add rows"
     if ours < floor or math.isclose(ours, floor):
         return (
             f"{scores}; the network does no better than {trivial['model']}: check the target and the "
             "columns, and try --lr 0.01 or --patience 50"
         )
-    if ours < line:
+    if ours < line or math.isclose(ours, line):
         kept = f" (the network was {why})" if why else ""
+        beaten = (
+            "the network only ties the linear model"
+            if math.isclose(ours, line)
+            else "the linear model beats the network"
+        )
         return (
-            f"{scores}; the linear model beats the network{kept}: the data may be too few or nearly "
+            f"{scores}; {beaten}{kept}: the data may be too few or nearly "
             "linear; try --weight-decay 0.01, --hidden 0, or more rows"
         )
     return f"{scores}; the network beats both baselines"
