@@ -20,8 +20,10 @@ def run(args, out: Output) -> int:
     from ..nn.network import Network
 
     check_output("--onnx", args.onnx, {"the model": args.model})
-    export_model(Network.load(args.model), args.onnx, args.model)
+    notes = export_model(Network.load(args.model), args.onnx, args.model)
     out.note(
         f"wrote {args.onnx}: one input per column of the table, outputs as 'chainrule predict' gives them"
     )
+    for line in notes:
+        out.note(line)
     return 0

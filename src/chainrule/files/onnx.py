@@ -10,10 +10,11 @@ Three graphs, all built with ``onnx.helper`` and checked with ``onnx.checker`` b
   and ``"probabilities"`` float32 ``(n, n_classes)``, a tensor and no ZipMap; a regressor gives
   ``"variable"`` float32 ``(n, n_outputs)``.
 * ``table_model(net)`` — a model trained by ``chainrule train`` with its stored preprocessing,
-  so it takes the raw columns: one input per feature column, named as the column, shape
-  ``(n, 1)``, float32 for numbers and string for categories (as skl2onnx does for a
-  ColumnTransformer). It outputs ``"label"`` (the original label strings, ``(n,)``) and
-  ``"probabilities"`` ``(n, n_classes)``, or ``"variable"`` ``(n, 1)`` in the target's units.
+  so it takes the raw columns: one ``(n, 1)`` input per feature column, named as the column:
+  string for a category (as skl2onnx does for a ColumnTransformer), float32 for a number (double
+  where float32 would round it; a percentage as a fraction: ``files.onnx_inputs``). It outputs
+  ``"label"`` (the original label strings, ``(n,)``) and ``"probabilities"`` ``(n, n_classes)``,
+  or ``"variable"`` ``(n, 1)`` in the target's units.
 
 The table graph repeats ``chainrule.workflow.predict_table`` step by step: a number that is NaN
 or infinite becomes the stored fill value (``--impute``), then ``(x - mean) / std`` in float64;
@@ -24,9 +25,9 @@ the one-hot columns follow the stored category order. Where ``predict_table`` re
 fails the whole run, naming the column in the failing node, e.g.
 ``Name:'colour: category not seen in training, or missing without --impute'``.
 
-Computation runs in the network's dtype (a float64 network casts the float32 input up);
-outputs are float32. Files are ONNX IR version 10 with opset 21 of the default domain and,
-where used, opset 3 of ``ai.onnx.ml``: onnxruntime 1.18 or newer reads them (tested with 1.32).
+The preprocessing runs in float64, the network in its dtype; outputs are float32. Files are ONNX
+IR version 10 with opset 21 of the default domain and, where used, opset 3 of ``ai.onnx.ml``:
+onnxruntime 1.18 or newer reads them (tested with 1.32).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ import os
 import numpy as np
 
 from ..errors import UserError
+from .onnx_inputs import input_dtype, metadata, notes
 
 __all__ = [
     "OPSET",
@@ -130,7 +132,7 @@ class _Graph:
     def tensor(self, name: str, elem, shape) -> object:
         return self.onnx.helper.make_tensor_value_info(name, elem, shape)
 
-    def model(self, doc: str):
+    def model(self, doc: str, metadata: dict | None = None):
         helper = self.onnx.helper
         graph = helper.make_graph(self.nodes, "chainrule", self.inputs, self.outputs, self.initializers)
         opsets = [helper.make_opsetid("", OPSET)]
@@ -139,6 +141,7 @@ class _Graph:
         model = helper.make_model(
             graph, opset_imports=opsets, ir_version=IR_VERSION, producer_name="chainrule", doc_string=doc
         )
+        helper.set_model_props(model, metadata or {})
         self.onnx.checker.check_model(model, full_check=True)
         return model
 
@@ -324,8 +327,8 @@ def _categorical_column(g: _Graph, name: str, categories: list[str], fill: str |
 def table_model(network):
     """The ONNX model of a table model: raw columns in, labels and probabilities (or values) out.
 
-    Inputs, one per feature column in the stored order: ``(n, 1)`` float32 for a numeric
-    column, string for a categorical one. Outputs as ``chainrule.workflow.predict_table``:
+    Inputs, one per feature column in the stored order, ``(n, 1)`` of ``onnx_inputs.input_dtype``
+    and described in the metadata (``onnx_inputs.metadata``). Outputs as ``predict_table``:
     ``"label"`` string ``(n,)`` and ``"probabilities"`` float32 ``(n, n_classes)`` for
     classification, ``"variable"`` float32 ``(n, 1)`` in the target's units for regression.
     """
@@ -344,11 +347,11 @@ def table_model(network):
     g = _Graph(reserved=set(pre.features) | outputs)
     blocks = []
     for name in pre.features:
+        dtype = g.onnx.helper.np_dtype_to_tensor_dtype(input_dtype(pre, name))
+        g.inputs.append(g.tensor(name, dtype, [None, 1]))
         if name in pre.categorical:
-            g.inputs.append(g.tensor(name, g.onnx.TensorProto.STRING, [None, 1]))
             blocks.append(_categorical_column(g, name, pre.categorical[name], pre.categorical_fill.get(name)))
         else:
-            g.inputs.append(g.tensor(name, g.onnx.TensorProto.FLOAT, [None, 1]))
             blocks.append(_numeric_column(g, name, pre.numeric[name]))
     features = g.op("Concat", *blocks, axis=1) if len(blocks) > 1 else blocks[0]
     scores = _forward(g, network, g.cast(features, network.dtype))
@@ -360,7 +363,7 @@ def table_model(network):
         value = g.op("Add", value, g.const("target_mean", np.array(pre.target_mean)))
         g.op("Cast", value, out="variable", to=g.onnx.TensorProto.FLOAT)
         g.outputs.append(g.tensor("variable", g.onnx.TensorProto.FLOAT, [None, 1]))
-    return g.model(f"chainrule {pre.task} of {pre.target!r} from {len(pre.features)} columns")
+    return g.model(f"chainrule {pre.task} of {pre.target!r} from {len(pre.features)} columns", metadata(pre))
 
 
 def save(model, path) -> None:
@@ -382,11 +385,11 @@ def estimator_to_onnx(network, path, *, kind: str, classes=None, multilabel: boo
     save(estimator_model(network, kind=kind, classes=classes, multilabel=multilabel), path)
 
 
-def export_model(network, onnx_path, model_path="the model") -> None:
+def export_model(network, onnx_path, model_path="the model") -> list[str]:
     """``chainrule export MODEL --onnx OUT``: a network trained by ``chainrule train`` (read
     from ``model_path`` with ``Network.load``) as ONNX, its stored preprocessing included (see
-    ``table_model``). ExportError, one line, for a model without preprocessing or a path that
-    cannot be written.
+    ``table_model``); returns the notes for the user on its inputs (``onnx_inputs.notes``).
+    ExportError, one line, for a model without preprocessing or a path that cannot be written.
     """
     if network.preprocessor is None:
         raise ExportError(
@@ -394,3 +397,4 @@ def export_model(network, onnx_path, model_path="the model") -> None:
             "by chainrule train); export the bare network with net.to_onnx(path)"
         )
     save(table_model(network), onnx_path)
+    return notes(network.preprocessor)
