@@ -83,6 +83,30 @@ def test_auto_widths_are_twice_the_inputs_as_a_power_of_two_within_16_to_128(n_i
     assert auto_widths(n_inputs) == (width, width)
 
 
+@pytest.mark.parametrize(
+    "n_inputs, width", [(1, 32), (7, 32), (8, 32), (9, 64), (20, 128), (33, 256), (500, 256)]
+)
+def test_averaged_regression_members_are_four_times_the_inputs_within_32_to_256(n_inputs, width):
+    assert auto_widths(n_inputs, averaged=True) == (width, width)
+
+
+def test_only_the_members_of_an_averaged_regression_are_wider():
+    """A number's default ensemble gets 4 × inputs; one network of it, and classes, 2 × inputs.
+    (A linear-started network adds 2 nodes to each hidden layer.)"""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(120, 7))
+    number = x @ rng.normal(size=7)
+    columns = {f"x{j}": [str(v) for v in x[:, j]] for j in range(7)}
+    regression = Table.from_columns("<t>", {**columns, "y": [str(v) for v in number]})
+    classes = Table.from_columns("<t>", {**columns, "y": ["a" if v > 0 else "b" for v in number]})
+    fast = {"epochs": 1, "verbose": 0}
+    averaged = train_table(regression, TrainConfig(target="y", **fast))
+    one = train_table(regression, TrainConfig(target="y", ensemble=1, **fast))
+    kept = train_table(classes, TrainConfig(target="y", linear_fallback=False, **fast))
+    assert [m.network.sizes for m in averaged.members] == [[7, 34, 34, 1]] * 5
+    assert one.network.sizes == [7, 18, 18, 1] and kept.network.sizes == [7, 16, 16, 1]
+
+
 def test_validation_rows_are_drawn_per_class_and_none_when_too_few():
     encoded = np.array([0] * 30 + [1] * 10)
     rows = validation_rows(encoded, "classification", 0.1, seed=0)

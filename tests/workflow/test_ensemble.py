@@ -60,13 +60,19 @@ def test_regression_defaults_to_five_linear_started_networks_in_one_model():
     result = train_table(table, config)
     ensemble = result.metrics["ensemble"]
     assert ensemble["members"] == 5 and len(ensemble["best_epochs"]) == 5
-    assert result.network.sizes == [10, 5 * 34, 5 * 34, 1]  # 32 nodes + the linear start's 2, five times
+    # Members of an average are 4 × inputs wide: 64 nodes + the linear start's 2, five times.
+    assert result.network.sizes == [10, 5 * 66, 5 * 66, 1]
     one = train_table(
         table, TrainConfig(target=dataset.target, verbose=0, linear_fallback=False, epochs=30, ensemble=1)
     )
     assert one.network.sizes == [10, 34, 34, 1] and "ensemble" not in one.metrics
-    # Member 0 is the one-network run itself, bit for bit.
-    np.testing.assert_array_equal(result.network.layers[0].weight[:, :34], one.network.layers[0].weight)
+    # Member 0 is the one-network run of its widths itself, bit for bit.
+    alone = TrainConfig(
+        target=dataset.target, verbose=0, linear_fallback=False, epochs=30, ensemble=1, hidden=(64, 64)
+    )
+    np.testing.assert_array_equal(
+        result.network.layers[0].weight[:, :66], train_table(table, alone).network.layers[0].weight
+    )
     again = train_table(table, config)
     for a, b in zip(result.network.parameters(), again.network.parameters()):
         np.testing.assert_array_equal(a, b)
@@ -115,5 +121,5 @@ def test_an_ensemble_too_large_for_max_memory_is_refused_before_training():
     assert side_by_side_sizes([10, 34, 34, 1], 5) == [10, 170, 170, 1]
     table, dataset = load_dataset("diabetes")
     config = TrainConfig(target=dataset.target, verbose=0, ensemble=1000, max_memory=50e6)
-    with pytest.raises(OptionError, match=r"ensemble is 1000: side by side, sizes \[10, 34000, 34000, 1\]"):
+    with pytest.raises(OptionError, match=r"ensemble is 1000: side by side, sizes \[10, 66000, 66000, 1\]"):
         train_table(table, config)

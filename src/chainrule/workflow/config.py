@@ -68,7 +68,8 @@ class TrainConfig:
     hidden: tuple[int, ...] | None = option(
         None,
         "hidden layer widths, e.g. 16,16 (0 for none); default: two layers of 2 × inputs nodes, "
-        "rounded up to a power of two from 16 to 128 (a linear-started network adds 2 to each)",
+        "rounded up to a power of two from 16 to 128, for each network of a regression ensemble "
+        "4 × inputs from 32 to 256 (a linear-started network adds 2 to each)",
         "widths",
         metavar="WIDTHS",
     )

@@ -2,7 +2,11 @@
 
 - **Widths scaled to the data** (``hidden`` unset): two hidden layers of ``2 × inputs``
   nodes, rounded up to a power of two and kept within 16 to 128. A table with 5 inputs
-  gets 16,16, the 64-pixel digits 128,128.
+  gets 16,16, the 64-pixel digits 128,128. The members of an averaged regression ensemble
+  (the default for a number) are twice as wide, ``4 × inputs`` within 32 to 256: averaging
+  takes away the variance that wider networks add and keeps the bias they take away
+  (measured in benchmarks/README.md, "Round 6": better over 30 seeds, where one network
+  of that width was not, and classification ensembles were not).
 - **Validation rows** for early stopping (and the choice below): ``validation_split`` of
   the training rows, and at least ``MIN_CHOICE_ROWS`` of them when that is no more than a
   quarter (``MAX_SMALL_SHARE``), so the choice below is made on small tables too (150
@@ -49,10 +53,11 @@ LINEAR_START_RULE = "linear start: early stopping's epoch 0 is the ridge model"
 MAX_SMALL_SHARE = 0.25
 
 
-def auto_widths(n_inputs: int) -> tuple[int, int]:
-    """Two hidden layers of 2 × n_inputs nodes, rounded up to a power of two, within 16..128."""
-    width = 16
-    while width < 2 * n_inputs and width < 128:
+def auto_widths(n_inputs: int, averaged: bool = False) -> tuple[int, int]:
+    """Two hidden layers of 2 × n_inputs nodes, rounded up to a power of two, within 16..128;
+    ``averaged`` (a member of an averaged regression ensemble): 4 × n_inputs, within 32..256."""
+    factor, width, widest = (4, 32, 256) if averaged else (2, 16, 128)
+    while width < factor * n_inputs and width < widest:
         width *= 2
     return (width, width)
 

@@ -139,12 +139,16 @@ def output_layer(task: str, n_classes: int, loss: str | None) -> tuple[int, str,
     return (1, "sigmoid", loss) if n_classes == 2 else (n_classes, "softmax", loss)
 
 
-def network_for(config: TrainConfig, pre: Preprocessor, n_classes: int) -> tuple[Network, str]:
+def network_for(
+    config: TrainConfig, pre: Preprocessor, n_classes: int, members: int = 1
+) -> tuple[Network, str]:
     """The network ``config`` asks for on the inputs ``pre`` gives (widths scaled to them when
-    ``hidden`` is unset; He initialisation for ReLUs, Glorot otherwise), with ``pre`` stored
-    in it, and the loss it trains with."""
+    ``hidden`` is unset, wider for one of ``members`` > 1 averaged regression networks; He
+    initialisation for ReLUs, Glorot otherwise), with ``pre`` stored in it, and the loss it
+    trains with."""
     n_outputs, output_activation, loss = output_layer(pre.task, n_classes, config.loss)
-    hidden = auto_widths(pre.n_inputs) if config.hidden is None else config.hidden
+    averaged = pre.task == "regression" and members > 1
+    hidden = auto_widths(pre.n_inputs, averaged) if config.hidden is None else config.hidden
     network = Network(
         [pre.n_inputs, *hidden, n_outputs],
         activation=config.activation,
@@ -269,7 +273,7 @@ def _train_member(config, pre, n_classes: int, rows: Rows, member: int, members:
     A regression network with ReLU hidden layers starts as the ridge model (``linear_start``),
     and its start is early stopping's epoch 0."""
     seed = member_seed(config.seed, member)
-    network, loss = network_for(replace(config, seed=seed), pre, n_classes)
+    network, loss = network_for(replace(config, seed=seed), pre, n_classes, members)
     task, fit, val = pre.task, rows.fit, rows.val
     if member > 0 and val is not None:  # its own validation rows: together they learn from every row
         val = validation_rows(rows.encoded, task, config.validation_split, seed)
