@@ -40,11 +40,16 @@ _SKLEARN = ("MLPClassifier", "MLPRegressor")
 
 
 def __getattr__(name: str):
-    """``chainrule.MLPClassifier``/``MLPRegressor``: ``chainrule.sklearn``'s, loaded on first use."""
+    """``chainrule.MLPClassifier``/``MLPRegressor``: ``chainrule.sklearn``'s, and
+    ``chainrule.plot`` (matplotlib's pictures), loaded on first use."""
     if name in _SKLEARN:
         from . import sklearn
 
         return getattr(sklearn, name)
+    if name == "plot":
+        import importlib
+
+        return importlib.import_module(".plot", __name__)
     raise AttributeError(f"module 'chainrule' has no attribute {name!r}")
 
 

@@ -239,3 +239,13 @@ def test_an_input_named_bias_is_drawn_and_told_apart_from_the_bias(tmp_path):
     assert "bias" in texts(figure)
     explain_html(net, [0.5, -1.0], 1.0, input_names=["bias", "age"], path=tmp_path / "page.html")
     assert (tmp_path / "page.html").stat().st_size > 0
+
+
+def test_chainrule_plot_is_there_after_import_chainrule_alone():
+    """The README writes ``chainrule.plot.network(...)`` after ``import chainrule``; the
+    module loads on first use, and matplotlib only when a picture is drawn."""
+    code = (
+        "import sys, chainrule; assert 'chainrule.plot' not in sys.modules; "
+        "chainrule.plot.network; assert 'matplotlib' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
