@@ -249,3 +249,32 @@ def test_chainrule_plot_is_there_after_import_chainrule_alone():
         "chainrule.plot.network; assert 'matplotlib' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_softmax_output_shows_the_dl_dz_its_weights_slopes_use():
+    """With softmax and cross-entropy an output's dL/da (−y/a) is not what its weights' slopes
+    are built from: the picture labels the outputs dL/dz = a − y, and the caption says why."""
+    net = Network([3, 4, 3], activation="tanh", output_activation="softmax", seed=1)
+    x, y = [0.5, -1.0, 0.3], [0, 1, 0]
+    figure = network(net, x, y, loss="cross_entropy")
+    shown = texts(figure)
+    explanation = net.explain(x, y, "cross_entropy")
+    for j, a in enumerate(explanation.prediction):
+        assert f"dL/dz {a - y[j]:.4g}" in shown
+        record = next(r for r in explanation.weights if r.source == "node_0_0" and r.target == f"output_{j}")
+        assert record.slope == pytest.approx(record.node_value * (a - y[j]))
+    assert not any(text.startswith("dL/da") and text.endswith(" 0") for text in shown)
+    caption = figure.texts[-1].get_text()
+    assert "at the outputs dL/dz = a − y" in caption
+
+
+@pytest.mark.parametrize("weights", [{"output": [2]}, {"output": [0]}])
+def test_the_caption_stays_inside_a_one_node_picture(weights):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    net = Network.from_node_weights(weights)
+    figure = network(net, [3], 10, loss="mse")
+    FigureCanvasAgg(figure).draw()
+    box = figure.texts[-1].get_window_extent(figure.canvas.get_renderer())
+    assert box.x0 >= 0 and box.x1 <= figure.bbox.width
+    assert ("grey 0" in figure.texts[-1].get_text()) == (weights["output"] == [0])

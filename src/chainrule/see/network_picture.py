@@ -83,7 +83,8 @@ def draw(nums: Numbers, title: str | None = None):
     for layer in range(n_columns - 1):
         _draw_layer(ax, nums, place, layer, largest, placer)
     figure.suptitle(title or _title(nums), fontsize=11, color=INK)
-    figure.text(0.5, 0.025, _caption(nums), ha="center", fontsize=8, color=MUTED)
+    # wrapped to the figure's width (a one-node picture is narrower than the caption)
+    figure.text(0.5, 0.012, _caption(nums), ha="center", va="bottom", fontsize=8, color=MUTED, wrap=True)
     return figure
 
 
@@ -149,12 +150,34 @@ def _vector(values) -> str:
 
 def _caption(nums: Numbers) -> str:
     text = "line width and colour: weight size and sign (blue +, red −"
-    text += ", grey 0)" if any((w == 0).any() for w in nums.weights) else ")"
+    zero = any((w == 0).any() for w in nums.weights) or any(
+        b is not None and (b == 0).any() for b in nums.biases
+    )
+    text += ", grey 0)" if zero else ")"
     if nums.values is not None:
         text += " · black: node value a"
     if nums.slopes is not None:
         text += " · purple: slopes dL/da (nodes) and dL/dw (weights)"
+        if _outputs_combined(nums):
+            text += "; at the outputs dL/dz = a − y, the output activation's slope and the loss's in one"
     return text
+
+
+def _outputs_combined(nums: Numbers) -> bool:
+    """Whether the output layer's activation and loss slopes come as one, dL/dz (softmax or
+    sigmoid with a cross-entropy): then an output's dL/da is not what its weights' slopes use."""
+    return bool(nums.combined) and nums.combined[-1]
+
+
+def _node_slope(nums: Numbers, column: int, index: int) -> str | None:
+    """The purple label under a node: ``dL/da``, or ``dL/dz`` for a combined output (its
+    weights' slopes are node value × dL/dz); None where there is no slope."""
+    if nums.slopes is None:
+        return None
+    if column == len(nums.values) - 1 and _outputs_combined(nums):
+        return f"dL/dz {fmt(nums.loss_slopes[-1][index], 4)}"
+    slope = nums.slopes[column][index]
+    return f"dL/da {fmt(slope, 4)}" if np.isfinite(slope) else None
 
 
 def _label(ax, x, y, text, color, size=8, **kw):
@@ -221,8 +244,9 @@ def _draw_column(ax, nums: Numbers, place: Layout, column: int) -> None:
             value = fmt(nums.values[column][index], 4)
             ax.text(x, y, value, ha="center", va="center", fontsize=8 if len(value) <= 5 else 6.5,
                     color=INK, fontweight="bold", zorder=4)  # fmt: skip
-        if nums.slopes is not None and np.isfinite(nums.slopes[column][index]):
-            ax.text(x, y + 0.27, f"dL/da {fmt(nums.slopes[column][index], 4)}", ha="center", va="top",
+        slope = _node_slope(nums, column, index)
+        if slope is not None:
+            ax.text(x, y + 0.27, slope, ha="center", va="top",
                     fontsize=7.5, color=SLOPE, style="italic", zorder=4,
                     bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85})  # fmt: skip
     if col.more:
