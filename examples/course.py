@@ -1,7 +1,8 @@
 """The course, section by section, with every number computed by chainrule.
 
-Run it with ``python examples/course.py``. Each line shows chainrule's value and,
-beside it, the value the course printed (or what the course says it should be).
+Run it with ``python examples/course.py [path/to/binary.csv]``. Each line shows chainrule's
+value and, beside it, the value the course printed (or what the course says it should be).
+The last section runs the course's training on the admissions data (examples/admissions.py).
 
 The course builds networks from dictionaries of node weights: ``'node_0': [1, 1]``
 lists the weights coming into hidden node 0, ``'output'`` those coming into the
@@ -9,6 +10,9 @@ output node. ``Network.from_node_weights`` reads exactly that format.
 """
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path
 
 import numpy as np
 
@@ -120,12 +124,13 @@ step(net, x, target, "mse", lr=0.01)  # weights - 0.01 * slopes
 show("error after one update", net.predict(x)[0] - target, "5.04")
 
 # The worked example: one weight 2 from a node of value 3, prediction 6, target 10.
-# slope = node value × slope of the loss × slope of the activation (here 1).
+# slope = node value × slope of the activation (here 1) × slope of the loss; the course
+# writes the same product as node value × slope of the loss × slope of the activation.
 net = Network.from_node_weights({"output": [2]})
 [record] = net.explain([3], 10, "mse").weights
 print(
-    f"  slope = {fmt(record.node_value)} × {fmt(record.loss_slope)} × {fmt(record.activation_slope)}"
-    f" = {fmt(record.slope)}   (course: 3 × 2·(-4) × 1 = -24)"
+    f"  slope = node value {fmt(record.node_value)} × activation slope {fmt(record.activation_slope)}"
+    f" × loss slope {fmt(record.loss_slope)} = {fmt(record.slope)}   (course: 3 × 2·(-4) × 1 = -24)"
 )
 show("new weight, 2 - 0.01 × slope", record.weight - 0.01 * record.slope, "2.24")
 
@@ -162,6 +167,14 @@ show("slope of the weight in the quiz", quiz.slope, "6")
 
 # Seed 002 writes the step as del_w = lr × (y - output) × f'(h) × x, which is
 # -(lr / 2) × the slope of the mse on one sample.
+print("\n  Seed 002's first step: one sigmoid unit, x = [0.1, 0.3], y = 0.2, weights [-0.8, 0.5],")
+print("  learning rate 0.5 (the course gives the code, not its numbers):")
+first = Network.from_weights([np.array([[-0.8], [0.5]])], output_activation="sigmoid")
+[(first_slopes, _)] = first.gradients([0.1, 0.3], 0.2, "mse")
+print(
+    f"    output {fmt(first.predict([0.1, 0.3])[0])}, change in weights {fmt(-(0.5 / 2) * first_slopes[:, 0])}"
+)
+
 print("\n  One sigmoid unit, x = [1, 2, 3, 4], y = 0.5, learning rate 0.5:")
 learnrate = 0.5
 x4 = np.array([1, 2, 3, 4])
@@ -202,3 +215,12 @@ for layer in net.layers:
 X, y = rng.normal(size=(5, 2)), rng.normal(size=5)
 error = gradcheck(net, X, y, "mse")
 print(f"  gradient check relative error: {error:.2e}  (near 1e-10 means they agree; a wrong slope gives ~1)")
+
+# -----------------------------------------------------------------------------
+heading("7. Training on the admissions data")
+# Seed 003's two training runs on binary.csv (examples/admissions.py, by Network.fit):
+# the course prints ten train losses and "Prediction accuracy: 0.725" for the first.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import admissions  # noqa: E402  (examples/admissions.py, beside this file)
+
+admissions.main(sys.argv[1:])

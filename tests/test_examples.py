@@ -28,6 +28,7 @@ def test_course_example_prints_the_course_numbers():
         "4. Slopes and gradient descent",
         "5. Backpropagation",
         "6. Gradient check",
+        "7. Training on the admissions data",
     ):
         assert title in output
     for line, number in (
@@ -42,7 +43,9 @@ def test_course_example_prints_the_course_numbers():
         ("change, hidden to output", "[0.00804047 0.00555918]"),
     ):
         assert re.search(rf"{re.escape(line)}.*chainrule {re.escape(number)}", output), (line, number)
-    assert "slope = 3 × -8 × 1 = -24" in output
+    assert "slope = node value 3 × activation slope 1 × loss slope -8 = -24" in output
+    assert "output 0.517492857666, change in weights [-0.0039638  -0.01189141]" in output
+    assert "Prediction accuracy: 0.725" in output  # seed 003's two-layer run
     assert "node value × activation slope × loss slope" in output  # the printed explanation
     match = re.search(r"gradient check relative error: (\S+)", output)
     assert match is not None and float(match.group(1)) < 1e-7
