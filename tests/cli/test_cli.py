@@ -314,6 +314,7 @@ def test_info_prints_the_architecture_and_features(small_model):
     assert "float32" in result.stdout
     assert "x1 (number), x2 (number), color (category)" in result.stdout
     assert "labels      no, yes" in result.stdout
+    assert "reads       numbers written 1234.5; gaps refused (a model trained with --impute" in result.stdout
     data = json.loads(ok(chainrule_cli("info", small_model, "--json")).stdout)
     assert data["sizes"] == [5, 16, 16, 1]
     assert data["preprocessing"]["features"] == ["x1", "x2", "color"]
@@ -430,3 +431,20 @@ def test_info_skips_a_comparison_it_cannot_read(metrics):
     from chainrule.cli.info import _compared
 
     assert _compared(metrics) == ""
+
+
+def test_info_says_how_the_model_reads_numbers_and_gaps(tmp_path):
+    """What predict accepts depends on the number format and --impute: info says both."""
+    rows = [f"{1000 + 37 * i:,.2f};{'' if i == 3 else i % 5};{i % 2}" for i in range(60)]
+    data = tmp_path / "eu.csv"
+    data.write_text(
+        "a;b;y\n" + "\n".join(r.replace(",", "X").replace(".", ",").replace("X", ".") for r in rows) + "\n"
+    )
+    out = tmp_path / "run"
+    flags = ("--decimal", ",", "--thousands", ".", "--impute", "median", "--epochs", "1")
+    ok(chainrule_cli("train", data, "--target", "y", *flags, "--out", out, "-q"))
+    shown = ok(chainrule_cli("info", out / "model.safetensors")).stdout
+    assert (
+        "reads       numbers written 1.234,5 (--decimal , --thousands .); gaps (and inf) filled with "
+        "the training median, a category's with the most frequent (--impute median)"
+    ) in shown

@@ -203,3 +203,23 @@ def test_the_report_of_a_command_line_run_names_flags_in_its_notes(tmp_path, bin
     assert done.returncode == 0, done.stderr
     text = page.read_text(encoding="utf-8")
     assert "pass --task to choose" in text and "task=" not in text  # the task note, as printed
+
+
+@pytest.mark.parametrize(
+    "target, expected",
+    [
+        ("rank", "the target 'rank' is class '3'; the outputs are the classes: output_0 '1', "
+         "output_1 '2', output_2 '3', output_3 '4'"),
+        ("admit", "the target 'admit' is class '1': the output is the probability of class '1' "
+         "(target 1), against '0' (target 0)"),
+    ],
+)  # fmt: skip
+def test_explain_says_which_class_each_output_is(tmp_path, binary_csv, target, expected):
+    """Row 2 of binary.csv is admit 1, rank 3: a learner must see which output is which class."""
+    out = tmp_path / "run"
+    trained = chainrule_cli(
+        "train", binary_csv, "--target", target, "--epochs", "1", "--no-linear-fallback", "--out", out, "-q"
+    )
+    assert trained.returncode == 0, trained.stderr
+    done = chainrule_cli("explain", out / "model.safetensors", binary_csv, "--row", "2")
+    assert done.returncode == 0 and expected in done.stdout + done.stderr

@@ -43,6 +43,7 @@ def run(args, out: Output) -> int:
         lines.append(f"features    {_first(kinds, 'features')}")
         if pre.labels:
             lines.append(f"labels      {_first(pre.labels, 'labels')}")
+        lines.append(f"reads       {_reads(pre)}")
     metrics = network.info.get("metrics") if isinstance(network.info.get("metrics"), dict) else {}
     built = _built(metrics)
     if built:
@@ -79,6 +80,34 @@ def _built(metrics: dict) -> str:
 
 
 SHOWN = 20  # names shown on a line before "... and k more" (--json lists them all)
+
+
+def _reads(pre) -> str:
+    """How ``predict`` reads a table for this model: the numbers' format and the gaps."""
+    fmt = pre.number_format or {}
+    decimal, thousands = fmt.get("decimal", "."), fmt.get("thousands")
+    flags = [f"--decimal {decimal}"] if decimal != "." else []
+    flags += [f"--thousands {thousands}"] if thousands else []
+    numbers = f"numbers written 1{thousands or ''}234{decimal}5"
+    numbers += f" ({' '.join(flags)})" if flags else ""
+    if fmt.get("percent"):
+        columns = pre.percent_columns
+        which = (
+            ""
+            if columns is None
+            else f" in {_first(list(columns), 'columns')}"
+            if columns
+            else " (none here)"
+        )
+        numbers += f", percentages as 50% = 0.5{which} (--percent)"
+    if pre.impute:
+        gaps = (
+            f"gaps (and inf) filled with the training {pre.impute}, a category's with the most "
+            f"frequent (--impute {pre.impute})"
+        )
+    else:
+        gaps = "gaps refused (a model trained with --impute fills them)"
+    return f"{numbers}; {gaps}"
 
 
 def _first(names: list[str], what: str) -> str:

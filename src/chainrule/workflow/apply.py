@@ -134,4 +134,20 @@ def explain_row(network: Network, table: Table, row: int) -> tuple[Explanation, 
             f"; the target {pre.target!r} is standardised too, (value − {pre.target_mean:.6g}) / "
             f"{pre.target_std:.6g}: the prediction is {prediction:.6g} and the target {target:.6g} in its units"
         )
+    else:
+        example.note += "; " + _classes_of_outputs(pre, network.n_outputs, explanation.target)
     return explanation, example
+
+
+def _classes_of_outputs(pre, n_outputs: int, target) -> str:
+    """Which class each output node stands for, and the row's class, in words."""
+    labels = list(pre.labels)
+    if n_outputs == 1:  # one sigmoid output: the probability of the second class
+        row_class = labels[int(round(float(np.ravel(target)[0])))]
+        return (
+            f"the target {pre.target!r} is class {row_class!r}: the output is the probability of "
+            f"class {labels[1]!r} (target 1), against {labels[0]!r} (target 0)"
+        )
+    row_class = labels[int(np.argmax(target))]
+    outputs = ", ".join(f"output_{j} {label!r}" for j, label in enumerate(labels))
+    return f"the target {pre.target!r} is class {row_class!r}; the outputs are the classes: {outputs}"
