@@ -28,6 +28,26 @@ async function pageData(element) {
   if (left < box.x) svg.setAttribute("viewBox", `${left} ${box.y} ${box.width + box.x - left} ${box.height}`);
 })();
 
+// The picture never draws its smallest text below READABLE px: at that scale it keeps its
+// size and scrolls inside its box (a phone, a deep network); with room to spare it grows to
+// fill its box, up to LARGEST times its size. Beside the steps, it takes the room it needs
+// and leaves the steps 440 px; with less room than that, the steps go below it.
+const READABLE = 11;
+const LARGEST = 1.4;
+(function sizePicture() {
+  const svg = document.getElementById("net");
+  const width = svg.viewBox.baseVal.width;
+  const sizes = [...svg.querySelectorAll("text")].map((t) => parseFloat(getComputedStyle(t).fontSize));
+  const scale = READABLE / Math.min(...sizes);
+  svg.style.minWidth = `${width * scale}px`;
+  svg.style.maxWidth = `${width * Math.max(scale, LARGEST)}px`;
+  document.getElementById("picture").style.flexBasis = `min(${width * scale + 2}px, 100% - 456px)`;
+  const view = document.getElementById("view");
+  new ResizeObserver(() => {
+    document.getElementById("larger").hidden = view.scrollWidth <= view.clientWidth + 1 && view.scrollHeight <= view.clientHeight + 1;
+  }).observe(view);
+})();
+
 pageData(document.getElementById("data")).then((D) => {
   const $ = (id) => document.getElementById(id);
   const svg = $("net");
@@ -54,6 +74,11 @@ pageData(document.getElementById("data")).then((D) => {
     const key = { value: "values", input: "inputs", slope: "slopes" }[what];
     return num(D.columns[c][key][j], what, name(c, j));
   };
+
+  // A table row that opens a weight's details: clicked, or focused (Tab) with Enter or Space.
+  const weightName = (l, i, j) => `weight from ${i < 0 ? "the bias" : name(l, i)} to ${name(l + 1, j)}`;
+  const wrow = (l, i, j) =>
+    `<tr class="wrow" data-layer="${l}" data-i="${i}" data-j="${j}" tabindex="0" aria-label="${esc(weightName(l, i, j))}: Enter shows its numbers">`;
 
   function factorLine(l, i, j) {
     const W = weight(l, i, j);
@@ -109,7 +134,7 @@ pageData(document.getElementById("data")).then((D) => {
     const rows = s.rows.map(([i, j]) => [i, j]);
     if (s.bias && nOut(l) <= 10) for (let j = 0; j < nOut(l); j++) rows.push([-1, j]);
     const body = rows.map(([i, j]) =>
-      `<tr class="wrow" data-layer="${l}" data-i="${i}" data-j="${j}"><td>${esc(wref(l, i, j))}</td><td>${factorLine(l, i, j)}</td><td>${updateLine(l, i, j)}</td></tr>`);
+      `${wrow(l, i, j)}<td>${esc(wref(l, i, j))}</td><td>${factorLine(l, i, j)}</td><td>${updateLine(l, i, j)}</td></tr>`);
     const more = s.more ? `<p class="note">… ${s.more} more weights in this layer: see “every weight”.</p>` : "";
     const nodes = s.nodes.map((n) => {
       const terms = n.terms.map((j) => {
@@ -146,7 +171,7 @@ pageData(document.getElementById("data")).then((D) => {
         found += 1;
         if (rows.length < 300) {
           const W = weight(l, i, j);
-          rows.push(`<tr><td>${l}</td><td>${esc(ref)}</td><td>${num(W.w, "weight", ref)}</td><td>${num(W.g, "slope", ref)}</td><td>${num(W.nw, "new_weight", ref)}</td></tr>`);
+          rows.push(`${wrow(l, i, j)}<td>${l}</td><td>${esc(ref)}</td><td>${num(W.w, "weight", ref)}</td><td>${num(W.g, "slope", ref)}</td><td>${num(W.nw, "new_weight", ref)}</td></tr>`);
         }
       }
     }
@@ -168,15 +193,25 @@ pageData(document.getElementById("data")).then((D) => {
     if (s.kind === "backward") return `Backward: layer ${s.layer} (weights into ${s.layer === nLayers - 1 ? "the output" : `hidden layer ${s.layer}`})`;
     return titles[s.kind];
   }
+  // A node shows its short label (3 significant digits, written by Python in data-label);
+  // its full value is in its details, its tooltip and its name for screen readers.
+  const slopeLabels = {};
+  svg.querySelectorAll("text.slope").forEach((t) => { slopeLabels[`${t.dataset.column}:${t.dataset.node}`] = t; });
   function paintPicture(s) {
     svg.querySelectorAll(".node").forEach((g) => {
       const c = +g.dataset.column;
       const j = +g.dataset.node;
       if (j < 0) return;
       const shown = c === 0 || fwdStep[`${c}:${j}`] <= at;
-      g.querySelector(".val").textContent = shown ? text(D.columns[c].values[j]) : "";
+      const label = g.querySelector(".val");
+      label.textContent = shown ? label.dataset.label : "";
       const slope = D.columns[c].slopes[j];
-      g.querySelector(".slope").textContent = slopeStep[c] <= at && slope !== null ? `dL/da ${slope}` : "";
+      const slopeShown = slopeStep[c] <= at && slope !== null;
+      slopeLabels[`${c}:${j}`].textContent = slopeShown ? `dL/da ${slope}` : "";
+      const said = `${name(c, j)}${shown ? `: value ${text(D.columns[c].values[j])}` : " (not computed yet)"}${slopeShown ? `, slope dL/da ${slope}` : ""}`;
+      g.setAttribute("aria-label", said);
+      g.querySelector("title").textContent = said;
+      if (shown) fitLabel(g, label);
       g.classList.toggle("active", s.kind === "forward" && s.column === c && s.node === j);
     });
     svg.querySelectorAll(".edge").forEach((g) => {
@@ -184,6 +219,46 @@ pageData(document.getElementById("data")).then((D) => {
       const on = (s.kind === "forward" && s.column === l + 1 && +g.dataset.j === s.node) || (s.kind === "backward" && s.layer === l);
       g.classList.toggle("active", on);
     });
+    const slopes = (c) => `text.slope[data-column="${c}"]`;
+    const seen = {
+      inputs: '.node[data-column="0"]',
+      forward: ".edge.active, .node.active",
+      loss: `.node[data-column="${nLayers}"], ${slopes(nLayers)}`,
+      backward: `.edge.active, ${slopes(s.layer)}, ${slopes(s.layer + 1)}`,
+    }[s.kind];
+    if (seen) reveal([...svg.querySelectorAll(seen)]);
+    if (s.kind === "forward") reveal([...svg.querySelectorAll(".node.active")]);
+  }
+  // In a reader's font a label may be wider than Python's room for it: the node grows to hold
+  // it, and the weights leaving it start at its new rim.
+  function fitLabel(g, label) {
+    const circle = g.querySelector("circle");
+    const half = label.getComputedTextLength() / 2 + 3;
+    if (half <= +circle.getAttribute("r")) return;
+    circle.setAttribute("r", half);
+    const [cx, cy] = [+circle.getAttribute("cx"), +circle.getAttribute("cy")];
+    svg.querySelectorAll(`.edge[data-layer="${g.dataset.column}"][data-i="${g.dataset.node}"] line`).forEach((line) => {
+      const [dx, dy] = [line.x2.baseVal.value - cx, line.y2.baseVal.value - cy];
+      const length = Math.hypot(dx, dy) || 1;
+      line.setAttribute("x1", cx + (half * dx) / length);
+      line.setAttribute("y1", cy + (half * dy) / length);
+    });
+  }
+  // The picture's box scrolls (never the page) to show what the step is about, when it is out of view.
+  function reveal(elements) {
+    const box = $("view");
+    const view = box.getBoundingClientRect();
+    const rects = elements.map((e) => e.getBoundingClientRect());
+    if (!rects.length) return;
+    const left = view.left + box.clientLeft;
+    const top = view.top + box.clientTop;
+    const along = (lo, hi, start, size) => {
+      if (hi - lo > size || lo < start) return lo - start - 8; // too large: its beginning
+      return hi > start + size ? hi - start - size + 8 : 0;
+    };
+    const [x0, x1] = [Math.min(...rects.map((r) => r.left)), Math.max(...rects.map((r) => r.right))];
+    const [y0, y1] = [Math.min(...rects.map((r) => r.top)), Math.max(...rects.map((r) => r.bottom))];
+    box.scrollBy(along(x0, x1, left, box.clientWidth), along(y0, y1, top, box.clientHeight));
   }
   function show(k) {
     at = Math.max(0, Math.min(D.steps.length - 1, k));
@@ -217,20 +292,35 @@ pageData(document.getElementById("data")).then((D) => {
       <p class="formula">slope = node value × activation slope × loss slope = ${factorLine(l, i, j)}</p>
       <p class="formula">new weight = weight − lr × slope = ${updateLine(l, i, j)}</p>`;
   }
-  function detail(html) {
-    $("detail").innerHTML = `<button id="close" title="close">×</button>${html}`;
+  // The details of what was clicked or opened from the keyboard; closing them gives the focus
+  // back to what opened them.
+  let opener = null;
+  function detail(html, from) {
+    opener = from;
+    $("detail").innerHTML = `<button id="close" title="close (Esc)" aria-label="close the details">×</button>${html}`;
     $("detail").hidden = false;
-    $("close").addEventListener("click", () => { $("detail").hidden = true; });
+    $("close").addEventListener("click", close);
+    const box = $("detail").getBoundingClientRect();  // below the picture on a phone: bring it into view
+    if (box.top > innerHeight || box.bottom < 0) $("detail").scrollIntoView({ block: "nearest" });
   }
+  function close() {
+    const focused = $("detail").contains(document.activeElement);
+    $("detail").hidden = true;
+    if (focused && opener && opener.isConnected) opener.focus();
+  }
+  function open(item) {
+    const d = item.dataset;
+    if (item.matches(".node")) detail(detailNode(+d.column, +d.node), item);
+    else detail(detailWeight(+d.layer, +d.i, +d.j), item);
+  }
+  const openable = (target) => target.closest && target.closest("#net .node, #net .edge, tr.wrow");
   svg.addEventListener("click", (event) => {
-    const node = event.target.closest(".node");
-    const edge = event.target.closest(".edge");
-    if (node) detail(detailNode(+node.dataset.column, +node.dataset.node));
-    else if (edge) detail(detailWeight(+edge.dataset.layer, +edge.dataset.i, +edge.dataset.j));
+    const item = openable(event.target);
+    if (item) open(item);
   });
   $("panel").addEventListener("click", (event) => {
-    const row = event.target.closest(".wrow");
-    if (row) detail(detailWeight(+row.dataset.layer, +row.dataset.i, +row.dataset.j));
+    const item = openable(event.target);
+    if (item) open(item);
   });
 
   // ------------------------------------------------------------------ controls
@@ -249,12 +339,26 @@ pageData(document.getElementById("data")).then((D) => {
   $("next").addEventListener("click", () => { stop(); show(at + 1); });
   $("play").addEventListener("click", play);
   $("summary").addEventListener("click", () => { stop(); show(D.steps.length - 1); });
+  // Keys: ← → Home End step anywhere but in the search box; Enter or Space on a focused node,
+  // weight or row opens its details; Space on a focused button presses it (the browser's
+  // own behaviour), and plays or pauses only when nothing that takes keys has the focus.
   document.addEventListener("keydown", (event) => {
-    if (event.target.tagName === "INPUT") return;
+    const target = event.target;
+    if (target.closest && target.closest("input, textarea, select, [contenteditable]")) return;
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
     const keys = { ArrowRight: () => show(at + 1), ArrowLeft: () => show(at - 1), Home: () => show(0), End: () => show(D.steps.length - 1) };
-    if (event.key === " ") { event.preventDefault(); play(); return; }
-    if (event.key === "Escape") { $("detail").hidden = true; return; }
+    const item = openable(target);
+    if (item && (event.key === "Enter" || event.key === " ")) { event.preventDefault(); open(item); return; }
+    if (event.key === " ") {
+      if (target === document.body || target === document.documentElement) { event.preventDefault(); play(); }
+      return;
+    }
+    if (event.key === "Escape") { close(); return; }
     if (keys[event.key]) { event.preventDefault(); stop(); keys[event.key](); }
+  });
+  $("skip").addEventListener("click", (event) => {
+    event.preventDefault();
+    [...$("controls").querySelectorAll("button")].find((b) => !b.disabled).focus();
   });
   const prediction = D.prediction.length === 1 ? text(D.prediction[0]) : `[${D.prediction.map(text).join(", ")}]`;
   const target = D.target.length === 1 ? text(D.target[0]) : `[${D.target.map(text).join(", ")}]`;

@@ -12,6 +12,11 @@ the network. Up to ``WIDE`` weights they are shown to 6 significant digits, as t
 table prints them; beyond, to 4 (a 784-64-10 network has 50,816 weights). Data over
 ``PLAIN_LIMIT`` bytes are embedded deflate-compressed in base64 and opened by the
 browser's own ``DecompressionStream``: a 784-64-10 page is about 540 kB instead of 1.55 MB.
+
+Reading: the page's script keeps the picture's smallest text at 11 px or more; a picture
+wider or taller than its box at that size scrolls inside the box, which follows each step.
+A node shows its value to 3 significant digits (``node_label``); its details give it in
+full. Every node, weight and table row opens its details by click, or by Tab and Enter.
 """
 
 from __future__ import annotations
@@ -29,9 +34,19 @@ from .names import short_name
 from .records import Numbers
 from .steps import page_data
 
-__all__ = ["explain_html", "page_svg", "html_document", "embedded", "digits_for", "WIDE", "PLAIN_LIMIT"]
+__all__ = [
+    "explain_html",
+    "page_svg",
+    "node_label",
+    "html_document",
+    "embedded",
+    "digits_for",
+    "WIDE",
+    "PLAIN_LIMIT",
+]
 
-DX, DY, MARGIN_X, MARGIN_Y = 230, 100, 150, 60
+DX, DY, MARGIN_X, MARGIN_Y = 175, 100, 90, 60  # px between columns and rows; margins
+RADIUS, BIAS = 29, 13  # a node's radius; half the side of a bias node's square
 WIDE = 10_000  # weights (biases included) beyond which numbers show 4 significant digits
 PLAIN_LIMIT = 100_000  # bytes of JSON beyond which the data are embedded compressed
 
@@ -48,7 +63,8 @@ def explain_html(net, x, y, loss="mse", lr=0.01, path=None, *, input_names=None)
     with its numbers, then the activation), the loss, and backpropagation layer by layer
     (node value × activation slope × loss slope = slope; weight − lr × slope = new
     weight; each node's slope as the sum over its outgoing weights), with next, previous
-    and play buttons, the arrow keys, details of any clicked node or weight, and a final
+    and play buttons, the arrow keys, details of any node, weight or row (clicked, or
+    reached with Tab and opened with Enter or Space), and a final
     list of every weight's slope and update. Input names default to the model's
     preprocessed features. Returns the HTML; writes it to ``path`` too when given.
     """
@@ -93,9 +109,11 @@ def html_document(title: str, data: dict, svg: str) -> str:
 <title>{html.escape(title)}</title>
 <style>{_asset("page.css")}</style></head>
 <body>
-<header><h1>{html.escape(title)}</h1><p id="headline"></p></header>
+<header><a id="skip" href="#controls">skip the picture: go to the step buttons</a>
+<h1>{html.escape(title)}</h1><p id="headline"></p></header>
 <main>
-<section id="picture">{svg}</section>
+<section id="picture"><div id="view">{svg}</div>
+<p id="larger" class="note" hidden>The picture is larger than its box: scroll it to see the rest.</p></section>
 <section id="side">
 <nav id="controls"><button id="prev" title="previous (←)">◀ previous</button>
 <button id="play" title="play / pause (space)">▶ play</button>
@@ -104,18 +122,56 @@ def html_document(title: str, data: dict, svg: str) -> str:
 <span id="step-count"></span></nav>
 <h2 id="step-title"></h2>
 <div id="panel"></div>
-<div id="detail" hidden></div>
+<div id="detail" hidden aria-live="polite"></div>
 </section>
 </main>
-<footer>chainrule: numbers from <code>net.explain</code>, shown to {digits} significant digits (a weight and its new weight to as many as show the update) · click a node or weight</footer>
+<footer>chainrule: numbers from <code>net.explain</code>, shown to {digits} significant digits (a weight and its new weight to as many as show the update; 3 inside a node) · click a node, weight or row, or Tab to it and press Enter, for its numbers</footer>
 {embedded(data)}
 <script>{_asset("page.js")}</script>
 </body></html>
 """
 
 
+def node_label(value) -> str:
+    """``value`` as written inside its node: 3 significant digits, at most 8 characters.
+
+    The circle holds a short label (``-0.0379``, ``126``, ``12346``, ``-0.00123``, ``1.2e-5``,
+    ``-2.5e7``); the full value, to the page's digits, is in the node's details, its tooltip
+    and its name for screen readers.
+    """
+    value = float(value)
+    if not np.isfinite(value):
+        return "–"
+    if value == 0:
+        return "0"
+    size = abs(value)
+    if 1e-3 <= size < 1e3:
+        text = f"{value:.3g}"
+        if "e" not in text:  # 999.7 rounds to 1e+03, written below as 1000
+            return text
+    if 1e-3 <= size < 1e5:
+        return f"{value:.0f}"
+    mantissa, exponent = f"{value:.1e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
+def _trimmed(x0: float, y0: float, x1: float, y1: float, start: float, end: float) -> tuple[float, ...]:
+    """The line from (x0, y0) to (x1, y1) without its first ``start`` and last ``end`` px:
+    an edge stops at the rim of its nodes, so no line is drawn over a node."""
+    length = max(float(np.hypot(x1 - x0, y1 - y0)), 1e-9)
+    ux, uy = (x1 - x0) / length, (y1 - y0) / length
+    return x0 + start * ux, y0 + start * uy, x1 - end * ux, y1 - end * uy
+
+
 def page_svg(nums: Numbers, place: Layout) -> str:
-    """The network as inline SVG: every node and weight clickable, labelled by data attributes."""
+    """The network as inline SVG: every node and weight focusable and clickable, labelled by
+    data attributes and named for screen readers.
+
+    Column by column, the nodes come before the weights leaving them, so Tab reads the
+    network in the order of forward propagation; an edge ends at the rim of its nodes, so
+    drawing it after its source node covers nothing, and the labels outside the nodes
+    (names, slopes) are drawn last, over the lines.
+    """
     # The input names end 36 px left of their nodes: the left margin holds the widest one,
     # at a generous 0.62 em a character of the page's 13 px sans-serif.
     names = [short_name(place.columns[0].names[index]) for index in place.columns[0].shown]
@@ -127,50 +183,80 @@ def page_svg(nums: Numbers, place: Layout) -> str:
         return left + DX * column, MARGIN_Y + DY * y
 
     largest = max([float(np.max(np.abs(w), initial=0.0)) for w in nums.weights] + [1e-12])
-    parts = [f'<svg id="net" viewBox="0 0 {width:.0f} {height:.0f}" xmlns="http://www.w3.org/2000/svg">']
-    for layer in range(len(place.columns) - 1):
-        source, target = place.columns[layer], place.columns[layer + 1]
-        starts = [(i, source.y[k]) for k, i in enumerate(source.shown)]
-        if nums.biases[layer] is not None:
-            starts.append((-1, source.bias_y))
-        for i, ys in starts:
-            for j, yt in zip(target.shown, target.y):
-                weight = nums.biases[layer][j] if i < 0 else nums.weights[layer][i, j]
-                (x0, y0), (x1, y1) = xy(layer, ys), xy(layer + 1, yt)
-                sign = "pos" if weight > 0 else ("neg" if weight < 0 else "zero")
-                parts.append(
-                    f'<g class="edge {sign}{" bias" if i < 0 else ""}" data-layer="{layer}" data-i="{i}" data-j="{j}">'
-                    f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}" '
-                    f'stroke-width="{0.8 + 4.5 * abs(weight) / largest:.2f}"/>'
-                    f'<line class="hit" x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}"/></g>'
-                )
+    parts = [
+        f'<svg id="net" viewBox="0 0 {width:.0f} {height:.0f}" xmlns="http://www.w3.org/2000/svg" '
+        'role="group" aria-label="the network: Tab to a node or weight, Enter shows its numbers">'
+    ]
+    labels = []  # names, slopes and "… k more" markers: drawn last, over every line
     for c, col in enumerate(place.columns):
-        for index, y in zip(col.shown, col.y):
-            x0, y0 = xy(c, y)
-            name = col.names[index]
-            short = html.escape(short_name(name))
-            anchor = (
-                f'<text class="name" x="{x0 - 36:.1f}" y="{y0 + 4:.1f}" text-anchor="end">{short}</text>'
-                if c == 0
-                else f'<text class="name" x="{x0:.1f}" y="{y0 - 35:.1f}" text-anchor="middle">{short}</text>'
-            )
-            parts.append(
-                f'<g class="node{" input" if c == 0 else ""}" data-column="{c}" data-node="{index}">'
-                f'<title>{html.escape(name)}</title><circle cx="{x0:.1f}" cy="{y0:.1f}" r="29"/>{anchor}'
-                f'<text class="val" x="{x0:.1f}" y="{y0 + 4:.1f}" text-anchor="middle"></text>'
-                f'<text class="slope" x="{x0:.1f}" y="{y0 + 46:.1f}" text-anchor="middle"></text></g>'
-            )
-        if col.more:
-            x0, y0 = xy(c, col.more_y)
-            parts.append(
-                f'<text class="more" x="{x0:.1f}" y="{y0 + 4:.1f}" text-anchor="middle">… {col.more} more</text>'
-            )
-        if col.bias_y is not None:
-            x0, y0 = xy(c, col.bias_y)
-            parts.append(
-                f'<g class="node biasnode" data-column="{c}" data-node="-1"><rect x="{x0 - 13:.1f}" y="{y0 - 13:.1f}" '
-                f'width="26" height="26"/><text x="{x0:.1f}" y="{y0 + 5:.1f}" text-anchor="middle">1</text>'
-                f'<text class="name" x="{x0 - 22:.1f}" y="{y0 + 5:.1f}" text-anchor="end">bias</text></g>'
-            )
-    parts.append("</svg>")
+        parts += _nodes(nums, c, col, xy, labels)
+        if c + 1 < len(place.columns):
+            parts += _edges(nums, c, col, place.columns[c + 1], xy, largest)
+    parts.append(f'<g class="labels" aria-hidden="true">{"".join(labels)}</g></svg>')
     return "".join(parts)
+
+
+def _nodes(nums: Numbers, c: int, col, xy, labels: list[str]) -> list[str]:
+    """Column ``c``'s nodes (and its bias node); their names, slopes and marker go to ``labels``."""
+    parts = []
+    for index, y in zip(col.shown, col.y):
+        x0, y0 = xy(c, y)
+        name = col.names[index]
+        short = html.escape(short_name(name))
+        ids = f'data-column="{c}" data-node="{index}"'
+        labels.append(
+            f'<text class="name" {ids} x="{x0 - 36:.1f}" y="{y0 + 4:.1f}" text-anchor="end">{short}</text>'
+            if c == 0
+            else f'<text class="name" {ids} x="{x0:.1f}" y="{y0 - 35:.1f}" text-anchor="middle">{short}</text>'
+        )
+        labels.append(
+            f'<text class="slope" {ids} x="{x0:.1f}" y="{y0 + 46:.1f}" text-anchor="middle"></text>'
+        )
+        label = html.escape(node_label(nums.values[c][index]), quote=True)
+        parts.append(
+            f'<g class="node{" input" if c == 0 else ""}" {ids} '
+            f'tabindex="0" role="button" aria-label="{html.escape(name, quote=True)}">'
+            f'<title>{html.escape(name)}</title><circle cx="{x0:.1f}" cy="{y0:.1f}" r="{RADIUS}"/>'
+            f'<text class="val" x="{x0:.1f}" y="{y0 + 4:.1f}" text-anchor="middle" data-label="{label}"></text></g>'
+        )
+    if col.more:
+        x0, y0 = xy(c, col.more_y)
+        labels.append(
+            f'<text class="more" x="{x0:.1f}" y="{y0 + 4:.1f}" text-anchor="middle">… {col.more} more</text>'
+        )
+    if col.bias_y is not None:
+        x0, y0 = xy(c, col.bias_y)
+        parts.append(
+            f'<g class="node biasnode" data-column="{c}" data-node="-1" tabindex="0" role="button" '
+            f'aria-label="bias node (value 1)"><rect x="{x0 - BIAS:.1f}" y="{y0 - BIAS:.1f}" '
+            f'width="{2 * BIAS}" height="{2 * BIAS}"/>'
+            f'<text x="{x0:.1f}" y="{y0 + 5:.1f}" text-anchor="middle">1</text></g>'
+        )
+        labels.append(f'<text class="name" x="{x0 - 22:.1f}" y="{y0 + 5:.1f}" text-anchor="end">bias</text>')
+    return parts
+
+
+def _edges(nums: Numbers, c: int, col, target, xy, largest: float) -> list[str]:
+    """The weights from column ``c`` into the next (``target``), each from rim to rim."""
+    starts = [(i, col.y[k]) for k, i in enumerate(col.shown)]
+    if nums.biases[c] is not None:
+        starts.append((-1, col.bias_y))
+    parts = []
+    for i, ys in starts:
+        source = col.names[i] if i >= 0 else "the bias"
+        for j, yt in zip(target.shown, target.y):
+            weight = nums.biases[c][j] if i < 0 else nums.weights[c][i, j]
+            (x0, y0), (x1, y1) = xy(c, ys), xy(c + 1, yt)
+            # a circle's rim is RADIUS away; a square's, along the line, BIAS / max(|cos|, |sin|)
+            rim = RADIUS if i >= 0 else BIAS * np.hypot(x1 - x0, y1 - y0) / max(abs(x1 - x0), abs(y1 - y0))
+            x0, y0, x1, y1 = _trimmed(x0, y0, x1, y1, rim, RADIUS)
+            sign = "pos" if weight > 0 else ("neg" if weight < 0 else "zero")
+            ends = f'x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}"'
+            named = html.escape(f"weight from {source} to {target.names[j]}", quote=True)
+            parts.append(
+                f'<g class="edge {sign}{" bias" if i < 0 else ""}" data-layer="{c}" data-i="{i}" data-j="{j}" '
+                f'tabindex="0" role="button" aria-label="{named}">'
+                f'<line {ends} stroke-width="{0.8 + 4.5 * abs(weight) / largest:.2f}"/>'
+                f'<line class="hit" {ends}/></g>'
+            )
+    return parts
