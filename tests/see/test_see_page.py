@@ -296,3 +296,25 @@ def test_a_browser_without_decompression_says_so_instead_of_an_empty_page(browse
     page.wait_for_selector("#panel:text-matches('cannot open them')")
     assert "Firefox 113" in page.text_content("#panel")
     page.close()
+
+
+def test_a_softmax_output_shows_the_dl_dz_its_weights_use(browser, tmp_path):
+    """With softmax and cross-entropy the outputs' slope is dL/dz = a − y (their dL/da, −y/a,
+    is 0 for every other class and is not what their weights' slopes are built from)."""
+    net = chainrule.Network([3, 4, 3], activation="tanh", output_activation="softmax", seed=1)
+    x, y = [0.5, -1.0, 0.3], [0, 1, 0]
+    path = tmp_path / "softmax.html"
+    chainrule.explain_html(net, x, y, "cross_entropy", LR, path)
+    explanation = net.explain(x, y, "cross_entropy")
+    opened = open_file(browser, path)
+    page = opened.page
+    page.keyboard.press("End")
+    for j, a in enumerate(explanation.prediction):
+        label = page.text_content(f'#net text.slope[data-column="2"][data-node="{j}"]')
+        assert label.startswith("dL/dz ") and shown_equal(label.split()[1], a - y[j]), label
+        page.click(f'#net .node[data-column="2"][data-node="{j}"] circle')
+        assert "dL/dz = a − y" in page.text_content("#detail")
+        assert check_numbers(page, explanation, "#detail") == 3  # z, a and dL/dz
+        page.click("#close")
+    assert opened.errors == []
+    page.close()

@@ -197,6 +197,12 @@ pageData(document.getElementById("data")).then((D) => {
   // its full value is in its details, its tooltip and its name for screen readers.
   const slopeLabels = {};
   svg.querySelectorAll("text.slope").forEach((t) => { slopeLabels[`${t.dataset.column}:${t.dataset.node}`] = t; });
+  // An output whose activation and loss slopes combine (softmax or sigmoid with a
+  // cross-entropy) shows dL/dz = a − y, the slope its weights' slopes are built from.
+  function combinedOutput(c) { return c === nLayers && D.layers[nLayers - 1].combined; }
+  function nodeSlope(c, j) {
+    return combinedOutput(c) ? ["dL/dz", D.layers[nLayers - 1].ls[j]] : ["dL/da", D.columns[c].slopes[j]];
+  }
   function paintPicture(s) {
     svg.querySelectorAll(".node").forEach((g) => {
       const c = +g.dataset.column;
@@ -205,10 +211,10 @@ pageData(document.getElementById("data")).then((D) => {
       const shown = c === 0 || fwdStep[`${c}:${j}`] <= at;
       const label = g.querySelector(".val");
       label.textContent = shown ? label.dataset.label : "";
-      const slope = D.columns[c].slopes[j];
+      const [which, slope] = nodeSlope(c, j);
       const slopeShown = slopeStep[c] <= at && slope !== null;
-      slopeLabels[`${c}:${j}`].textContent = slopeShown ? `dL/da ${slope}` : "";
-      const said = `${name(c, j)}${shown ? `: value ${text(D.columns[c].values[j])}` : " (not computed yet)"}${slopeShown ? `, slope dL/da ${slope}` : ""}`;
+      slopeLabels[`${c}:${j}`].textContent = slopeShown ? `${which} ${slope}` : "";
+      const said = `${name(c, j)}${shown ? `: value ${text(D.columns[c].values[j])}` : " (not computed yet)"}${slopeShown ? `, slope ${which} ${slope}` : ""}`;
       g.setAttribute("aria-label", said);
       g.querySelector("title").textContent = said;
       if (shown) fitLabel(g, label);
@@ -283,7 +289,9 @@ pageData(document.getElementById("data")).then((D) => {
     const col = D.columns[c];
     const rows = [`<tr><td>value a</td><td>${nodeNum(c, j, "value")}</td></tr>`];
     if (c > 0) rows.unshift(`<tr><td>input z</td><td>${nodeNum(c, j, "input")}</td></tr>`);
-    if (col.slopes[j] !== null) rows.push(`<tr><td>slope dL/da</td><td>${nodeNum(c, j, "slope")}</td></tr>`);
+    if (combinedOutput(c)) {
+      rows.push(`<tr><td>slope dL/dz = a − y (activation and loss combined)</td><td>${num(D.layers[nLayers - 1].ls[j], "loss_slope", wref(nLayers - 1, 0, j))}</td></tr>`);
+    } else if (col.slopes[j] !== null) rows.push(`<tr><td>slope dL/da</td><td>${nodeNum(c, j, "slope")}</td></tr>`);
     const kind = c === 0 ? "input node" : c === nLayers ? "output node" : `hidden node, ${D.layers[c - 1].activation}`;
     return `<h3>${esc(name(c, j))} <small>(${esc(kind)})</small></h3><table>${rows.join("")}</table>`;
   }
