@@ -278,3 +278,32 @@ def test_the_caption_stays_inside_a_one_node_picture(weights):
     box = figure.texts[-1].get_window_extent(figure.canvas.get_renderer())
     assert box.x0 >= 0 and box.x1 <= figure.bbox.width
     assert ("grey 0" in figure.texts[-1].get_text()) == (weights["output"] == [0])
+
+
+def _overlaps(figure) -> list[tuple[str, str, float]]:
+    """Pairs of texts on the picture whose boxes overlap, with the overlap in px²."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(figure).draw()
+    renderer = figure.canvas.get_renderer()
+    boxes = [(t.get_window_extent(renderer), t.get_text()) for t in figure.axes[0].texts if t.get_text()]
+    pairs = []
+    for k, (a, name_a) in enumerate(boxes):
+        for b, name_b in boxes[k + 1 :]:
+            width, height = min(a.x1, b.x1) - max(a.x0, b.x0), min(a.y1, b.y1) - max(a.y0, b.y0)
+            if width > 1 and height > 1:  # a pixel of antialiasing is not hiding anything
+                pairs.append((name_a, name_b, width * height))
+    return pairs
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_numbers_on_a_crowded_small_picture_hide_no_other_text(seed):
+    """A 3-4-3 softmax with biases puts 62 numbers between two columns of nodes; each finds a
+    place along its line where it hides nothing but, where every place is taken, a sliver
+    (under 20 px², a pixel or two of an 11 px high number: no digit is hidden)."""
+    rng = np.random.default_rng(seed)
+    net = Network([3, 4, 3], activation="tanh", output_activation="softmax", seed=seed)
+    for layer in net.layers:
+        layer.bias[...] = rng.normal(size=layer.bias.shape) * 0.5
+    figure = network(net, rng.normal(size=3), [1, 0, 0], loss="cross_entropy")
+    assert [pair for pair in _overlaps(figure) if pair[2] > 20] == []

@@ -188,14 +188,15 @@ def _label(ax, x, y, text, color, size=8, **kw):
 #: Where along its line (0 at the source node, 1 at the target) a number may go, first
 #: choice first: a weight near its source, a bias weight clear of the "… n more" above its
 #: bias, a weight's slope near its target (staggered by the source's place, then moved).
-WEIGHT_SPOTS = (0.22, 0.3, 0.15, 0.38, 0.45)
-BIAS_SPOTS = (0.35, 0.28, 0.42, 0.22)
+#: The first few are the usual places; the rest are for crowded pictures (a 3-4-3 with biases
+#: writes 62 numbers between two columns of nodes).
+WEIGHT_SPOTS = (0.22, 0.3, 0.15, 0.38, 0.45, 0.26, 0.19, 0.34, 0.11, 0.42)
+BIAS_SPOTS = (0.35, 0.28, 0.42, 0.22, 0.31, 0.38, 0.25, 0.46, 0.18)
 
 
 def _slope_spots(first: float) -> tuple[float, ...]:
-    return tuple(
-        t for t in (first, first + 0.08, first - 0.08, first + 0.16, first - 0.16) if 0.45 <= t <= 0.85
-    )
+    steps = (0, 0.08, -0.08, 0.16, -0.16, 0.04, -0.04, 0.12, -0.12, 0.2, -0.2, 0.24, -0.24)
+    return tuple(first + d for d in steps if 0.45 <= first + d <= 0.88)
 
 
 def _draw_layer(ax, nums: Numbers, place: Layout, layer: int, largest: float, placer: Placer) -> None:
