@@ -15,7 +15,6 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
-from see_browser import launch_chromium
 from see_browser import open_file as open_any
 
 import chainrule
@@ -162,14 +161,6 @@ def test_errors_name_the_argument(kwargs, message):
 
 
 # ------------------------------------------------------------------ in Chromium
-@pytest.fixture(scope="module")
-def browser():
-    playwright, browser = launch_chromium()
-    yield browser
-    browser.close()
-    playwright.stop()
-
-
 @pytest.fixture(scope="module")
 def shots(tmp_path_factory):
     return tmp_path_factory.mktemp("screenshots")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from see_browser import launch_chromium
 from test_see_page import LR, check_numbers, course_net, open_file, trained_net
 
 import chainrule
@@ -27,14 +26,6 @@ def deep_net():
     return chainrule.Network([10, 8, 8, 8, 1], activation="relu", seed=2), np.random.default_rng(2).normal(
         size=10
     )
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright, browser = launch_chromium()
-    yield browser
-    browser.close()
-    playwright.stop()
 
 
 @pytest.fixture(scope="module")
