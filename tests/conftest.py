@@ -47,7 +47,7 @@ def rng() -> np.random.Generator:
     return np.random.default_rng(20261122)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def binary_csv() -> Path:
     if not BINARY_CSV.exists():
         pytest.skip(f"the course's admissions data is not at {BINARY_CSV}")

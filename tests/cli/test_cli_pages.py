@@ -12,23 +12,14 @@ from cli_runner import chainrule_cli
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory, binary_csv_module):
+def trained(tmp_path_factory, binary_csv):
     directory = tmp_path_factory.mktemp("pages")
     result = chainrule_cli(
-        "train", binary_csv_module, "--target", "admit", "--epochs", "3", "--out", directory / "run",
+        "train", binary_csv, "--target", "admit", "--epochs", "3", "--out", directory / "run",
         "--report", directory / "report.html", "--quiet",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     return directory
-
-
-@pytest.fixture(scope="module")
-def binary_csv_module():
-    from conftest import BINARY_CSV
-
-    if not BINARY_CSV.exists():
-        pytest.skip(f"the course's admissions data is not at {BINARY_CSV}")
-    return BINARY_CSV
 
 
 def test_train_report_is_one_self_contained_page(trained):
@@ -41,38 +32,38 @@ def test_train_report_is_one_self_contained_page(trained):
     assert "report = " in config
 
 
-def test_explain_writes_the_page_and_the_picture_for_that_row(trained, binary_csv_module):
+def test_explain_writes_the_page_and_the_picture_for_that_row(trained, binary_csv):
     model = trained / "run" / "model.safetensors"
     page, picture = trained / "step.html", trained / "net.svg"
     result = chainrule_cli(
-        "explain", model, binary_csv_module, "--row", "2", "--html", page, "--figure", picture, "--lr", "0.5"
+        "explain", model, binary_csv, "--row", "2", "--html", page, "--figure", picture, "--lr", "0.5"
     )
     assert result.returncode == 0, result.stderr
     assert picture.read_text(encoding="utf-8").lstrip().startswith(("<?xml", "<svg"))
     html = page.read_text(encoding="utf-8")
     network = load(model)
-    example = row_example(network, read_table(binary_csv_module), 2)
+    example = row_example(network, read_table(binary_csv), 2)
     explanation = network.explain(example.x, example.y, example.loss, input_names=example.input_names)
     assert f"{explanation.loss:.6g}"[:6] in html  # the page embeds explain's own numbers
     assert "gre" in html and "gpa" in html
 
 
-def test_explain_refuses_a_figure_it_cannot_draw(trained, binary_csv_module):
+def test_explain_refuses_a_figure_it_cannot_draw(trained, binary_csv):
     model = trained / "run" / "model.safetensors"
-    result = chainrule_cli("explain", model, binary_csv_module, "--row", "1", "--figure", trained / "net.txt")
+    result = chainrule_cli("explain", model, binary_csv, "--row", "1", "--figure", trained / "net.txt")
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         f"chainrule: error: --figure {trained / 'net.txt'}: the name must end in .svg or .png"
     ]
 
 
-def test_export_gives_an_onnx_model_that_predicts_like_chainrule(trained, binary_csv_module):
+def test_export_gives_an_onnx_model_that_predicts_like_chainrule(trained, binary_csv):
     ort = pytest.importorskip("onnxruntime")
     model, out = trained / "run" / "model.safetensors", trained / "model.onnx"
     result = chainrule_cli("export", model, "--onnx", out)
     assert result.returncode == 0, result.stderr
     network = load(model)
-    table = read_table(binary_csv_module)
+    table = read_table(binary_csv)
     labels, probabilities, _ = predict_table(network, table)
     session = ort.InferenceSession(str(out), providers=["CPUExecutionProvider"])
     feeds = {
@@ -84,10 +75,10 @@ def test_export_gives_an_onnx_model_that_predicts_like_chainrule(trained, binary
     np.testing.assert_allclose(got_probabilities, probabilities, rtol=1e-5, atol=1e-6)
 
 
-def test_a_report_that_cannot_be_written_is_refused_before_training(tmp_path, binary_csv_module):
+def test_a_report_that_cannot_be_written_is_refused_before_training(tmp_path, binary_csv):
     out = tmp_path / "run"
     result = chainrule_cli(
-        "train", binary_csv_module, "--target", "admit", "--epochs", "2", "--out", out,
+        "train", binary_csv, "--target", "admit", "--epochs", "2", "--out", out,
         "--report", tmp_path / "no" / "such" / "report.html",
     )  # fmt: skip
     assert result.returncode == 2
