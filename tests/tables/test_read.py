@@ -21,12 +21,13 @@ def _write(tmp_path, text: str, name: str = "t.csv", encoding: str = "utf-8"):
 
 
 def _csv_rows(text: str, delimiter: str = ","):
-    """(line, cells) of every non-blank record after the header, by the csv module."""
+    """(line, cells) of every record after the header that is not a blank line (white space
+    without a delimiter), by the csv module: a record of empty cells (``,,``) is a row."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     out, start = [], 1
     for record in reader:
         line, start = start, reader.line_num + 1
-        if any(cell.strip() for cell in record):
+        if len(record) > 1 or any(cell.strip() for cell in record):
             out.append((line, record))
     return out[1:]
 

@@ -225,8 +225,10 @@ def test_a_cp1252_file_is_read_as_in_memory(tmp_path):
     (tmp_path / "bad.csv").write_bytes(b"x,y\n1,0\n2,\x81\x8d\xff\n")
     with pytest.raises(DataError, match=r"bad\.csv:3: not UTF-8 text; save the file as UTF-8 CSV"):
         open_files(str(tmp_path / "bad.csv"), 10, "y")
-    (tmp_path / "u16.csv").write_bytes("x,y\n1,0\n".encode("utf-16"))
-    with pytest.raises(DataError, match=r"u16\.csv: looks like a binary file, not CSV text"):
+    (tmp_path / "u16.csv").write_bytes("x,y\n1,0\n".encode("utf-16"))  # a byte-order mark: read
+    assert [c.table.rows for c in open_files(str(tmp_path / "u16.csv"), 10, "y").chunks()] == [[["1", "0"]]]
+    (tmp_path / "u16.csv").write_bytes("x,y\n1,0\n".encode("utf-16-le"))  # none: named, not read
+    with pytest.raises(DataError, match=r"u16\.csv: looks like UTF-16 text without a byte-order mark; save"):
         open_files(str(tmp_path / "u16.csv"), 10, "y")
 
 

@@ -22,6 +22,20 @@ def add_arguments(parser) -> None:
     )
 
 
+def _blank_note(table, rows: int) -> list[str]:
+    """A note when blank lines between the rows were skipped: the predictions are one per row,
+    so they do not line up with the file's lines."""
+    blank = table.blank_lines()
+    if not blank:
+        return []
+    shown = ", ".join(map(str, blank[:5])) + (", ..." if len(blank) > 5 else "")
+    lines = f"line{'s' if len(blank) > 1 else ''} {shown}"
+    return [
+        f"{table.source}: skipped {len(blank)} blank line{'s' if len(blank) > 1 else ''} between the rows "
+        f"({lines}), which hold no row: the {rows} predictions are one per row, not one per line"
+    ]
+
+
 def run(args, out: Output) -> int:
     from ..nn.network import Network
     from ..safefile import atomic_write
@@ -31,7 +45,9 @@ def run(args, out: Output) -> int:
 
     check_output("-o", args.output, {"the data": args.data, "the model": args.model})
     network = Network.load(args.model)
-    predictions, probabilities, notes = predict_table(network, read_table(args.data))
+    table = read_table(args.data)
+    predictions, probabilities, notes = predict_table(network, table)
+    notes += _blank_note(table, len(predictions))
     for note in notes:
         out.note(note)
     pre = network.preprocessor

@@ -21,6 +21,7 @@ so and any other as CSV (``read_table``), which is how ``predict``, ``evaluate``
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -64,16 +65,24 @@ def _as_text(values):
 
 @dataclass
 class _ArrowColumns:
-    """What the Tables cut from one Arrow table share (the fields ``Table`` reads of ``read_table``'s)."""
+    """What the Tables cut from one Arrow table share (the fields ``Table`` reads of
+    ``tables.table.Columns``). Its rows are at lines ``first_line`` on, one each, unless
+    ``locator`` (a streamed CSV chunk's) finds them in the file."""
 
     data: _TextView
     first_line: int
+    locator: Callable[[], np.ndarray] | None = None
     lines: np.ndarray | None = None
     cells: dict = field(default_factory=dict)
     trimmed: dict = field(default_factory=dict)
 
     def locate(self) -> np.ndarray:
+        if self.locator is not None:
+            return self.locator()
         return np.arange(self.first_line, self.first_line + self.data.num_rows)
+
+    def blanks(self) -> list[int]:
+        return []
 
 
 def _numbers(values) -> Cells | None:
@@ -86,10 +95,11 @@ def _numbers(values) -> Cells | None:
     return Cells(missing, numbers, np.zeros(len(numbers), dtype=bool))
 
 
-def arrow_table(source: str, columns: list[str], data, line: int) -> Table:
+def arrow_table(source: str, columns: list[str], data, line: int, locate=None) -> Table:
     """A Table of the Arrow table ``data`` (named ``columns``) whose first row is at ``line``
-    of ``source`` (a CSV file's line, a Parquet file's row counted from 1)."""
-    shared = _ArrowColumns(_TextView(data), line)
+    of ``source`` (a Parquet file's row counted from 1), or whose rows' lines ``locate()`` gives
+    (a streamed CSV file's)."""
+    shared = _ArrowColumns(_TextView(data), line, locate)
     for name in columns:
         numbers = _numbers(data.column(name))
         if numbers is not None:

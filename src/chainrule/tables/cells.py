@@ -1,7 +1,8 @@
 """What the cells of a column hold, decided for the whole column at once.
 
 A cell is *missing* when its text, stripped of white space and lower-cased, is one of
-``MISSING``; else a *number* when it reads as a decimal number (``1``, ``-2.5``, ``.5``,
+``MISSING`` (the usual spellings of nothing, and a spreadsheet's error values such as
+``#N/A`` and ``#DIV/0!``, as pandas reads ``#N/A``); else a *number* when it reads as a decimal number (``1``, ``-2.5``, ``.5``,
 ``1e-3``, ``inf``; white space around it is allowed), else *text*. Columns are Arrow string
 arrays and every step here is one Arrow or NumPy operation over the column, never a
 Python loop over its cells: the common case (numbers, perhaps with exact missing tokens)
@@ -30,8 +31,11 @@ __all__ = [
     "category_codes",
 ]
 
+#: Spreadsheets' error values, which a formula gives when it has no number (Excel's
+#: ``#N/A``, ``#DIV/0!``, ...; Google Sheets and LibreOffice write the same).
+SPREADSHEET_ERRORS = frozenset({"#n/a", "#div/0!", "#value!", "#ref!", "#name?", "#num!", "#null!"})
 #: Cell texts read as missing values (compared stripped and lower-cased).
-MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "?", "-"})
+MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "?", "-"}) | SPREADSHEET_ERRORS
 
 # The decimal forms Python's float() and Arrow's cast both read (ASCII digits only).
 NUMBER_PATTERN = r"(?i)^[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[+-]?[0-9]+)?|inf|infinity|nan)$"

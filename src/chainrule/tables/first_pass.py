@@ -31,7 +31,18 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .cells import arrow, distinct
-from .infer import ID_ROWS, class_labels, id_column, infer_task, where
+from .infer import (
+    ID_ROWS,
+    PANDAS_INDEX,
+    check_options,
+    class_labels,
+    distinct_whole_numbers,
+    empty_column,
+    id_column,
+    infer_task,
+    row_index,
+    where,
+)
 from .preprocess import Preprocessor
 from .read import DataError, Table
 from .running import Moments
@@ -53,6 +64,9 @@ class _Column:
     moments: Moments = field(default_factory=Moments)  # of the training rows' finite numbers
     first_text: str | None = None
     first_number: str | None = None
+    #: Named like pandas' row index, and so far a different whole number in each row: the
+    #: rows seen and the smallest and largest number (``infer.is_row_index``, chunk by chunk).
+    index: list | None = None
 
 
 class FirstPass:
@@ -61,15 +75,7 @@ class FirstPass:
     def __init__(self, source, columns, target, task=None, categorical=(), impute=None, drop_missing=False,
                  split: Split | None = None, validation_split: float = 0.0, validation_cap: int = 0,
                  ignore=()):  # fmt: skip
-        for option, names in (("categorical", categorical), ("ignore", ignore)):
-            for name in names:
-                if name not in columns:
-                    raise DataError(f"{source}: {option}= names {name!r}, which is not a column")
-                if name == target:  # as Preprocessor.fit refuses it
-                    what = (
-                        "leave it out" if option == "ignore" else "task='classification' reads it as classes"
-                    )
-                    raise DataError(f"{source}: {option}= names {name!r}, the target; {what}")
+        check_options(source, columns, target, categorical, ignore)  # as Preprocessor.fit checks them
         if impute == "median":
             from ..errors import OptionError
 
@@ -81,6 +87,10 @@ class FirstPass:
         self.validation_split, self.validation_cap = validation_split, validation_cap
         self.features = [c for c in columns if c != target and c not in ignore]
         self.columns = {name: _Column(name in categorical) for name in self.features}
+        for name, column in self.columns.items():
+            column.index = (
+                [0, np.inf, -np.inf] if PANDAS_INDEX.fullmatch(name) and not column.forced else None
+            )
         self.labels, self.labels_overflow = set(), False
         self.label_text: str | None = None
         self.target_moments = Moments()
@@ -149,6 +159,8 @@ class FirstPass:
                 column.first_number = where(table, int(np.argmax(numbers)), name)
             finite = train & np.isfinite(cells.numbers)
             column.moments.add(cells.numbers[finite])
+            if column.index is not None:
+                self._add_index(column, cells)
         if not labelled.any():
             return
         if column.first_text is None and cells.text[labelled].any():
@@ -170,6 +182,18 @@ class FirstPass:
             for value, count in zip(counted.field("values").to_pylist(), counted.field("counts").to_pylist()):
                 column.counts[value] = column.counts.get(value, 0) + count
 
+    @staticmethod
+    def _add_index(column: _Column, cells) -> None:
+        """Whether the column still reads as pandas' row index: a different whole number in
+        each row of every chunk, and no more rows than numbers from the least to the most."""
+        numbers = cells.numbers
+        if numbers.size == 0:
+            return
+        rows, low, high = column.index
+        rows, low, high = rows + numbers.size, min(low, numbers.min()), max(high, numbers.max())
+        distinct = distinct_whole_numbers(numbers, cells.missing | cells.text)
+        column.index = [rows, low, high] if distinct and high - low + 1 >= rows else None
+
     # ---------------------------------------------------------------- finish
     def finish(self) -> tuple[Preprocessor, list[str]]:
         if not self.features:
@@ -184,7 +208,7 @@ class FirstPass:
         for name, column in self.columns.items():
             if column.forced or (column.first_text and not column.first_number):
                 if not column.seen:
-                    raise DataError(f"{self.source}: column {name!r} has no values")
+                    raise DataError(f"{self.source}: {empty_column(name, 0, self.rows['read'])}")
                 if column.training_texts >= ID_ROWS and len(column.seen) == column.texts:
                     raise DataError(f"{self.source}: {id_column(name, column.texts)}")
                 pre.categorical[name] = sorted(column.seen)
@@ -199,9 +223,16 @@ class FirstPass:
                     f"{column.first_text} is not a number, but the column holds numbers ({column.first_number}); "
                     f"fix the value, or pass categorical={name!r} to treat the column as categories"
                 )
+            if column.index is not None and column.index[0] >= ID_ROWS:
+                raise DataError(f"{self.source}: {row_index(name, column.index[0])}")
             moments = column.moments
             if moments.n == 0:
-                raise DataError(f"{self.source}: column {name!r} has no finite numbers in the training rows")
+                raise DataError(
+                    f"{self.source}: {empty_column(name, 0, self.rows['read'])}"
+                    if column.first_number is None
+                    else f"{self.source}: column {name!r} has no finite numbers in the training rows; "
+                    f"fix them, or pass ignore={name!r} to leave the column out"
+                )
             std = moments.std
             if std == 0:
                 notes.append(f"column {name!r} is constant in the training data")

@@ -8,11 +8,12 @@ file anyway.
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 
 from .cells import arrow, as_numpy, distinct, parse_number
-from .read import Table
+from .read import DataError, Table
 
 __all__ = [
     "MAX_CLASSES_INFERRED",
@@ -24,6 +25,12 @@ __all__ = [
     "category_names",
     "unusable_categories",
     "id_column",
+    "empty_column",
+    "row_index",
+    "is_row_index",
+    "distinct_whole_numbers",
+    "PANDAS_INDEX",
+    "check_options",
     "where",
 ]
 
@@ -37,6 +44,20 @@ _NUMBER = r"(?:[0-9]+(?:[.,][0-9]+)*|\.[0-9]+)"
 WITH_UNIT = rf"^[+-]?(?:[$€£¥]\s*{_NUMBER}|{_NUMBER}\s*(?:\pL|[°µ$€£¥])\S{{0,11}})$"
 #: A column of measurements writes one unit, or a few ('kg', 'g', 'lb').
 UNIT_FORMS = 3
+#: The names pandas gives the row index it writes (``to_csv`` without ``index=False``, read back:
+#: 'Unnamed: 0', 'Unnamed: 0.1' after a second round trip) or makes a column of (``reset_index``).
+PANDAS_INDEX = re.compile(r"Unnamed: [0-9]+(?:\.[0-9]+)*|index|level_0")
+
+
+def check_options(source: str, columns, target: str, categorical=(), ignore=()) -> None:
+    """DataError when ``categorical=`` or ``ignore=`` names a column the table lacks, or the target."""
+    for option, names in (("categorical", categorical), ("ignore", ignore)):
+        for name in names:
+            if name not in columns:
+                raise DataError(f"{source}: {option}= names {name!r}, which is not a column")
+            if name == target:
+                what = "leave it out" if option == "ignore" else "task='classification' reads it as classes"
+                raise DataError(f"{source}: {option}= names {name!r}, the target; {what}")
 
 
 def where(table: Table, row: int, name: str, value: str | None = None) -> str:
@@ -61,6 +82,48 @@ def id_column(name: str, rows) -> str:
         f"column {name!r} has a different value in each of its {rows} rows, like an ID, which "
         f"tells nothing about new rows; pass ignore={name!r} to leave it out "
         f"(or categorical={name!r} to encode it all the same)"
+    )
+
+
+def empty_column(name: str, present: int, rows) -> str:
+    """Why a column is refused that has no value in its ``rows`` rows (``present`` 0), or whose
+    ``present`` values are none of them a finite number."""
+    if not present:
+        return (
+            f"column {name!r} has no values (no finite numbers, no text): every one of its {rows} "
+            f"cells is empty or missing; pass ignore={name!r} to leave the column out"
+        )
+    return (
+        f"column {name!r} has no finite numbers (its {present} values are infinite); "
+        f"fix them, or pass ignore={name!r} to leave the column out"
+    )
+
+
+def row_index(name: str, rows) -> str:
+    """Why a numeric column named like pandas' row index, holding a different whole number in
+    each of its ``rows`` rows, is refused."""
+    return (
+        f"column {name!r} holds a different whole number in each of its {rows} rows, like the row "
+        "numbers pandas writes as the index (to_csv without index=False), which tell nothing about "
+        "new rows (and give the target away when the rows were sorted by it); "
+        f"pass ignore={name!r} to leave it out (or name the column otherwise to use it as a number)"
+    )
+
+
+def distinct_whole_numbers(numbers: np.ndarray, missing: np.ndarray) -> bool:
+    """Whether every cell holds a whole number, a different one in each."""
+    if missing.any() or not np.all(np.isfinite(numbers) & (numbers == np.floor(numbers))):
+        return False
+    return np.unique(numbers).size == numbers.size
+
+
+def is_row_index(name: str, numbers: np.ndarray, missing: np.ndarray) -> bool:
+    """Whether a numeric column is pandas' row index: named so (``PANDAS_INDEX``) and, from
+    ``ID_ROWS`` rows on, a different whole number in each row (no cell missing)."""
+    return (
+        bool(PANDAS_INDEX.fullmatch(name))
+        and numbers.size >= ID_ROWS
+        and distinct_whole_numbers(numbers, missing)
     )
 
 

@@ -18,7 +18,15 @@ import io
 
 import numpy as np
 
-__all__ = ["DELIMITERS", "detect_delimiter", "line_ends", "quoting_is_regular", "record_lines"]
+__all__ = [
+    "DELIMITERS",
+    "RecordLines",
+    "blank_record_lines",
+    "detect_delimiter",
+    "line_ends",
+    "quoting_is_regular",
+    "record_lines",
+]
 
 DELIMITERS = [",", ";", "\t", "|"]
 
@@ -58,11 +66,11 @@ def quoting_is_regular(data: np.ndarray, delimiter: str) -> bool:
     return bool(opens_ok.all() and (closes_ok | escaped).all())
 
 
-def record_lines(data: np.ndarray, start: int) -> np.ndarray:
-    """The line number where each non-blank record at or after byte ``start`` begins.
+def _records(data: np.ndarray, start: int, delimiter: str):
+    """(where each record at or after byte ``start`` begins, which are blank, every line end).
 
-    Assumes ``quoting_is_regular(data)``. Blank records (nothing but white space) are left
-    out, as the reader leaves them out of the table.
+    A record is blank when it holds nothing but white space and no delimiter: a blank line.
+    A record of empty cells (``,,``) is not blank: it is a row of gaps.
     """
     all_ends = line_ends(data)
     ends = all_ends
@@ -72,12 +80,63 @@ def record_lines(data: np.ndarray, start: int) -> np.ndarray:
     starts = np.concatenate([[0], ends + 1])
     starts = starts[(starts >= start) & (starts < data.size)]
     if starts.size == 0:
-        return starts
+        return starts, np.zeros(0, dtype=bool), all_ends
     nonspace = np.ones(256, dtype=bool)
     nonspace[list(_SPACE)] = False
-    blank = ~np.logical_or.reduceat(nonspace[data], starts)  # nothing but white space
-    starts = starts[~blank]
-    return np.searchsorted(all_ends, starts) + 1
+    if ord(delimiter) < 256:
+        nonspace[ord(delimiter)] = True  # a tab delimits cells in a TSV file
+    blank = ~np.logical_or.reduceat(nonspace[data], starts)
+    return starts, blank, all_ends
+
+
+def record_lines(data: np.ndarray, start: int, delimiter: str = ",", with_blank: bool = False) -> np.ndarray:
+    """The line number where each non-blank record at or after byte ``start`` begins.
+
+    Assumes ``quoting_is_regular(data)``. Blank records (white space without a delimiter)
+    are left out, as the reader leaves them out of the table, unless ``with_blank``.
+    """
+    starts, blank, all_ends = _records(data, start, delimiter)
+    return np.searchsorted(all_ends, starts if with_blank else starts[~blank]) + 1
+
+
+def blank_record_lines(data: np.ndarray, start: int, delimiter: str = ",") -> np.ndarray:
+    """The line numbers of the blank records at or after byte ``start`` (see ``record_lines``)."""
+    starts, blank, all_ends = _records(data, start, delimiter)
+    return np.searchsorted(all_ends, starts[blank]) + 1
+
+
+class RecordLines:
+    """``record_lines`` of a file read front to back in blocks of bytes, without holding it.
+
+    ``feed(block)`` gives the line of each non-blank record that the block completes: the
+    bytes after the block's last line end outside quotes wait for the next block (a record
+    may span blocks). Each piece handed to ``record_lines`` so begins where a record begins,
+    so quotes are counted from zero in each, and the file's quoting is regular exactly when
+    every piece's is; ``regular`` turns False at the first piece whose is not (the lines are
+    then unknown, and the caller asks the ``csv`` module).
+    """
+
+    def __init__(self, delimiter: str):
+        self.delimiter, self.carry, self.lines_before, self.regular = delimiter, b"", 0, True
+
+    def feed(self, block: bytes, final: bool = False) -> np.ndarray:
+        data = self.carry + block
+        array = np.frombuffer(data, np.uint8)
+        cut = array.size
+        if not final:
+            ends = line_ends(array)
+            if ends.size and ends[-1] == array.size - 1 and array[-1] == RETURN:
+                ends = ends[:-1]  # perhaps the first half of a \r\n: wait for the next byte
+            quotes = np.flatnonzero(array == QUOTE)
+            outside = ends[np.searchsorted(quotes, ends) % 2 == 0] if quotes.size else ends
+            cut = int(outside[-1]) + 1 if outside.size else 0
+        piece, self.carry = array[:cut], data[cut:]
+        if not self.regular or not quoting_is_regular(piece, self.delimiter):
+            self.regular = False
+            return np.zeros(0, dtype=np.int64)
+        lines = record_lines(piece, 0, self.delimiter) + self.lines_before
+        self.lines_before += line_ends(piece).size
+        return lines
 
 
 def detect_delimiter(text: str) -> str:

@@ -25,10 +25,14 @@ from .cells import category_codes, distinct
 from .formats import format_key, magnitude_limit, too_large, written_as
 from .infer import (
     category_names,
+    check_options,
     class_labels,
+    empty_column,
     infer_task,
+    is_row_index,
     label_codes,
     label_text,
+    row_index,
     same_number,
     unusable_categories,
     where,
@@ -118,15 +122,7 @@ class Preprocessor:
             raise DataError(
                 f"{table.source}: no column {target!r}; columns are {', '.join(table.columns)}; pass target= with one of them"
             )
-        for option, names in (("categorical", categorical), ("ignore", ignore)):
-            for name in names:
-                if name not in table.columns:
-                    raise DataError(f"{table.source}: {option}= names {name!r}, which is not a column")
-                if name == target:
-                    what = (
-                        "leave it out" if option == "ignore" else "task='classification' reads it as classes"
-                    )
-                    raise DataError(f"{table.source}: {option}= names {name!r}, the target; {what}")
+        check_options(table.source, table.columns, target, categorical, ignore)
         if impute not in (None, "mean", "median"):
             raise ValueError(f"impute must be 'mean' or 'median', got {impute!r}")
         table.parse([target, *table.columns], fmt)
@@ -161,7 +157,7 @@ class Preprocessor:
             if chosen or (present and texts == present):
                 seen = distinct(table.trimmed(name), cells.present)
                 if not seen:
-                    raise DataError(f"{table.source}: column {name!r} has no values")
+                    raise DataError(f"{table.source}: {empty_column(name, 0, len(table))}")
                 problem = None if chosen else unusable_categories(table, name, cells.present)
                 if problem:
                     raise DataError(f"{table.source}: {problem}")
@@ -173,10 +169,12 @@ class Preprocessor:
                     f"({present - texts} other values in the column are); fix the value, "
                     f"or pass categorical={name!r} to treat the column as categories"
                 )
+            if not chosen and is_row_index(name, cells.numbers, cells.missing):
+                raise DataError(f"{table.source}: {row_index(name, len(table))}")
             _check_magnitudes(table, name, cells.numbers, dtype)
             finite = cells.numbers[np.isfinite(cells.numbers)]
             if finite.size == 0:
-                raise DataError(f"{table.source}: column {name!r} has no finite numbers")
+                raise DataError(f"{table.source}: {empty_column(name, present, len(table))}")
             fill = None
             if impute == "mean":
                 fill = float(finite.mean())
@@ -252,9 +250,10 @@ class Preprocessor:
         return table.cells(name, self.number_format)
 
     def gaps(self, table: Table, name: str) -> np.ndarray:
-        """Cells of a column that are missing, or numbers that are not finite in a numeric column."""
+        """Cells of a column that are missing, or numbers that are not finite in a numeric column
+        or a regression target."""
         cells = self._cells(table, name)
-        if name in self.numeric:
+        if name in self.numeric or (name == self.target and self.task == "regression"):
             return cells.missing | (~np.isfinite(cells.numbers) & ~cells.text)
         return cells.missing
 
@@ -285,7 +284,8 @@ class Preprocessor:
             (row, _), name = first
             if name == self.target:  # nothing imputes a target
                 advice = (
-                    "drop those rows (drop_missing=True) or fill in the target"
+                    "fill in the target (or fix it where it is not finite), or drop those rows "
+                    "(drop_missing=True); impute= fills features, never the target"
                     if at_training
                     else "fill in the target or leave those rows out"
                 )

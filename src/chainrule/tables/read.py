@@ -3,9 +3,15 @@
 Arrow's CSV reader (``pyarrow.csv``, multi-threaded C++) parses the rows, every column as
 text exactly as written; ``tables.cells`` then reads numbers and missing values column by
 column. Python reads only the header and the first lines (to detect the delimiter: , ; tab
-or |). A UTF-8 byte-order mark is dropped, a file that is not UTF-8 is read as
-Windows-1252 when it can be, and ``"-"`` reads standard input. (A Parquet file is read
-by ``tables.arrow_table.read_table_file``.)
+or |, or the one Excel names on a first line ``sep=;``, which is then skipped). A UTF-8
+byte-order mark is dropped, UTF-16 (and UTF-32) with a byte-order mark is read as the same
+text in UTF-8 (``tables.text``), a file that is not UTF-8 is read as Windows-1252 when it
+can be, and ``"-"`` reads standard input. Column names are put in Unicode's NFC form
+(``tables.nfc``). (A Parquet file is read by ``tables.arrow_table.read_table_file``.)
+
+A record whose cells are all empty (``,,``) is a row of gaps, like any other gaps; a blank
+line (white space without a delimiter) holds no row and is skipped, and the table can say
+where such lines were between its rows (``Table.blank_lines``).
 
 Every problem is a ``DataError`` naming the file, line, column and value where known; line
 numbers are found only when an error needs one, from the raw bytes (``tables.lines``). When
@@ -17,19 +23,18 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import sys
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import UserError
-from .cells import MISSING, Cells, arrow, as_numpy, parse_number, stripped
-from .formats import format_key, parse_formatted
-from .lines import detect_delimiter, line_ends, quoting_is_regular, record_lines
+from .cells import MISSING, arrow, as_numpy, parse_number, stripped
+from .lines import blank_record_lines, detect_delimiter, line_ends, quoting_is_regular, record_lines
+from .nfc import nfc_name
+from .table import Columns, Table
+from .text import binary_kind, separator_hint, wide_encoding
 
 __all__ = ["DataError", "Table", "read_table", "checked_names", "MISSING", "parse_number"]
 
@@ -44,111 +49,28 @@ class DataError(UserError, ValueError):
 
 
 @dataclass
-class _Columns:
-    """What the tables cut from one file share: the cell texts, and what was parsed from them."""
+class _Layout:
+    """How a file's text is laid out: where it starts (after a byte-order mark), its encoding and
+    delimiter, and how many lines before the header to skip (1 for Excel's ``sep=`` line)."""
 
-    data: object  # a pyarrow.Table of string columns
-    locate: Callable[[], np.ndarray]  # the line of every row, found when first needed
-    lines: np.ndarray | None = None
-    cells: dict = field(default_factory=dict)
-    trimmed: dict = field(default_factory=dict)
-
-
-class Table:
-    """A table read from a file: column names, and each column's cells as Arrow text.
-
-    ``select_rows`` gives a table of some of the rows that shares the parsed columns, so
-    each column is parsed once however many tables are cut from it. ``lines[i]`` is the
-    line of the file where row i starts, for error messages.
-    """
-
-    def __init__(self, source: str, columns: list[str], shared: _Columns, rows: np.ndarray | None = None):
-        self.source, self.columns = source, columns
-        self._shared, self._rows = shared, rows
-
-    def __len__(self) -> int:
-        return self._shared.data.num_rows if self._rows is None else len(self._rows)
-
-    def _take(self, values):
-        return values if self._rows is None else values.take(self._rows)
-
-    # ---------------------------------------------------------------- cells
-    def texts(self, name: str):
-        """The column's cell texts as written (an Arrow array)."""
-        return self._take(self._shared.data.column(name))
-
-    def trimmed(self, name: str):
-        """The column's cell texts without surrounding white space (an Arrow array)."""
-        if name not in self._shared.trimmed:
-            self._shared.trimmed[name] = stripped(self._shared.data.column(name))
-        return self._take(self._shared.trimmed[name])
-
-    def cells(self, name: str, number_format: dict | None = None) -> Cells:
-        """The column parsed: which cells are missing, numbers or text (``tables.cells``),
-        numbers read with ``number_format`` when one is given (``tables.formats``)."""
-        key = (name, *format_key(number_format))
-        if key not in self._shared.cells:
-            self._shared.cells[key] = parse_formatted(self._shared.data.column(name), number_format)
-        parsed = self._shared.cells[key]
-        return parsed if self._rows is None else parsed.take(self._rows)
-
-    def parse(self, names, number_format: dict | None = None) -> None:
-        """Parse these columns now, a share of them per thread (Arrow's kernels release the GIL)."""
-        fmt = format_key(number_format)
-        todo = [name for name in dict.fromkeys(names) if (name, *fmt) not in self._shared.cells]
-        workers = min(len(todo), os.cpu_count() or 1)
-        if workers < 2:
-            return
-
-        def share(start: int) -> list:
-            return [
-                parse_formatted(self._shared.data.column(name), number_format)
-                for name in todo[start::workers]
-            ]
-
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            for start, parsed in enumerate(pool.map(share, range(workers))):
-                for name, cells in zip(todo[start::workers], parsed):
-                    self._shared.cells[(name, *fmt)] = cells
-
-    def text(self, row: int, name: str) -> str:
-        """The text of one cell."""
-        full = row if self._rows is None else int(self._rows[row])
-        return self._shared.data.column(name)[full].as_py()
-
-    @property
-    def lines(self) -> np.ndarray:
-        if self._shared.lines is None:
-            self._shared.lines = self._shared.locate()
-        return self._shared.lines if self._rows is None else self._shared.lines[self._rows]
-
-    def select_rows(self, keep) -> Table:
-        keep = np.asarray(keep, dtype=np.int64)
-        rows = keep if self._rows is None else self._rows[keep]
-        return Table(self.source, self.columns, self._shared, rows)
-
-    # ------------------------------------------------------ Python objects
-    def column(self, name: str) -> list[str]:
-        """The column's texts as a Python list (one object per cell: for small tables)."""
-        return self.texts(name).to_pylist()
-
-    @property
-    def rows(self) -> list[list[str]]:
-        """The rows as lists of texts (one object per cell: for small tables)."""
-        return [list(row) for row in zip(*(self.column(name) for name in self.columns))]
-
-    @classmethod
-    def from_columns(cls, source: str, columns: dict[str, list]) -> Table:
-        pa, _, _ = arrow()
-        names = list(columns)
-        data = pa.table({name: pa.array([_text(v) for v in columns[name]], pa.string()) for name in names})
-        return cls(source, names, _Columns(data, lambda: np.arange(2, data.num_rows + 2)))
+    start: int
+    encoding: str
+    delimiter: str
+    skip: int
 
 
-def _text(value) -> str:
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return repr(value)
-    return str(value)
+@dataclass
+class _Rows:
+    """What Arrow read of the rows: from byte ``start`` on, ``parsed`` rows (a one-column
+    table's blank ones included), of which ``kept`` are kept (None: all), the lines of white
+    space it ``skipped`` (a one-column table's are rows; empty lines it skips uncounted), and
+    whether a quote is ``quoted``."""
+
+    start: int
+    parsed: int = 0
+    kept: np.ndarray | None = None
+    skipped: int = 0
+    quoted: bool = False
 
 
 # ------------------------------------------------------------------- reading
@@ -172,30 +94,33 @@ def read_table(path: str | Path, delimiter: str | None = None) -> Table:
     except UnicodeDecodeError:
         encoding = _fallback_encoding(raw, source)
         head_text = head[start:].decode(encoding)
-    delimiter = delimiter or detect_delimiter(head_text)
-    found = _header(head_text, delimiter)
+    hint = separator_hint(head_text)
+    delimiter = delimiter or hint or detect_delimiter(head_text)
+    layout = _Layout(start, encoding, delimiter, 1 if hint else 0)
+    found = _header(head_text, layout)
     if found is None and len(head) < len(raw):  # no complete header in the first megabyte
         head, head_text = raw, raw[start:].decode(encoding)
-        found = _header(head_text, delimiter)
+        found = _header(head_text, layout)
     if found is None:  # blank lines only, or a header the csv module cannot parse
-        _scan(raw, start, encoding, delimiter, source)
+        _scan(raw, layout, source)
         raise DataError(f"{source}: the file is empty; expected a header line and rows of data")
-    header, header_line, header_end = found
-    checked_names(source, header, header_line)
+    written, header_line, header_end = found
+    header = checked_names(source, written, header_line)
     ends = line_ends(np.frombuffer(head[start:], np.uint8))
     data_start = start + int(ends[header_end - 1]) + 1 if header_end <= ends.size else len(raw)
     if _blank(raw, data_start):
-        _scan(raw, start, encoding, delimiter, source)
+        _scan(raw, layout, source)
         raise DataError(f"{source}: has a header but no data rows; add rows of data below line {header_line}")
-    data = _arrow_rows(raw, data_start, header, delimiter, encoding, source)
+    rows = _Rows(data_start, quoted=raw.find(b'"', data_start) >= 0)
+    data = _arrow_rows(raw, header, layout, rows, source)
     if data is None:  # Arrow refused a row: the csv module says exactly where and why
-        _scan(raw, start, encoding, delimiter, source)
+        _scan(raw, layout, source)
         raise DataError(f"{source}: malformed CSV; check the quotes and delimiters")
     if b'"' in raw and not quoting_is_regular(np.frombuffer(raw, np.uint8)[start:], delimiter):
-        _scan(raw, start, encoding, delimiter, source)  # raises when csv would have refused it
-    parsed_rows = data.num_rows
-    data, kept = _without_blank_rows(data)
-    if data.num_rows == 0:
+        _scan(raw, layout, source)  # raises when csv would have refused it
+    rows.parsed = data.num_rows
+    data, rows.kept = _without_blank_rows(data)
+    if data.num_rows == 0 or _empty_cells(data):
         raise DataError(f"{source}: has a header but no data rows; add rows of data below line {header_line}")
 
     # A regular file is read again if an error needs lines; a pipe or FIFO cannot be.
@@ -204,9 +129,16 @@ def read_table(path: str | Path, delimiter: str | None = None) -> Table:
 
     def locate() -> np.ndarray:
         again = held if held is not None else _read_bytes(path, source)
-        return _lines_of_rows(again, start, data_start, parsed_rows, kept, encoding, delimiter, source)
+        return _lines_of_rows(again, layout, rows, source)
 
-    return Table(source, header, _Columns(data, locate))
+    def blanks() -> list[int]:
+        simple = rows.kept is None and not rows.skipped and not rows.quoted  # each line a row, or blank
+        if simple and _line_count(held, path, rows.start) == rows.parsed:
+            return []  # no blank line: the common case, a count of line ends
+        again = held if held is not None else _read_bytes(path, source)
+        return _blank_lines(again, layout, rows, source)
+
+    return Table(source, header, Columns(data, locate, blanks))
 
 
 def _blank(raw: bytes, start: int) -> bool:
@@ -214,35 +146,37 @@ def _blank(raw: bytes, start: int) -> bool:
     return start >= len(raw) or (raw[start : start + 4096].isspace() and raw[start:].isspace())
 
 
-def _arrow_rows(raw: bytes, data_start: int, header: list[str], delimiter, encoding, source):
-    """Every row after the header as Arrow text columns; None when a row is malformed."""
+def _arrow_rows(raw: bytes, header: list[str], layout: _Layout, rows: _Rows, source):
+    """Every row after the header as Arrow text columns; None when a row is malformed. The
+    blank lines skipped are counted in ``rows``."""
     pa, _, pv = arrow()
     names = [f"column{i}" for i in range(len(header))]
     refused = []
 
     def invalid_row(row) -> str:
-        if row.text.strip():
+        if row.text.strip() or layout.delimiter in row.text:
             refused.append(row)
             return "error"
+        rows.skipped += 1
         return "skip"  # a line of white space, as a blank line
 
-    body = pa.BufferReader(pa.py_buffer(raw).slice(data_start))
+    body = pa.BufferReader(pa.py_buffer(raw).slice(rows.start))
     try:
         data = pv.read_csv(
             body,
             read_options=pv.ReadOptions(
                 column_names=names,
                 # any name but Arrow's own "utf8" makes Arrow transcode through Python's codecs
-                encoding="utf8" if encoding == "utf-8" else encoding,
+                encoding="utf8" if layout.encoding == "utf-8" else layout.encoding,
                 use_threads=True,
                 block_size=_BLOCK_BYTES,
             ),
             parse_options=pv.ParseOptions(
-                delimiter=delimiter,
+                delimiter=layout.delimiter,
                 quote_char='"',
                 double_quote=True,
                 escape_char=False,
-                newlines_in_values=raw.find(b'"', data_start) >= 0,
+                newlines_in_values=rows.quoted,
                 ignore_empty_lines=True,
                 invalid_row_handler=invalid_row,
             ),
@@ -253,58 +187,103 @@ def _arrow_rows(raw: bytes, data_start: int, header: list[str], delimiter, encod
             ),
         )
     except pa.ArrowInvalid as error:
-        if "UTF8" in str(error) and encoding == "utf-8":
-            return _arrow_rows(raw, data_start, header, delimiter, _fallback_encoding(raw, source), source)
+        if "UTF8" in str(error) and layout.encoding == "utf-8":
+            layout.encoding = _fallback_encoding(raw, source)
+            rows.skipped = 0
+            return _arrow_rows(raw, header, layout, rows, source)
         return None
     return data.rename_columns(header)
 
 
 def _without_blank_rows(data):
-    """The rows with a cell not blank, and their indices (None: all rows)."""
+    """A one-column table without its blank rows (blank lines, as there is no delimiter to
+    tell a row from one), and the indices kept (None: all rows). A table of more columns is
+    as it is: a record of empty cells (``,,``) is a row of gaps."""
     pa, pc, _ = arrow()
-    if data.num_rows == 0:
+    if data.num_columns != 1 or data.num_rows == 0:
         return data, None
-    candidates = np.flatnonzero(as_numpy(pc.equal(stripped(data.column(0)), "")))
-    for index in range(1, data.num_columns):
-        if candidates.size == 0:
-            break
-        candidates = candidates[as_numpy(pc.equal(stripped(data.column(index).take(candidates)), ""))]
-    if candidates.size == 0:
+    blank = as_numpy(pc.equal(stripped(data.column(0)), ""))
+    if not blank.any():
         return data, None
-    kept = np.ones(data.num_rows, dtype=bool)
-    kept[candidates] = False
-    return data.filter(pa.array(kept)), np.flatnonzero(kept)
+    return data.filter(pa.array(~blank)), np.flatnonzero(~blank)
 
 
-def _lines_of_rows(raw: bytes, start, data_start, parsed_rows, kept, encoding, delimiter, source):
-    """The line where each row starts: from the bytes when quoting is regular, else from ``csv``.
-
-    ``parsed_rows`` is how many rows Arrow read (blank rows included), ``kept`` the ones kept.
-    """
-    data = np.frombuffer(raw, np.uint8)[start:]
-    if quoting_is_regular(data, delimiter):
-        lines = record_lines(data, data_start - start)
-        if lines.size == parsed_rows:
-            return lines if kept is None else lines[kept]
-    return np.asarray(_scan(raw, start, encoding, delimiter, source), dtype=np.int64)
+def _empty_cells(data) -> bool:
+    """Whether every cell is empty: rows of gaps only, which hold no data (the first column
+    that holds a value ends the look, most often the first)."""
+    _, pc, _ = arrow()
+    return all(not pc.any(pc.not_equal(stripped(column), "")).as_py() for column in data.columns)
 
 
-def _scan(raw: bytes, start: int, encoding: str, delimiter: str, source: str) -> list[int]:
-    """Read the file with the ``csv`` module: the line of each data row, or the exact DataError.
+def _lines_of_rows(raw: bytes, layout: _Layout, rows: _Rows, source) -> np.ndarray:
+    """The line where each row starts: from the bytes when quoting is regular, else from ``csv``."""
+    data = np.frombuffer(raw, np.uint8)[layout.start :]
+    if quoting_is_regular(data, layout.delimiter):
+        lines = record_lines(data, rows.start - layout.start, layout.delimiter, rows.kept is not None)
+        if lines.size == rows.parsed:
+            return lines if rows.kept is None else lines[rows.kept]
+    return np.asarray(_scan(raw, layout, source), dtype=np.int64)
+
+
+def _line_count(held: bytes | None, path, start: int) -> int:
+    """The lines from byte ``start`` on (a last one without its line end too), of ``held`` or
+    of the file read in blocks; -1 for a UTF-16 or UTF-32 file (its bytes are not these)."""
+    if held is None:
+        with open(path, "rb") as file:
+            if wide_encoding(file.read(4)):
+                return -1
+            file.seek(start)
+            return _count_ends(iter(lambda: file.read(_HEAD_BYTES), b""))
+    return _count_ends([held[start:]])
+
+
+def _count_ends(blocks) -> int:
+    """The lines of the text in ``blocks`` of bytes, a line ending at \\n, \\r\\n or \\r."""
+    count, last = 0, b"\n"
+    for block in blocks:
+        count += block.count(b"\n") + block.count(b"\r") - block.count(b"\r\n")
+        count -= last == b"\r" and block.startswith(b"\n")  # a \r\n cut between two blocks
+        last = block[-1:]
+    return count + (last not in (b"\n", b"\r"))
+
+
+def _blank_lines(raw: bytes, layout: _Layout, rows: _Rows, source) -> list[int]:
+    """The blank lines between the first row and the last (see ``Table.blank_lines``)."""
+    lines = _lines_of_rows(raw, layout, rows, source)
+    data = np.frombuffer(raw, np.uint8)[layout.start :]
+    if quoting_is_regular(data, layout.delimiter):
+        blank = blank_record_lines(data, rows.start - layout.start, layout.delimiter)
+    else:
+        found: list[int] = []
+        _scan(raw, layout, source, blanks=found)
+        blank = np.asarray(found, dtype=np.int64)
+    if rows.kept is not None:  # a one-column table's blank rows (a quoted "" among them)
+        every = record_lines(data, rows.start - layout.start, layout.delimiter, True)
+        if every.size == rows.parsed:
+            blank = np.union1d(blank, np.delete(every, rows.kept))
+    return [int(line) for line in blank if lines[0] < line < lines[-1]]
+
+
+def _scan(raw: bytes, layout: _Layout, source: str, blanks: list | None = None) -> list[int]:
+    """Read the file with the ``csv`` module: the line of each data row, or the exact DataError;
+    the lines of the blank records among the rows are added to ``blanks``.
 
     The slow path, for files Arrow refused or whose quoting is not regular.
     """
-    text = raw[start:].decode(encoding)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    text = raw[layout.start :].decode(layout.encoding)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=layout.delimiter, strict=True)
     header, lines = None, []
     start_line = 1  # the line where the next record starts (a quoted field may span lines)
     try:
         for record in reader:
             line, start_line = start_line, reader.line_num + 1
-            if not any(cell.strip() for cell in record):
-                continue  # blank line
+            empty = not any(cell.strip() for cell in record)
             if header is None:
-                header = record
+                header = None if empty or line <= layout.skip else record
+                continue
+            if empty and len(record) < 2:  # a blank line: no delimiter
+                if blanks is not None:
+                    blanks.append(line)
                 continue
             if len(record) != len(header):
                 raise DataError(
@@ -317,13 +296,14 @@ def _scan(raw: bytes, start: int, encoding: str, delimiter: str, source: str) ->
     return lines
 
 
-def _header(text: str, delimiter: str) -> tuple[list[str], int, int] | None:
-    """The first non-blank record (names stripped), the lines where it starts and ends, or None."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+def _header(text: str, layout: _Layout) -> tuple[list[str], int, int] | None:
+    """The first non-blank record after the lines to skip (names stripped), the lines where it
+    starts and ends, or None."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=layout.delimiter, strict=True)
     start = 1
     try:
         for record in reader:
-            if any(cell.strip() for cell in record):
+            if start > layout.skip and any(cell.strip() for cell in record):
                 return [cell.strip() for cell in record], start, reader.line_num
             start = reader.line_num + 1
     except csv.Error:
@@ -346,6 +326,7 @@ def _malformed(source: str, start: int, end: int, error: csv.Error) -> str:
 
 
 def _read_bytes(path, source: str) -> bytes:
+    """The file's bytes, UTF-16 and UTF-32 (with a byte-order mark) given as UTF-8."""
     try:
         if str(path) == "-":
             raw = sys.stdin.buffer.read()
@@ -363,8 +344,17 @@ def _read_bytes(path, source: str) -> bytes:
         raise DataError(f"{source}: permission denied; check the file's permissions") from None
     except OSError as error:
         raise DataError(f"{source}: cannot be read ({error.strerror})") from None
+    encoding = wide_encoding(raw[:4])
+    if encoding is not None:
+        try:
+            return raw.decode(encoding).encode("utf-8")
+        except UnicodeDecodeError as error:
+            line = raw[: error.start].decode(encoding, errors="replace").count("\n") + 1
+            raise DataError(
+                f"{source}:{line}: not {encoding.upper()} text; save the file as UTF-8 CSV"
+            ) from None
     if b"\x00" in raw[:65536]:
-        raise DataError(f"{source}: looks like a binary file, not CSV text")
+        raise DataError(f"{source}: looks like {binary_kind(raw[:4096])}")
     return raw
 
 
@@ -383,12 +373,19 @@ def _fallback_encoding(raw: bytes, source: str) -> str:
 
 
 def checked_names(source: str, written: list[str], line: int | None) -> list[str]:
-    """Column names stripped; DataError at an empty or repeated one (``line``: the header's)."""
+    """Column names stripped and in NFC (``tables.nfc``); DataError at an empty or repeated one
+    (``line``: the header's)."""
     place, seen = source if line is None else f"{source}:{line}", {}
-    names = [name.strip() for name in written]
+    names = [nfc_name(name.strip()) for name in written]
     for position, name in enumerate(names, start=1):
         if not name:
-            raise DataError(f"{place}: column {position} has no name; give every column a name")
+            hint = (
+                " (a first column without a name is often the row index pandas writes: save with "
+                "to_csv(index=False), or delete the column)"
+                if position == 1
+                else ""
+            )
+            raise DataError(f"{place}: column {position} has no name{hint}; give every column a name")
         if name in seen:
             raise DataError(
                 f"{place}: column {name!r} appears twice (columns {seen[name]} and {position}); rename one"

@@ -4,12 +4,13 @@
 would have made it, and a ValueError names the field and the value. The format is the
 plain JSON of ``Preprocessor.to_dict``; it has only grown since the first model files:
 ``number_format`` (absent: numbers written plainly) came later, and ``percent_columns``
-(absent: not recorded) after it.
+(absent: not recorded) after it. Names and categories are given in NFC (``tables.nfc``).
 """
 
 from __future__ import annotations
 
 from .._validation import finite_number, positive_number, shown
+from .nfc import nfc_name
 
 __all__ = ["checked_fields"]
 
@@ -116,17 +117,43 @@ def checked_fields(data) -> dict:
                 f"categorical_fill[{name!r}] must be one of the column's categories, got {shown(value)}"
             )
     number_format = _number_format(data.get("number_format", {}))
-    return {
-        "number_format": number_format,
-        "percent_columns": _percent_columns(data, number_format, numeric),
-        "features": features,
-        "target": target,
-        "task": task,
-        "numeric": numeric,
-        "categorical": categorical,
-        "labels": labels,
-        "target_mean": finite_number(data.get("target_mean", 0.0), "target_mean"),
-        "target_std": positive_number(data.get("target_std", 1.0), "target_std"),
-        "impute": impute,
-        "categorical_fill": dict(fills),
-    }
+    return _in_nfc(
+        {
+            "number_format": number_format,
+            "percent_columns": _percent_columns(data, number_format, numeric),
+            "features": features,
+            "target": target,
+            "task": task,
+            "numeric": numeric,
+            "categorical": categorical,
+            "labels": labels,
+            "target_mean": finite_number(data.get("target_mean", 0.0), "target_mean"),
+            "target_std": positive_number(data.get("target_std", 1.0), "target_std"),
+            "impute": impute,
+            "categorical_fill": dict(fills),
+        }
+    )
+
+
+def _nfc(value):
+    """Every text in ``value`` (keys of objects too) in NFC."""
+    if isinstance(value, str):
+        return nfc_name(value)
+    if isinstance(value, list):
+        return [_nfc(v) for v in value]
+    if isinstance(value, dict):
+        return {_nfc(k): _nfc(v) for k, v in value.items()}
+    return value
+
+
+def _in_nfc(fields: dict) -> dict:
+    """The names, categories and labels in NFC, as tables are read (``tables.nfc``), so a model
+    file written before they were reads new rows alike; as written when that would make two
+    of them one."""
+    normal = _nfc(fields)
+    if normal == fields:
+        return fields
+    try:
+        return checked_fields(normal)
+    except ValueError:
+        return fields

@@ -12,27 +12,28 @@ in memory at a time.
   random access). ``chunks(order)`` takes the units in any order: that is
   how training shuffles the chunk order each epoch. A unit's rows are cut into chunks of
   ``chunk_rows``; a unit never spans files.
-- **Names and cells.** CSV cells are read as text, as ``read_table`` reads them (one header
-  line, the delimiter guessed from it among , ; tab |; blank lines skipped; UTF-8, or
-  Windows-1252 for a file that is not UTF-8 but reads as it, decided by one scan of the file
-  when it is opened). Names and Parquet cells are read as ``tables.arrow_table`` reads them:
+- **Names and cells.** CSV cells are read as text, as ``read_table`` reads them
+  (``CsvSource.of``: the delimiter guessed from the header among , ; tab | or named by
+  Excel's ``sep=`` line; blank lines skipped, a record of empty cells a row of gaps; UTF-8,
+  Windows-1252, or UTF-16 with a byte-order mark, decided by one scan of the file when it
+  is opened). Names and Parquet cells are read as ``tables.arrow_table`` reads them:
   names stripped of white space (an empty or repeated one refused, as by ``read_table``),
   columns of numbers as numbers, booleans and timestamps as pandas writes them to CSV.
 - **Row numbers.** Every row has a global index (its position counting through the files in
   order), which ``Split`` hashes for the test and validation rows, so which rows are held
   out depends on the seed alone, not on the chunk size or the reading order. In messages a
-  Parquet row is ``file:row`` (1 = the first row) and a CSV row ``file:line`` counted as if
-  each record were one line after a one-line header.
+  Parquet row is ``file:row`` (1 = the first row) and a CSV row ``file:line``, the line the
+  file has (blank lines and quoted line ends counted), found only when a message needs it.
 - **Files that change.** Training reads the files several times; each pass checks that no
   file's size or modification time changed since the first (``DataError`` naming it).
 """
 
 from __future__ import annotations
 
-import codecs
 import glob
 import os
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -45,8 +46,6 @@ __all__ = ["FileSet", "Chunk", "Split", "open_files", "is_streamed", "FORMATS"]
 
 #: File name endings read by the streaming reader, and their format.
 FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".tsv": "csv", ".txt": "csv"}
-_DELIMITERS = [",", ";", "\t", "|"]
-_SCAN_BYTES = 1 << 20  # the encoding scan's block: small, so the scan adds little to the peak
 
 
 def is_streamed(data: str) -> bool:
@@ -110,7 +109,7 @@ class FileSet:
     def _open(self, index: int) -> list[str]:
         """The file's column names, stripped; a Parquet file's dataset or a CSV file's
         CsvSource kept, and the names as the file writes them."""
-        pa, _, pv = arrow()
+        pa, _, _ = arrow()
         path, kind = self.paths[index], self.formats[index]
         try:
             if kind == "parquet":
@@ -121,17 +120,8 @@ class FileSet:
                 checked_names(path, written, line)  # the dataset would refuse a repeated name unnamed
                 self.parquet[index] = ds.dataset(path, format="parquet")
             else:
-                encoding = _encoding(path)
-                with open(path, "rb") as file:
-                    head = file.read(1 << 16).decode("utf-8-sig", errors="replace").splitlines()
-                header = head[0] if head else ""
-                delimiter = max(_DELIMITERS, key=header.count)
-                parse = pv.ParseOptions(delimiter=delimiter, ignore_empty_lines=True)
-                source = CsvSource(path, parse, encoding=encoding)
-                written, line = source.names(), 1
-                source.convert = pv.ConvertOptions(
-                    column_types=dict.fromkeys(written, pa.string()), strings_can_be_null=False
-                )
+                source = CsvSource.of(path)
+                written, line = source.names(), 1 + source.skip
                 self.csv[index] = source
         except (OSError, pa.ArrowException, UnicodeError) as error:
             raise DataError(f"{path}: cannot be read as {kind} ({reason(error)}); check the file") from None
@@ -141,7 +131,7 @@ class FileSet:
 
     def _units(self, index: int) -> list[_Unit]:
         if self.formats[index] == "csv":
-            return [_Unit(index, None, None, 2)]
+            return [_Unit(index, None, None, 2 + self.csv[index].skip)]
         units, line = [], 1
         for fragment in self.parquet[index].get_fragments():
             for group in fragment.split_by_row_group():
@@ -193,11 +183,11 @@ class FileSet:
                 while rows >= self.chunk_rows:
                     data = pa.Table.from_batches(held)
                     chunk, rest = data.slice(0, self.chunk_rows), data.slice(self.chunk_rows)
-                    yield self._chunk(path, chunk, line, start)
+                    yield self._chunk(unit, chunk, line, start)
                     line, start = line + chunk.num_rows, start + chunk.num_rows
                     held, rows = rest.to_batches(), rest.num_rows
             if rows:
-                yield self._chunk(path, pa.Table.from_batches(held), line, start)
+                yield self._chunk(unit, pa.Table.from_batches(held), line, start)
         except (OSError, pa.ArrowException) as error:
             raise DataError(f"{path}: cannot be read ({reason(error)}); check the file") from None
 
@@ -218,34 +208,13 @@ class FileSet:
             renamed = written != self.columns
             yield pa.RecordBatch.from_arrays(batch.columns, self.columns) if renamed else batch
 
-    def _chunk(self, path: str, data, line: int, start: int) -> Chunk:
-        return Chunk(arrow_table(path, list(self.columns), data, line), start)
-
-
-def _encoding(path: str) -> str:
-    """The encoding ``read_table`` would read a CSV file with: Arrow's 'utf8' when the file is
-    UTF-8 (a byte-order mark allowed), 'cp1252' when it is not but reads as Windows-1252;
-    else DataError at the first line that is not UTF-8, or for a NUL byte in the first 64 KiB
-    (a binary file, or UTF-16). A scan of the file in blocks."""
-    decoder, line = codecs.getincrementaldecoder("utf-8")(), 1
-    try:
-        with open(path, "rb") as file:
-            while block := file.read(_SCAN_BYTES):
-                if file.tell() == len(block) and b"\x00" in block[:65536]:
-                    raise DataError(f"{path}: looks like a binary file, not CSV text")
-                decoder.decode(block)
-                line += block.count(b"\n")
-            decoder.decode(b"", final=True)
-        return "utf8"
-    except UnicodeDecodeError as error:
-        line += block[: max(error.start, 0)].count(b"\n")
-    with open(path, "rb") as file:
-        while block := file.read(_SCAN_BYTES):
-            try:
-                block.decode("cp1252")
-            except UnicodeDecodeError:
-                raise DataError(f"{path}:{line}: not UTF-8 text; save the file as UTF-8 CSV") from None
-    return "cp1252"
+    def _chunk(self, unit: _Unit, data, line: int, start: int) -> Chunk:
+        """Rows from global index ``start`` of ``unit``; a CSV chunk's lines are counted in the
+        file when a message needs them (``CsvSource.lines``)."""
+        locate = None
+        if unit.file in self.csv:
+            locate = partial(self.csv[unit.file].lines, start - unit.offset, data.num_rows)
+        return Chunk(arrow_table(self.paths[unit.file], list(self.columns), data, line, locate), start)
 
 
 def _stamp(path: str) -> tuple[int, int]:

@@ -1,0 +1,123 @@
+"""The command line on tables as spreadsheets and pandas export them: a row of empty cells is
+never dropped from the predictions, and each refusal names the flag that helps."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import numpy as np
+import pytest
+
+from cli_runner import chainrule_cli, one_line_error
+
+pytest.importorskip("pyarrow")
+
+
+def _train_csv(path, rows: int = 120) -> None:
+    rng = np.random.default_rng(0)
+    lines = ["a,b,y"]
+    for _ in range(rows):
+        a, b = rng.normal(size=2)
+        lines.append(f"{a:.3f},{b:.3f},{a * 10:.3f}")
+    path.write_text("\n".join(lines) + "\n")
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory):
+    """Regression models on a, b → y: one trained with --impute mean, one without."""
+    folder = tmp_path_factory.mktemp("messy")
+    _train_csv(folder / "train.csv")
+    for name, extra in (("imputes", ["--impute", "mean"]), ("plain", [])):
+        done = chainrule_cli("train", folder / "train.csv", "--target", "y", "--epochs", "3",
+                             "--out", folder / name, "-q", *extra)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+    return folder
+
+
+def test_predict_never_drops_a_row_of_empty_cells(models, tmp_path):
+    new = tmp_path / "new.csv"
+    new.write_text("a,b\n1,0\n2,0\n,\n3,0\n4,0\n")
+    filled = chainrule_cli("predict", models / "imputes" / "model.safetensors", new)
+    assert filled.returncode == 0, filled.stderr
+    assert len(filled.stdout.strip().splitlines()) == 1 + 5  # the header and one per record
+    assert "filling 2 gaps in 5 rows (impute mean)" in filled.stderr
+    refused = chainrule_cli("predict", models / "plain" / "model.safetensors", new)
+    one_line_error(refused, "new.csv", "first at line 4, column 'a', value ''", "retrain with --impute")
+    assert refused.stdout == ""
+
+
+def test_predict_says_where_blank_lines_were_skipped(models, tmp_path):
+    new = tmp_path / "new.csv"
+    new.write_text("a,b\n1,0\n\n2,0\n3,0\n\n")
+    done = chainrule_cli("predict", models / "plain" / "model.safetensors", new)
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout.strip().splitlines()) == 1 + 3
+    assert (
+        "skipped 1 blank line between the rows (line 3), which hold no row: the 3 predictions" in done.stderr
+    )
+
+
+def test_a_row_of_empty_cells_is_refused_alike_in_memory_and_in_chunks(models, tmp_path):
+    data = tmp_path / "gap.csv"
+    data.write_text((models / "train.csv").read_text() + ",,\n")
+    for extra in ([], ["--chunk-rows", "50"]):
+        done = chainrule_cli("train", data, "--target", "y", "--out", tmp_path / "m", *extra)
+        line = one_line_error(done, "gap.csv", "column 'a', value ''", "--impute mean", "--drop-missing")
+        assert "gap.csv:122: " in line or "(first at line 122, " in line
+
+
+def test_pandas_row_index_is_refused_naming_ignore(tmp_path):
+    rng = np.random.default_rng(1)
+    order = rng.permutation(60)
+    lines = ["Unnamed: 0,x,y"] + [f"{order[i]},{rng.normal():.3f},{'ab'[i < 30]}" for i in range(60)]
+    (tmp_path / "t.csv").write_text("\n".join(lines) + "\n")
+    done = chainrule_cli("train", tmp_path / "t.csv", "--target", "y", "--out", tmp_path / "m")
+    one_line_error(
+        done, "column 'Unnamed: 0' holds a different whole number in each of its 60 rows", "--ignore"
+    )
+
+
+def test_excel_errors_are_gaps_and_the_advice_is_impute(tmp_path):
+    rng = np.random.default_rng(2)
+    lines = ["e,x,y"] + [
+        f"{'#N/A' if i % 20 == 0 else f'{rng.normal():.2f}'},{i % 5},{'yes' if i % 2 else 'no'}"
+        for i in range(80)
+    ]
+    (tmp_path / "t.csv").write_text("\n".join(lines) + "\n")
+    refused = chainrule_cli("train", tmp_path / "t.csv", "--target", "y", "--out", tmp_path / "m")
+    line = one_line_error(refused, "value '#N/A'", "--impute mean|median")
+    assert "--categorical" not in line
+    done = chainrule_cli("train", tmp_path / "t.csv", "--target", "y", "--impute", "mean", "--epochs", "2",
+                         "--out", tmp_path / "m", "-q")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+
+
+def test_utf16_sep_line_and_nfd_files_train_and_predict(tmp_path):
+    rng = np.random.default_rng(3)
+    rows = [f"{a:.3f};{c};{'hoch' if a > 0 else 'tief'}" for a, c in zip(rng.normal(size=80), rng.choice(["Zürich", "Genève"], 80))]  # fmt: skip
+    text = "sep=;\r\nGröße;Stadt;y\r\n" + "\r\n".join(rows) + "\r\n"
+    (tmp_path / "t.csv").write_bytes(text.encode("utf-16"))  # Excel's "Unicode text", with its sep= line
+    done = chainrule_cli("train", tmp_path / "t.csv", "--target", "y", "--epochs", "2", "--out", tmp_path / "m", "-q")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    new = unicodedata.normalize("NFD", "Größe,Stadt\n0.5,Zürich\n")  # as a Mac may write it
+    (tmp_path / "new.csv").write_text(new, encoding="utf-8")
+    predicted = chainrule_cli("predict", tmp_path / "m" / "model.safetensors", tmp_path / "new.csv")
+    assert predicted.returncode == 0, predicted.stderr
+    assert len(predicted.stdout.strip().splitlines()) == 2
+
+
+def test_refusals_name_their_remedy(tmp_path):
+    (tmp_path / "empty.csv").write_text("x,y,Notes\n" + "".join(f"{i},{'ab'[i % 2]},\n" for i in range(30)))
+    done = chainrule_cli(
+        "train", tmp_path / "empty.csv", "--target", "y", "--impute", "mean", "--out", tmp_path / "m"
+    )
+    one_line_error(done, "column 'Notes' has no values", "--ignore Notes")
+    (tmp_path / "inf.csv").write_text(
+        "x,y\n" + "".join(f"{i},{'inf' if i == 5 else i * 0.3}\n" for i in range(30))
+    )
+    done = chainrule_cli(
+        "train", tmp_path / "inf.csv", "--target", "y", "--impute", "mean", "--out", tmp_path / "m"
+    )
+    one_line_error(
+        done, "line 7, column 'y', value 'inf'", "fill in the target", "--drop-missing", "never the target"
+    )
