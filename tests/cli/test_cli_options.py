@@ -223,3 +223,12 @@ def test_explain_says_which_class_each_output_is(tmp_path, binary_csv, target, e
     assert trained.returncode == 0, trained.stderr
     done = chainrule_cli("explain", out / "model.safetensors", binary_csv, "--row", "2")
     assert done.returncode == 0 and expected in done.stdout + done.stderr
+
+
+def test_a_flag_s_value_keeps_the_quotes_a_shell_needs():
+    from chainrule.cli.options import flags
+
+    message = "pass ignore='Unnamed: 0' or ignore='name', or impute='mean'|'median', or target="
+    assert (
+        flags(message) == "pass --ignore 'Unnamed: 0' or --ignore name, or --impute mean|median, or --target"
+    )

@@ -8,6 +8,7 @@ before an error is printed.
 from __future__ import annotations
 
 import re
+import shlex
 
 from .._validation import shown
 from ..errors import OptionError
@@ -129,7 +130,8 @@ _PARAMETER = re.compile(r"\b([a-z][a-z_]*)=('[^']*'(?:\|'[^']*')*|[^\s,;)]*)")
 
 def flags(message: str, names=None) -> str:
     """``message`` with Python parameters written as flags: ``impute='mean'|'median'`` →
-    ``--impute mean|median``, ``drop_missing=True`` → ``--drop-missing``, ``target=`` → ``--target``."""
+    ``--impute mean|median``, ``drop_missing=True`` → ``--drop-missing``, ``target=`` → ``--target``;
+    one value keeps the quotes a shell needs (``ignore='Unnamed: 0'`` → ``--ignore 'Unnamed: 0'``)."""
     known = set(names) if names is not None else {f.name for f, _ in option_specs()}
 
     def rewrite(match: re.Match) -> str:
@@ -138,6 +140,9 @@ def flags(message: str, names=None) -> str:
             return match.group(0)
         if value in ("", "True"):
             return flag(name)
+        single = re.fullmatch(r"'([^']*)'", value)
+        if single:  # one value, quoted for the shell when it must be: --ignore 'Unnamed: 0'
+            return f"{flag(name)} {shlex.quote(single.group(1))}"
         return f"{flag(name)} {value.replace(chr(39), '')}"
 
     return _PARAMETER.sub(rewrite, message)
