@@ -121,3 +121,35 @@ def test_refusals_name_their_remedy(tmp_path):
     one_line_error(
         done, "line 7, column 'y', value 'inf'", "fill in the target", "--drop-missing", "never the target"
     )
+
+
+def _labels_csv(path, labels) -> None:
+    rng = np.random.default_rng(1)
+    rows = [f"{rng.normal():.3f},{labels[k % len(labels)]}" for k in range(80)]
+    path.write_text("x,answer\n" + "\n".join(rows) + "\n")
+
+
+@pytest.mark.parametrize("chunks", [[], ["--chunk-rows", "30"]], ids=["in memory", "in chunks"])
+def test_classes_written_in_two_cases_are_kept_and_said(tmp_path, chunks):
+    """'Yes' and 'yes' are two classes as written (labels are kept as written), and train says so."""
+    data = tmp_path / "t.csv"
+    _labels_csv(data, ["Yes", "No", "yes", "no "])
+    done = chainrule_cli(
+        "train", data, "--target", "answer", "--epochs", "1", "--out", tmp_path / "m", *chunks
+    )
+    assert done.returncode == 0, done.stderr
+    assert (
+        "target 'answer' has classes that differ only in case or spacing, 'No' and 'no': they are "
+        "trained as different classes; if they are one class, write it one way"
+    ) in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("chunks", [[], ["--chunk-rows", "30"]], ids=["in memory", "in chunks"])
+def test_one_class_written_as_two_numbers_is_refused_in_chunks_too(tmp_path, chunks):
+    data = tmp_path / "t.csv"
+    _labels_csv(data, ["0", "1", "0.0"])
+    done = chainrule_cli(
+        "train", data, "--target", "answer", "--task", "classification", "--out", tmp_path / "m", *chunks
+    )
+    assert done.returncode == 2
+    assert "target 'answer' writes one class two ways, '0' and '0.0'" in one_line_error(done)

@@ -35,6 +35,7 @@ from .infer import (
     ID_ROWS,
     PANDAS_INDEX,
     check_options,
+    checked_labels,
     class_labels,
     distinct_whole_numbers,
     empty_column,
@@ -246,11 +247,7 @@ class FirstPass:
                     "pass task='regression' for a numeric target"
                 )
             pre.labels = class_labels(self.labels)
-            if len(pre.labels) < 2:
-                raise DataError(
-                    f"{self.source}: target {self.target!r} has a single class {pre.labels[0]!r}; "
-                    "classification needs at least two classes"
-                )
+            notes += checked_labels(self.source, self.target, pre.labels)
         else:
             if self.label_text is not None:
                 raise DataError(

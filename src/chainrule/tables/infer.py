@@ -22,6 +22,7 @@ __all__ = [
     "class_labels",
     "label_codes",
     "same_number",
+    "checked_labels",
     "category_names",
     "unusable_categories",
     "id_column",
@@ -212,6 +213,36 @@ def same_number(labels: list[str]) -> tuple[str, str] | None:
             return seen[number], label
         seen[number] = label
     return None
+
+
+def checked_labels(source: str, target: str, labels: list[str], rows: int | None = None) -> list[str]:
+    """Notes on a classification target's ``labels``; DataError when they are fewer than two
+    (``rows`` the rows read, for the message) or write one number two ways ('0' and '0.0').
+
+    Labels that differ only in case or spacing ('Yes' and 'yes') are trained as the different
+    classes they are written as, and a note says so: labels are kept as written."""
+    twice = same_number(labels)
+    if twice:
+        raise DataError(
+            f"{source}: target {target!r} writes one class two ways, {twice[0]!r} and "
+            f"{twice[1]!r}; labels are taken as written: write each class one way"
+        )
+    if len(labels) < 2:
+        counted = f" in {rows} rows" if rows is not None else ""
+        raise DataError(
+            f"{source}: target {target!r} has a single class {labels[0]!r}{counted}; "
+            "classification needs at least two classes"
+        )
+    folded: dict[str, str] = {}
+    for label in labels:
+        key = " ".join(label.casefold().split())
+        if key in folded:
+            return [
+                f"target {target!r} has classes that differ only in case or spacing, {folded[key]!r} "
+                f"and {label!r}: they are trained as different classes; if they are one class, write it one way"
+            ]
+        folded[key] = label
+    return []
 
 
 def label_codes(table: Table, column: str, labels: list[str] | None = None) -> tuple[list[str], np.ndarray]:

@@ -26,6 +26,7 @@ from .formats import format_key, magnitude_limit, too_large, written_as
 from .infer import (
     category_names,
     check_options,
+    checked_labels,
     class_labels,
     empty_column,
     infer_task,
@@ -189,17 +190,7 @@ class Preprocessor:
         cells = table.cells(target, fmt)
         if task == "classification":
             pre.labels = class_labels(distinct(table.trimmed(target), cells.present))
-            twice = same_number(pre.labels)
-            if twice:
-                raise DataError(
-                    f"{table.source}: target {target!r} writes one class two ways, {twice[0]!r} and "
-                    f"{twice[1]!r}; labels are taken as written: write each class one way"
-                )
-            if len(pre.labels) < 2:
-                raise DataError(
-                    f"{table.source}: target {target!r} has a single class {pre.labels[0]!r} in "
-                    f"{int(cells.present.sum())} rows; classification needs at least two classes"
-                )
+            notes += checked_labels(table.source, target, pre.labels, int(cells.present.sum()))
         else:
             if cells.text.any():
                 raise DataError(
