@@ -153,3 +153,48 @@ def test_one_class_written_as_two_numbers_is_refused_in_chunks_too(tmp_path, chu
     )
     assert done.returncode == 2
     assert "target 'answer' writes one class two ways, '0' and '0.0'" in one_line_error(done)
+
+
+DATE_FORMS = {
+    "iso": "%Y-%m-%d",
+    "day first with a time": "%d/%m/%Y %H:%M",
+    "iso date and time": "%Y-%m-%dT%H:%M:%S",
+}
+
+
+@pytest.mark.parametrize("form", DATE_FORMS)
+@pytest.mark.parametrize("chunks", [[], ["--chunk-rows", "70"]], ids=["in memory", "in chunks"])
+def test_a_column_of_dates_is_refused_with_what_to_do(tmp_path, form, chunks):
+    """Dates read as categories leave every later date unknown at prediction: refused, naming
+    the column, with --ignore and --categorical to go on."""
+    import datetime
+
+    rng = np.random.default_rng(3)
+    start = datetime.datetime(2024, 1, 1)
+    rows = []
+    for k in range(200):
+        day = start + datetime.timedelta(days=int(rng.integers(0, 30)), hours=k % 24)
+        x = rng.normal()
+        rows.append(f"{day.strftime(DATE_FORMS[form])},{x:.3f},{'yes' if x > 0 else 'no'}")
+    data = tmp_path / "orders.csv"
+    data.write_text("ordered,amount,y\n" + "\n".join(rows) + "\n")
+    refused = chainrule_cli("train", data, "--target", "y", "--out", tmp_path / "m", *chunks)
+    assert refused.returncode == 2
+    line = one_line_error(refused)
+    assert "column 'ordered' holds dates" in line
+    assert "--ignore ordered" in line and "--categorical ordered" in line
+    for extra in (["--ignore", "ordered"], ["--categorical", "ordered"]):
+        done = chainrule_cli(
+            "train", data, "--target", "y", "--epochs", "1", "--out", tmp_path / "m", *chunks, *extra
+        )
+        assert done.returncode == 0, done.stderr
+
+
+def test_a_few_dates_are_categories_like_any_other(tmp_path):
+    """Three batch dates are labels of three batches, not a calendar: read as categories."""
+    rng = np.random.default_rng(4)
+    rows = [f"2024-0{1 + k % 3}-15,{rng.normal():.3f},{'ab'[k % 2]}" for k in range(90)]
+    data = tmp_path / "batches.csv"
+    data.write_text("batch,x,y\n" + "\n".join(rows) + "\n")
+    done = chainrule_cli("train", data, "--target", "y", "--epochs", "1", "--out", tmp_path / "m")
+    assert done.returncode == 0, done.stderr

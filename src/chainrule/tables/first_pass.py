@@ -42,6 +42,7 @@ from .infer import (
     id_column,
     infer_task,
     row_index,
+    unreadable_values,
     where,
 )
 from .preprocess import Preprocessor
@@ -210,6 +211,11 @@ class FirstPass:
             if column.forced or (column.first_text and not column.first_number):
                 if not column.seen:
                     raise DataError(f"{self.source}: {empty_column(name, 0, self.rows['read'])}")
+                if not column.forced and column.training_texts >= ID_ROWS:
+                    values = sorted(column.seen)
+                    problem = unreadable_values(name, arrow()[0].array(values), column.texts, values[0])
+                    if problem:
+                        raise DataError(f"{self.source}: {problem}")
                 if column.training_texts >= ID_ROWS and len(column.seen) == column.texts:
                     raise DataError(f"{self.source}: {id_column(name, column.texts)}")
                 pre.categorical[name] = sorted(column.seen)

@@ -25,6 +25,7 @@ __all__ = [
     "checked_labels",
     "category_names",
     "unusable_categories",
+    "unreadable_values",
     "id_column",
     "empty_column",
     "row_index",
@@ -45,6 +46,13 @@ _NUMBER = r"(?:[0-9]+(?:[.,][0-9]+)*|\.[0-9]+)"
 WITH_UNIT = rf"^[+-]?(?:[$€£¥]\s*{_NUMBER}|{_NUMBER}\s*(?:\pL|[°µ$€£¥])\S{{0,11}})$"
 #: A column of measurements writes one unit, or a few ('kg', 'g', 'lb').
 UNIT_FORMS = 3
+#: A date, or a date and time: ISO 8601 (2024-01-31, 2024-01-31T08:00:00Z, 2024-01-31 08:00)
+#: and the day-month-year or month-day-year forms spreadsheets write (31/01/2024, 1/31/24,
+#: 31.01.2024), with an optional time.
+DATE = (
+    r"^(?:[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{1,2}[/.-][0-9]{1,2}[/.-](?:[0-9]{4}|[0-9]{2}))"
+    r"(?:[T ][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?\s*(?:Z|[+-][0-9]{2}:?[0-9]{2}|[AaPp][Mm])?)?$"
+)
 #: The names pandas gives the row index it writes (``to_csv`` without ``index=False``, read back:
 #: 'Unnamed: 0', 'Unnamed: 0.1' after a second round trip) or makes a column of (``reset_index``).
 PANDAS_INDEX = re.compile(r"Unnamed: [0-9]+(?:\.[0-9]+)*|index|level_0")
@@ -128,6 +136,34 @@ def is_row_index(name: str, numbers: np.ndarray, missing: np.ndarray) -> bool:
     )
 
 
+def unreadable_values(name: str, values, rows: int, example: str) -> str | None:
+    """Why a text column whose distinct ``values`` (an Arrow text array) in ``rows`` rows are
+    all dates (``DATE``) or all numbers with a unit (``WITH_UNIT``, at most ``UNIT_FORMS``
+    units) cannot serve as categories, from more than ``MAX_CLASSES_INFERRED`` of them on:
+    prediction would meet every new date or measurement as an unknown category."""
+    _, pc, _ = arrow()
+    if len(values) <= MAX_CLASSES_INFERRED:
+        return None
+    if as_numpy(pc.match_substring_regex(values, DATE)).all():
+        return (
+            f"column {name!r} holds dates ({example!r}; {len(values)} distinct values in {rows} rows), "
+            "which as categories leave every new date unknown at prediction; write what matters in them "
+            "as numbers in columns of their own (days since a start, the year, the month, the day of the "
+            f"week), or pass ignore={name!r} to leave the column out (or categorical={name!r} to keep "
+            "them as categories)"
+        )
+    if as_numpy(pc.match_substring_regex(values, WITH_UNIT)).all():
+        units = pc.unique(pc.utf8_lower(pc.replace_substring_regex(values, r"[-+0-9.,\s]", "")))
+        if len(units) <= UNIT_FORMS:
+            return (
+                f"column {name!r} holds numbers with a unit ({example!r}; {len(values)} distinct values "
+                f"in {rows} rows), which as categories leave any new value unknown at prediction; "
+                f"write the numbers without the unit (name it in the header) to use them as numbers, "
+                f"or pass ignore={name!r} to leave the column out (or categorical={name!r} to keep them as categories)"
+            )
+    return None
+
+
 def unusable_categories(table: Table, name: str, present: np.ndarray) -> str | None:
     """Why a text column's values cannot serve as categories, or None when they can.
 
@@ -136,7 +172,8 @@ def unusable_categories(table: Table, name: str, present: np.ndarray) -> str | N
     as names; a different value in every row is the extreme case), and, from more than
     ``MAX_CLASSES_INFERRED`` distinct values on, when its values are numbers with a unit
     (``WITH_UNIT``, at most ``UNIT_FORMS`` units): a measurement, whose new values prediction
-    would meet as unknown categories. The reason names the column and an example value.
+    would meet as unknown categories, or dates (``DATE``), for the same reason. The reason
+    names the column and an example value.
     """
     pa, pc, _ = arrow()
     kept = pc.filter(table.trimmed(name), pa.array(present))
@@ -146,15 +183,9 @@ def unusable_categories(table: Table, name: str, present: np.ndarray) -> str | N
     counts = as_numpy(pc.value_counts(kept).field("counts"))
     once = int(np.sum(counts == 1))
     example = kept[0].as_py()
-    if counts.size > MAX_CLASSES_INFERRED and as_numpy(pc.match_substring_regex(kept, WITH_UNIT)).all():
-        units = pc.unique(pc.utf8_lower(pc.replace_substring_regex(kept, r"[-+0-9.,\s]", "")))
-        if len(units) <= UNIT_FORMS:
-            return (
-                f"column {name!r} holds numbers with a unit ({example!r}; {counts.size} distinct values "
-                f"in {rows} rows), which as categories leave any new value unknown at prediction; "
-                f"write the numbers without the unit (name it in the header) to use them as numbers, "
-                f"or pass ignore={name!r} to leave the column out (or categorical={name!r} to keep them as categories)"
-            )
+    problem = unreadable_values(name, pc.unique(kept), rows, example)
+    if problem:
+        return problem
     if once == rows:
         return id_column(name, rows)
     if 2 * once > rows:
