@@ -148,7 +148,7 @@ def test_an_ordinary_model_describes_its_inputs_and_has_no_notes(tmp_path, rng):
     assert metadata(tmp_path / "model.onnx") == {
         "input:age": "float32: the number; NaN for a gap",
         "input:offset": "float32: the number; NaN for a gap",
-        "input:colour": "string: the category as written (surrounding whitespace is ignored)",
+        "input:colour": "string: the category as written, in Unicode NFC (surrounding whitespace is ignored)",
     }
 
 
@@ -189,7 +189,7 @@ def test_a_percent_model_records_how_each_column_is_fed_and_takes_fractions(tmp_
     assert metadata(tmp_path / "model.onnx") == {
         "input:a": "float32: the number (feed 1234,5 as 1234.5); NaN for a gap",
         "input:pct": "float32: the number, a percentage as a fraction (feed 12,5% as 0.125); NaN for a gap",
-        "input:colour": "string: the category as written (surrounding whitespace is ignored)",
+        "input:colour": "string: the category as written, in Unicode NFC (surrounding whitespace is ignored)",
     }
     assert notes == [
         "feed numbers as numbers, not as the training file wrote them: 1234,5 as 1234.5; a percentage "

@@ -59,7 +59,7 @@ def description(pre, name: str) -> str:
     """One line on how column ``name`` of ``pre`` (a Preprocessor) is fed to the graph, e.g.
     ``float32: the number, a percentage as a fraction (feed 12,5% as 0.125); NaN for a gap``."""
     if name in pre.categorical:
-        return "string: the category as written (surrounding whitespace is ignored)"
+        return "string: the category as written, in Unicode NFC (surrounding whitespace is ignored)"
     dtype = "double" if input_dtype(pre, name) == np.float64 else "float32"
     grouped, percent = _examples(pre)
     if _percentages(pre, name):
