@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from .names import node_name
+from .names import node_name, source_label
 
 __all__ = ["WeightRecord", "NodeRecord", "Explanation", "explain", "node_name"]
 
@@ -225,14 +225,6 @@ def _loss_slope(loss_fn, a: np.ndarray, targets: np.ndarray) -> np.ndarray | Non
     with np.errstate(divide="ignore", invalid="ignore"):
         dL_da = loss_fn.slope(a, targets)
     return dL_da if np.isfinite(dL_da).all() else None
-
-
-def source_label(record: WeightRecord) -> str:
-    """The record's source as a reader should see it: ``bias`` for a bias, and an input
-    that is itself named "bias" as ``input 'bias'``, so the two rows differ."""
-    if record.source == "bias" and not record.is_bias:
-        return "input 'bias'"
-    return record.source
 
 
 def _fmt(value: float) -> str:

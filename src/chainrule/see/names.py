@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["node_name", "short_name"]
+__all__ = ["node_name", "short_name", "source_label"]
 
 #: Names longer than this are cut, with "…", where a picture labels its nodes.
 SHORT_NAME = 18
@@ -20,3 +20,11 @@ def node_name(layer: int, index: int, n_layers: int, n_outputs: int, input_names
 def short_name(name: str) -> str:
     """``name`` as a picture labels a node: at most SHORT_NAME characters, the last one "…"."""
     return name if len(name) <= SHORT_NAME else name[: SHORT_NAME - 1] + "…"
+
+
+def source_label(record) -> str:
+    """A weight record's source (``explain.WeightRecord``) as a reader should see it: ``bias``
+    for a bias, and an input that is itself named "bias" as ``input 'bias'``, so the two differ."""
+    if record.source == "bias" and not record.is_bias:
+        return "input 'bias'"
+    return record.source

@@ -12,7 +12,7 @@ import html
 
 import numpy as np
 
-from .explain import source_label
+from .names import source_label
 from .pyplot import figure_png
 
 __all__ = ["figure_png", "network_png", "history_png", "explanation_html", "factor_table_html"]

@@ -143,7 +143,7 @@ def _classes_of_outputs(pre, n_outputs: int, target) -> str:
     """Which class each output node stands for, and the row's class, in words."""
     labels = list(pre.labels)
     if n_outputs == 1:  # one sigmoid output: the probability of the second class
-        row_class = labels[int(round(float(np.ravel(target)[0])))]
+        row_class = labels[round(float(np.ravel(target)[0]))]
         return (
             f"the target {pre.target!r} is class {row_class!r}: the output is the probability of "
             f"class {labels[1]!r} (target 1), against {labels[0]!r} (target 0)"
