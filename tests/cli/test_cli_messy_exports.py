@@ -3,6 +3,7 @@ never dropped from the predictions, and each refusal names the flag that helps."
 
 from __future__ import annotations
 
+import json
 import unicodedata
 
 import numpy as np
@@ -198,3 +199,28 @@ def test_a_few_dates_are_categories_like_any_other(tmp_path):
     data.write_text("batch,x,y\n" + "\n".join(rows) + "\n")
     done = chainrule_cli("train", data, "--target", "y", "--epochs", "1", "--out", tmp_path / "m")
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("chunks", [[], ["--chunk-rows", "40"]], ids=["in memory", "in chunks"])
+def test_impute_with_drop_missing_drops_only_the_rows_missing_the_target(tmp_path, chunks):
+    """A survey with gaps in a feature and in the target: --impute fills the feature's gaps,
+    --drop-missing drops the rows without a target (it dropped every row with a gap)."""
+    rng = np.random.default_rng(5)
+    rows = []
+    for k in range(160):
+        x, z = rng.normal(size=2)
+        target = "" if k % 10 == 0 else ("yes" if x + z > 0 else "no")
+        rows.append(f"{'' if k % 7 == 3 else f'{x:.3f}'},{z:.3f},{target}")
+    data = tmp_path / "survey.csv"
+    data.write_text("x,z,y\n" + "\n".join(rows) + "\n")
+    flags = ("--impute", "mean", "--drop-missing", "--epochs", "1", "--out", tmp_path / "m", *chunks)
+    done = chainrule_cli("train", data, "--target", "y", *flags)
+    assert done.returncode == 0, done.stderr
+    said = done.stdout + done.stderr
+    assert "dropped 16 rows whose target is missing (--impute mean fills the features' gaps)" in said
+    metrics = json.loads((tmp_path / "m" / "metrics.json").read_text())
+    assert metrics["rows"]["train"] + metrics["rows"]["test"] == 144
+    alone = chainrule_cli(
+        "train", data, "--target", "y", "--drop-missing", "--epochs", "1", "--out", tmp_path / "d", *chunks
+    )
+    assert "dropped 36 rows with missing values" in alone.stdout + alone.stderr

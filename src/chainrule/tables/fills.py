@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["fill_counts", "fill_notes"]
+__all__ = ["dropped_note", "fill_counts", "fill_notes"]
 
 
 def fill_counts(pre, table) -> dict[str, dict[str, int]]:
@@ -61,3 +61,11 @@ def fill_notes(pre, table) -> list[str]:
             "missing value: fix the source if that was not meant"
         )
     return [note]
+
+
+def dropped_note(rows: int, impute: str | None) -> str:
+    """What ``drop_missing`` dropped: rows with any gap, or with ``impute``, the rows whose
+    target is missing (nothing fills a target; ``impute`` fills the features' gaps)."""
+    if impute is None:
+        return f"dropped {rows} rows with missing values"
+    return f"dropped {rows} rows whose target is missing (impute={impute!r} fills the features' gaps)"

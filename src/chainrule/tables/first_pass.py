@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .cells import arrow, distinct
+from .fills import dropped_note
 from .infer import (
     ID_ROWS,
     PANDAS_INDEX,
@@ -133,8 +134,9 @@ class FirstPass:
         return cells.missing | (~np.isfinite(cells.numbers) & ~cells.text)
 
     def _kept(self, table: Table) -> np.ndarray:
-        """The rows used: all, or those without gaps (drop_missing); DataError at a gap not allowed."""
-        checked = [*self.features, self.target] if self.impute is None or self.drop_missing else [self.target]
+        """The rows used: all, or those without the gaps impute does not fill (drop_missing);
+        DataError at a gap not allowed."""
+        checked = [*self.features, self.target] if self.impute is None else [self.target]
         bad = np.zeros(len(table), dtype=bool)
         for name in checked:
             gaps = self._gaps(table, name)
@@ -263,7 +265,7 @@ class FirstPass:
             pre.target_mean = self.target_moments.mean
             pre.target_std = self.target_moments.std or 1.0
         if self.rows["dropped"]:
-            notes.append(f"dropped {self.rows['dropped']} rows with missing values")
+            notes.append(dropped_note(self.rows["dropped"], self.impute))
         return pre, notes
 
     def _task(self, notes: list[str]) -> str:

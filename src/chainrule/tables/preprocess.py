@@ -249,9 +249,10 @@ class Preprocessor:
         return cells.missing
 
     def missing_rows(self, table: Table, with_target: bool) -> np.ndarray:
-        """Rows with a missing or non-finite value in a feature (or the target)."""
+        """Rows with a missing or non-finite value ``impute`` does not fill: in a feature when
+        there is no ``impute``, and in the target (``with_target``), which nothing fills."""
         bad = np.zeros(len(table), dtype=bool)
-        for name in self.features + ([self.target] if with_target else []):
+        for name in (self.features if self.impute is None else []) + ([self.target] if with_target else []):
             bad |= self.gaps(table, name)
         return np.flatnonzero(bad)
 

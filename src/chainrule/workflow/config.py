@@ -154,7 +154,9 @@ class TrainConfig:
         "choice",
         choices=IMPUTERS,
     )
-    drop_missing: bool = option(False, "drop rows with missing values", "bool")
+    drop_missing: bool = option(
+        False, "drop rows with missing values (with --impute, only the rows missing the target)", "bool"
+    )
     categorical: tuple[str, ...] = option(
         (), "columns to one-hot encode even if numeric", "columns", metavar="COLS"
     )

@@ -17,7 +17,7 @@ from ..errors import OptionError
 from ..nn.losses import REGRESSION_LOSSES
 from ..nn.memory import available_bytes, network_bytes, size_text
 from ..nn.network import Network
-from ..tables.fills import fill_counts, fill_notes
+from ..tables.fills import dropped_note, fill_counts, fill_notes
 from ..tables.infer import label_codes
 from ..tables.preprocess import Preprocessor, category_names
 from ..tables.read import DataError, Table
@@ -181,7 +181,7 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
     if config.drop_missing:
         bad = probe.missing_rows(table, with_target=True)
         if bad.size:
-            notes.append(f"dropped {bad.size} rows with missing values")
+            notes.append(dropped_note(bad.size, config.impute))
             table = table.select_rows(np.setdiff1d(np.arange(len(table)), bad))
             if len(table) < 2:
                 raise DataError(
