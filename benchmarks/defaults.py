@@ -72,6 +72,8 @@ ISLP_TABLES = {
     "caravan": ("Caravan.csv", "Purchase", "classification", ()),
 }
 ISLP_DIR: Path | None = None
+#: More held-out tables (``--more DIR``, written by ``more_tables.py``): name: (file, target, task).
+MORE_TABLES: dict[str, tuple[Path, str, str]] = {}
 
 
 def load(name: str) -> tuple[Table, str, str]:
@@ -87,7 +89,7 @@ def load(name: str) -> tuple[Table, str, str]:
         kept = {c: table.column(c) for c in table.columns if c not in left_out}
         table = Table.from_columns(file, kept)
     else:
-        path, target, task = FILE_TABLES[name]
+        path, target, task = FILE_TABLES[name] if name in FILE_TABLES else MORE_TABLES[name]
         table = read_table(str(path))
     index = table.columns.index(target)
     keep = [i for i, row in enumerate(table.rows) if row[index].strip().lower() not in MISSING]
@@ -304,12 +306,20 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--islp", metavar="DIR", help=f"the ISLP CSVs: adds the held-out tables {', '.join(ISLP_TABLES)}"
     )
+    parser.add_argument("--more", metavar="DIR", help="the tables more_tables.py wrote into DIR (only those)")
     args = parser.parse_args(argv)
     global ISLP_DIR
     if args.islp:
         ISLP_DIR = Path(args.islp)
         if args.tables == ",".join(TABLES):
             args.tables += "," + ",".join(ISLP_TABLES)
+    if args.more:
+        listed = json.loads((Path(args.more) / "tables.json").read_text())
+        MORE_TABLES.update(
+            {name: (Path(args.more) / f, target, task) for name, (f, target, task) in listed.items()}
+        )
+        if args.tables == ",".join(TABLES):
+            args.tables = ",".join(MORE_TABLES)
     if args.timing:
         for task in ("classification", "regression"):
             seconds = timing(task=task)
@@ -319,9 +329,10 @@ def main(argv=None) -> int:
             )
         return 0
     tables = [t for t in args.tables.split(",") if t]
-    unknown = [t for t in tables if t not in TABLES and t not in ISLP_TABLES]
+    known = [*TABLES, *ISLP_TABLES, *MORE_TABLES]
+    unknown = [t for t in tables if t not in known]
     if unknown:
-        parser.error(f"unknown table {unknown[0]!r}; choose from {', '.join([*TABLES, *ISLP_TABLES])}")
+        parser.error(f"unknown table {unknown[0]!r}; choose from {', '.join(known)}")
     settings = {}
     for item in args.set:
         name, _, value = item.partition("=")
