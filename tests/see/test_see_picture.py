@@ -307,3 +307,12 @@ def test_numbers_on_a_crowded_small_picture_hide_no_other_text(seed):
         layer.bias[...] = rng.normal(size=layer.bias.shape) * 0.5
     figure = network(net, rng.normal(size=3), [1, 0, 0], loss="cross_entropy")
     assert [pair for pair in _overlaps(figure) if pair[2] > 20] == []
+
+
+def test_a_node_value_too_long_for_its_circle_is_written_to_3_digits():
+    """4 digits where they fit in the circle (0.3276, -0.5618); 6.195e-05 would overrun it."""
+    net = Network.from_node_weights({"output": [3.0975e-05]})
+    shown = texts(network(net, [2], 1.0, loss="mse"))  # the output node's value is 6.195e-05
+    assert "6.2e-5" in shown and "6.195e-05" not in shown
+    net = Network.from_node_weights({"output": [0.32763]})
+    assert "0.3276" in texts(network(net, [1], 1.0, loss="mse"))

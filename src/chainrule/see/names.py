@@ -1,8 +1,11 @@
-"""Node names in the course's style, shared by ``explain`` and the pictures."""
+"""Node names in the course's style, and the short texts a picture writes in a node, shared by
+``explain``, the pictures and the page."""
 
 from __future__ import annotations
 
-__all__ = ["node_name", "short_name", "source_label"]
+import numpy as np
+
+__all__ = ["node_label", "node_name", "short_name", "source_label"]
 
 #: Names longer than this are cut, with "…", where a picture labels its nodes.
 SHORT_NAME = 18
@@ -28,3 +31,26 @@ def source_label(record) -> str:
     if record.source == "bias" and not record.is_bias:
         return "input 'bias'"
     return record.source
+
+
+def node_label(value) -> str:
+    """``value`` as written inside its node: 3 significant digits, at most 8 characters.
+
+    The circle holds a short label (``-0.0379``, ``126``, ``12346``, ``-0.00123``, ``1.2e-5``,
+    ``-2.5e7``); the full value, to the page's digits, is in the node's details, its tooltip
+    and its name for screen readers.
+    """
+    value = float(value)
+    if not np.isfinite(value):
+        return "–"
+    if value == 0:
+        return "0"
+    size = abs(value)
+    if 1e-3 <= size < 1e3:
+        text = f"{value:.3g}"
+        if "e" not in text:  # 999.7 rounds to 1e+03, written below as 1000
+            return text
+    if 1e-3 <= size < 1e5:
+        return f"{value:.0f}"
+    mantissa, exponent = f"{value:.1e}".split("e")
+    return f"{mantissa}e{int(exponent)}"

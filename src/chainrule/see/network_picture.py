@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from .layout import Layout, layout
-from .names import short_name
+from .names import node_label, short_name
 from .placing import Placer
 from .records import Numbers, numbers
 
@@ -241,8 +241,9 @@ def _draw_column(ax, nums: Numbers, place: Layout, column: int) -> None:
             ax.text(x - 0.2, y, name, ha="right", va="center", fontsize=NAME_SIZE, color=INK, zorder=4)
         else:
             ax.text(x, y - 0.32, name, ha="center", va="bottom", fontsize=NAME_SIZE, color=INK, zorder=4)
-        if nums.values is not None:
+        if nums.values is not None:  # 4 digits where they fit in the circle, else 3 (page.node_label)
             value = fmt(nums.values[column][index], 4)
+            value = value if len(value) <= 7 else node_label(nums.values[column][index])
             ax.text(x, y, value, ha="center", va="center", fontsize=8 if len(value) <= 5 else 6.5,
                     color=INK, fontweight="bold", zorder=4)  # fmt: skip
         slope = _node_slope(nums, column, index)

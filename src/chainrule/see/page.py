@@ -30,7 +30,7 @@ from importlib import resources
 import numpy as np
 
 from .layout import Layout, input_names_of, layout
-from .names import short_name
+from .names import node_label, short_name
 from .records import Numbers
 from .steps import page_data
 
@@ -130,29 +130,6 @@ def html_document(title: str, data: dict, svg: str) -> str:
 <script>{_asset("page.js")}</script>
 </body></html>
 """
-
-
-def node_label(value) -> str:
-    """``value`` as written inside its node: 3 significant digits, at most 8 characters.
-
-    The circle holds a short label (``-0.0379``, ``126``, ``12346``, ``-0.00123``, ``1.2e-5``,
-    ``-2.5e7``); the full value, to the page's digits, is in the node's details, its tooltip
-    and its name for screen readers.
-    """
-    value = float(value)
-    if not np.isfinite(value):
-        return "–"
-    if value == 0:
-        return "0"
-    size = abs(value)
-    if 1e-3 <= size < 1e3:
-        text = f"{value:.3g}"
-        if "e" not in text:  # 999.7 rounds to 1e+03, written below as 1000
-            return text
-    if 1e-3 <= size < 1e5:
-        return f"{value:.0f}"
-    mantissa, exponent = f"{value:.1e}".split("e")
-    return f"{mantissa}e{int(exponent)}"
 
 
 def _trimmed(x0: float, y0: float, x1: float, y1: float, start: float, end: float) -> tuple[float, ...]:
