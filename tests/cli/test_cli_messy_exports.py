@@ -224,3 +224,33 @@ def test_impute_with_drop_missing_drops_only_the_rows_missing_the_target(tmp_pat
         "train", data, "--target", "y", "--drop-missing", "--epochs", "1", "--out", tmp_path / "d", *chunks
     )
     assert "dropped 36 rows with missing values" in alone.stdout + alone.stderr
+
+
+def test_a_streamed_run_says_what_impute_fills_as_a_run_in_memory_does(tmp_path):
+    rng = np.random.default_rng(6)
+    rows = []
+    for k in range(150):
+        x, z = rng.normal(size=2)
+        cell = "inf" if k == 77 else ("" if k % 9 == 4 else f"{x:.3f}")
+        rows.append(f"{cell},{'' if k % 11 == 5 else 'ab'[k % 2]},{z:.3f},{'yes' if x + z > 0 else 'no'}")
+    data = tmp_path / "gaps.csv"
+    data.write_text("x,kind,z,y\n" + "\n".join(rows) + "\n")
+    said, stored = [], []
+    for k, chunks in enumerate(([], ["--chunk-rows", "40"])):
+        out = tmp_path / f"m{k}"
+        done = chainrule_cli(
+            "train", data, "--target", "y", "--impute", "mean", "--epochs", "1", "--out", out, *chunks
+        )
+        assert done.returncode == 0, done.stderr
+        said.append(
+            next(line for line in (done.stdout + done.stderr).splitlines() if line.startswith("filling "))
+        )
+        stored.append(json.loads((out / "metrics.json").read_text())["filled"])
+    assert said[0] == said[1]
+    assert (
+        "filling 32 gaps in 150 rows (impute mean): 18 in 'x' with the training mean; 14 in 'kind'" in said[0]
+    )
+    assert "1 is infinite (first at line 79, column 'x', value 'inf')" in said[0]
+    assert (
+        stored[0] == stored[1] == {"x": {"filled": 18, "infinite": 1}, "kind": {"filled": 14, "infinite": 0}}
+    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["dropped_note", "fill_counts", "fill_notes"]
+__all__ = ["dropped_note", "fill_counts", "fill_note", "fill_notes"]
 
 
 def fill_counts(pre, table) -> dict[str, dict[str, int]]:
@@ -40,6 +40,19 @@ def fill_notes(pre, table) -> list[str]:
     counts = fill_counts(pre, table)
     if not counts:
         return []
+    first = None
+    if any(c["infinite"] for c in counts.values()):
+        name = next(name for name, c in counts.items() if c["infinite"])
+        cells = table.cells(name, pre.number_format)
+        row = int(np.argmax(pre.gaps(table, name) & ~cells.missing))
+        first = (table.lines[row], name, table.text(row, name).strip())
+    return [fill_note(pre, counts, len(table), first)]
+
+
+def fill_note(pre, counts: dict, rows: int, first_infinite: tuple | None) -> str:
+    """The line ``fill_notes`` writes, from ``fill_counts``' ``counts`` over ``rows`` rows and
+    the first infinity's (line, column, text), or None; a streamed run adds its counts up
+    chunk by chunk and writes the same line."""
     total = sum(c["filled"] for c in counts.values())
     parts = []
     for kind, how in (
@@ -49,18 +62,16 @@ def fill_notes(pre, table) -> list[str]:
         shown = [f"{c['filled']} in {name!r}" for name, c in counts.items() if name in kind]
         if shown:
             parts.append(f"{', '.join(shown)} {how}")
-    note = f"filling {total} gap{'s' if total > 1 else ''} in {len(table)} rows (impute {pre.impute}): {'; '.join(parts)}"
+    note = f"filling {total} gap{'s' if total > 1 else ''} in {rows} rows (impute {pre.impute}): {'; '.join(parts)}"
     infinite = sum(c["infinite"] for c in counts.values())
-    if infinite:
-        name = next(name for name, c in counts.items() if c["infinite"])
-        cells = table.cells(name, pre.number_format)
-        row = int(np.argmax(pre.gaps(table, name) & ~cells.missing))
+    if infinite and first_infinite is not None:
+        line, name, text = first_infinite
         note += (
             f"; {infinite} {'is' if infinite == 1 else 'are'} infinite (first at line "
-            f"{table.lines[row]}, column {name!r}, value {table.text(row, name).strip()!r}), filled as a "
-            "missing value: fix the source if that was not meant"
+            f"{line}, column {name!r}, value {text!r}), filled as a missing value: fix the source if "
+            "that was not meant"
         )
-    return [note]
+    return note
 
 
 def dropped_note(rows: int, impute: str | None) -> str:

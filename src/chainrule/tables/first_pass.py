@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .cells import arrow, distinct
-from .fills import dropped_note
+from .fills import dropped_note, fill_note
 from .infer import (
     ID_ROWS,
     PANDAS_INDEX,
@@ -98,6 +98,8 @@ class FirstPass:
         self.label_text: str | None = None
         self.target_moments = Moments()
         self.rows = {"read": 0, "dropped": 0, "train": 0, "test": 0}
+        self.filled: dict[str, dict[str, int]] = {}  # what impute= fills, per feature
+        self.first_infinite: tuple | None = None
         self.smallest = np.zeros(0, dtype=np.uint64)
 
     # ---------------------------------------------------------------- chunks
@@ -117,6 +119,8 @@ class FirstPass:
             self.smallest = np.partition(hashes, cap - 1)[:cap] if hashes.size > cap else hashes
         for name, column in self.columns.items():
             self._add_column(table, name, column, keep, train)
+        if self.impute is not None:
+            self._count_fills(table, keep)
         cells = table.cells(self.target)
         present = cells.present & keep
         if not self.labels_overflow:
@@ -126,6 +130,21 @@ class FirstPass:
         if self.label_text is None and text.any():
             self.label_text = where(table, int(np.argmax(text)), self.target)
         self.target_moments.add(cells.numbers[train & np.isfinite(cells.numbers)])
+
+    def _count_fills(self, table: Table, keep: np.ndarray) -> None:
+        """Add up the gaps impute= will fill in the kept rows, per feature (``fills.fill_counts``),
+        and where the first infinity is."""
+        for name in self.features:
+            gaps = self._gaps(table, name) & keep
+            if not gaps.any():
+                continue
+            infinite = gaps & ~table.cells(name).missing
+            counts = self.filled.setdefault(name, {"filled": 0, "infinite": 0})
+            counts["filled"] += int(gaps.sum())
+            counts["infinite"] += int(infinite.sum())
+            if self.first_infinite is None and infinite.any():
+                row = int(np.argmax(infinite))
+                self.first_infinite = (table.lines[row], name, table.text(row, name).strip())
 
     def _gaps(self, table: Table, name: str) -> np.ndarray:
         cells = table.cells(name)
@@ -266,6 +285,10 @@ class FirstPass:
             pre.target_std = self.target_moments.std or 1.0
         if self.rows["dropped"]:
             notes.append(dropped_note(self.rows["dropped"], self.impute))
+        if self.filled:  # every gap impute= fills is counted, never filled silently
+            self.filled = {name: self.filled[name] for name in self.features if name in self.filled}
+            kept = self.rows["read"] - self.rows["dropped"]
+            notes.append(fill_note(pre, self.filled, kept, self.first_infinite))
         return pre, notes
 
     def _task(self, notes: list[str]) -> str:

@@ -165,6 +165,8 @@ def train_files(files: FileSet, config: TrainConfig) -> TrainResult:
         "rows_dropped": rows["dropped"],
         "validation_rows": validating,
     }
+    if first.filled:
+        results["filled"] = first.filled
     kept.info["metrics"] = results
     return TrainResult(kept, history, results, notes)
 
