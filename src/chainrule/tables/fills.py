@@ -29,15 +29,17 @@ def fill_counts(pre, table) -> dict[str, dict[str, int]]:
     return counts
 
 
-def fill_notes(pre, table) -> list[str]:
+def fill_notes(pre, table, counts: dict | None = None) -> list[str]:
     """A note (a list of one line, or none when there are no gaps) saying how many gaps ``pre``
     fills in ``table``, column by column, and where the first infinity is:
 
     ``filling 357 gaps in 300 rows (impute median): 120 in 'x1', 118 in 'x2' with the training
     median; 119 in 'colour' with the most frequent category; 1 is infinite (first at line 7,
     column 'x1', value 'inf'), filled as a missing value: fix the source if that was not meant``
+
+    ``counts``: ``fill_counts(pre, table)``, when the caller has them already.
     """
-    counts = fill_counts(pre, table)
+    counts = fill_counts(pre, table) if counts is None else counts
     if not counts:
         return []
     first = None

@@ -180,10 +180,11 @@ def unusable_categories(table: Table, name: str, present: np.ndarray) -> str | N
     rows = len(kept)
     if rows < ID_ROWS:
         return None
-    counts = as_numpy(pc.value_counts(kept).field("counts"))
+    counted = pc.value_counts(kept)
+    counts = as_numpy(counted.field("counts"))
     once = int(np.sum(counts == 1))
     example = kept[0].as_py()
-    problem = unreadable_values(name, pc.unique(kept), rows, example)
+    problem = unreadable_values(name, counted.field("values"), rows, example)
     if problem:
         return problem
     if once == rows:

@@ -189,8 +189,8 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
                 )
     else:
         probe.reject_missing(table, with_target=True, at_training=True)
-    notes += fill_notes(probe, table)  # every gap impute= fills is counted, never filled silently
     filled = fill_counts(probe, table)
+    notes += fill_notes(probe, table, filled)  # every gap impute= fills is counted, never filled silently
     train_rows, test_rows = split_rows(table, config.target, task, config.test_size, config.seed)
     train, test = table.select_rows(train_rows), table.select_rows(test_rows)
     # Category names from every row, so a category only in test rows still has its one-hot
