@@ -96,6 +96,9 @@ def test_labels_normalised_by_older_versions_still_load():
         (["12,345", "1,234,567", "999", "2,000.5"], "thousands=','"),
         (["0,5", "1,25", "-3,0", "2"], "decimal=','"),
         (["50%", "12.5%", "100 %", "0%"], "percent=True"),
+        (["3'202.11", "-2'678.35", "12", "1'000'000"], 'thousands="\'"'),
+        (["3 202.11", "-2\u00a0678", "12", "1\u202f000\u202f000"], "thousands=' '"),
+        (["3 202,11", "-2\u00a0678,5", "12", "1 000"], "thousands=' ', decimal=','"),
     ],
 )
 def test_numbers_in_a_format_are_refused_before_training_naming_the_column(cells, option):
@@ -114,6 +117,12 @@ def test_numbers_in_a_format_are_refused_before_training_naming_the_column(cells
         (["1.234,5", "0,5", "-3", "2.000"], {"thousands": ".", "decimal": ","}, [1234.5, 0.5, -3, 2000]),
         (["0,5", "1,25", "-3,0", "2"], {"decimal": ","}, [0.5, 1.25, -3.0, 2]),
         (["50%", "12.5%", "100 %", "25%"], {"percent": True}, [0.5, 0.125, 1.0, 0.25]),
+        (["3'202.11", "-2'678", "12", "1'000'000"], {"thousands": "'"}, [3202.11, -2678, 12, 1e6]),
+        (
+            ["3 202,5", "-2\u00a0678", "12", "1\u202f000\u202f000"],
+            {"thousands": " ", "decimal": ","},
+            [3202.5, -2678, 12, 1e6],
+        ),
     ],
 )
 def test_numbers_in_a_format_are_read_with_the_option_at_training_and_prediction(cells, options, numbers):
@@ -219,6 +228,30 @@ def test_huge_finite_values_are_refused_before_training_naming_the_column(value,
     assert advice in message
 
 
+def test_a_value_within_float32_but_far_outside_the_training_spread_is_refused_not_nan(rng):
+    from chainrule.workflow.apply import evaluate_table, explain_row
+
+    tiny = [f"{v:.6g}" for v in rng.normal(5e-19, 1e-19, 40)]  # a standard deviation of about 1e-19
+    table = Table.from_columns("t.csv", {"conc": tiny, "x": list(range(40)), "y": ["a", "b"] * 20})
+    network = train_table(table, TrainConfig(target="y", **FAST)).network
+    far = Table.from_columns("new.csv", {"conc": ["5e-19", "3e20"], "x": ["1", "2"], "y": ["a", "b"]})
+    beyond = (
+        r"new.csv:3: column 'conc', value '3e20' is \d.\d+e\+39 training standard deviations .* float32 holds"
+    )
+    for apply in (predict_table, evaluate_table, lambda n, t: explain_row(n, t, 2)):
+        with pytest.raises(DataError, match=beyond):
+            apply(network, far)
+    # Within float32 after standardising (1e38), yet enough to overflow the first layer's sums.
+    network.layers[0].weight[0] = 10.0
+    big = Table.from_columns("new.csv", {"conc": ["5e-19", "1e19"], "x": ["1", "2"], "y": ["a", "b"]})
+    overflow = r"new.csv:3: column 'conc', value '1e19': the network's output is not finite in float32"
+    for apply in (predict_table, evaluate_table, lambda n, t: explain_row(n, t, 2)):
+        with pytest.raises(DataError, match=overflow):
+            apply(network, big)
+    values, _, _ = predict_table(network, far.select_rows([0]))
+    assert len(values) == 1
+
+
 def test_huge_regression_targets_and_predicted_values_are_refused():
     table = Table.from_columns("t.csv", {"x": list(range(20)), "y": ["1", "5e200"] * 10})
     with pytest.raises(DataError, match=r"t.csv:3: column 'y', value '5e200' is too large for float64"):
@@ -245,3 +278,17 @@ def test_twenty_thousand_columns_train(tmp_path, rng):
     assert inputs.shape == (n, k)
     assert np.allclose(inputs[:, 123], (X[:, 123] - X[:, 123].mean()) / X[:, 123].std())
     assert pre.encode_target(table).tolist() == (y == "up").astype(int).tolist()
+
+
+def test_a_value_that_is_not_a_number_in_the_format_asked_for_says_which_would_read_it():
+    cells = ["1.234,5", "0,5", "-3", "2,25"] * 5
+    table = Table.from_columns("t.csv", {"amount": cells, "y": ["a", "b"] * 10})
+    with pytest.raises(DataError) as caught:
+        Preprocessor.fit(table, "y", number_format={"decimal": ","})
+    assert "value '1.234,5' is not a number read with decimal=','" in str(caught.value)
+    assert "(written so, it needs thousands='.', decimal=',')" in str(caught.value)
+    pre, _ = Preprocessor.fit(table, "y", number_format={"decimal": ",", "thousands": "."})
+    with pytest.raises(
+        DataError, match=r"'628.65' is not a number read with decimal=',' and thousands='.'; fix"
+    ):
+        pre.transform(Table.from_columns("new.csv", {"amount": ["628.65"]}))

@@ -75,3 +75,36 @@ def test_the_vectorised_parse_reads_each_cell_as_parse_number_does(text):
         assert cells.missing[0] and not cells.text[0]
     else:
         assert cells.numbers[0] == number and not cells.text[0] and not cells.missing[0]
+
+
+@pytest.mark.parametrize("suffix", ["gz", "bz2", "xz"])
+def test_a_compressed_csv_reads_as_its_text_and_its_errors_name_the_line(tmp_path, suffix):
+    import bz2
+    import gzip
+    import lzma
+
+    compress = {"gz": gzip.compress, "bz2": bz2.compress, "xz": lzma.compress}[suffix]
+    text = 'x,colour,y\n1,red,0\n\n2,"blue\ngreen",1\n3,red,0\n'
+    plain, packed = tmp_path / "t.csv", tmp_path / f"t.csv.{suffix}"
+    plain.write_text(text)
+    packed.write_bytes(compress(text.encode()))
+    a, b = read_table(plain), read_table(packed)
+    assert [a.column(c) for c in a.columns] == [b.column(c) for c in b.columns]
+    assert list(a.lines) == list(b.lines) == [2, 4, 6] and b.blank_lines() == [3]
+    ragged = tmp_path / f"ragged.csv.{suffix}"
+    ragged.write_bytes(compress(b"x,y\n1,2\n3,4,5\n"))
+    with pytest.raises(DataError, match=rf"ragged.csv.{suffix}:3"):
+        read_table(ragged)
+
+
+def test_a_zip_archive_or_a_damaged_gzip_file_says_what_to_do(tmp_path):
+    import gzip
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "t.zip", "w") as archive:
+        archive.writestr("t.csv", "x,y\n1,2\n")
+    with pytest.raises(DataError, match=r"t.zip: is a zip archive; unzip it and give the CSV file inside$"):
+        read_table(tmp_path / "t.zip")
+    (tmp_path / "cut.csv.gz").write_bytes(gzip.compress(b"x,y\n" + b"1,2\n" * 1000)[:30])
+    with pytest.raises(DataError, match=r"cut.csv.gz: is a damaged gzip file .*; compress it again$"):
+        read_table(tmp_path / "cut.csv.gz")

@@ -257,3 +257,38 @@ def test_any_whole_seed_splits_rows():
     for seed in (2**63, 2**64 + 5, 2**70):
         assert row_hash(rows, seed, 0).dtype == np.uint64  # no OverflowError
     assert (row_hash(rows, 2**64 + 5, 1) == row_hash(rows, 5, 1)).all()  # modulo 2⁶⁴ of 2 seed + stream
+
+
+@pytest.mark.parametrize("chunk_rows", [None, 7])
+def test_a_target_of_ids_or_one_number_is_refused_in_memory_and_in_chunks(tmp_path, chunk_rows):
+    ids = tmp_path / "ids.csv"
+    ids.write_text("x,y\n" + "".join(f"{i % 5},name{i}\n" for i in range(40)) + "1,name0\n")
+    constant = tmp_path / "constant.csv"
+    constant.write_text("x,y\n" + "".join(f"{i},1.5\n" for i in range(40)))
+
+    def fit(path):
+        if chunk_rows is None:
+            return Preprocessor.fit(read_table(path), "y")[0]
+        return first_pass(open_files(str(path), chunk_rows, "y"), split=Split(0.2, 0))[1]
+
+    id_message = r"target 'y' holds a class no other row holds in 39 of its 41 rows \(40 classes, e.g. 'name1"
+    with pytest.raises(DataError, match=id_message + r".*task='regression'.*target="):
+        fit(ids)
+    with pytest.raises(
+        DataError, match=r"target 'y' holds the same number \(1\.5\) in all \d+ .*nothing to predict"
+    ):
+        fit(constant)
+    few = tmp_path / "few.csv"  # 19 rows: too few to judge, as for a text feature (ID_ROWS)
+    few.write_text("x,y\n" + "".join(f"{i % 5},name{i}\n" for i in range(19)))
+    assert fit(few).labels[:2] == ["name0", "name1"]
+
+
+def test_numbers_written_another_way_are_refused_in_chunks_naming_the_option(tmp_path):
+    lines = ["share,y"] + [f"{i * 1.5:.1f}%,{i % 2}" for i in range(40)]
+    (tmp_path / "t.csv").write_text("\n".join(lines) + "\n")
+    with pytest.raises(
+        DataError, match=r"column 'share' holds numbers written as text \('0.0%'\).*percent=True"
+    ):
+        first_pass(open_files(str(tmp_path / "t.csv"), 10, "y"))
+    _, pre, _ = first_pass(open_files(str(tmp_path / "t.csv"), 10, "y"), categorical=("share",))
+    assert len(pre.categorical["share"]) == 40

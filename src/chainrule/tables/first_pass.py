@@ -32,17 +32,20 @@ import numpy as np
 
 from .cells import arrow, distinct
 from .fills import dropped_note, fill_note
+from .formats import written_as
 from .infer import (
     ID_ROWS,
     PANDAS_INDEX,
     check_options,
     checked_labels,
     class_labels,
+    constant_target,
     distinct_whole_numbers,
     empty_column,
     id_column,
     infer_task,
     row_index,
+    unlearnable_classes,
     unreadable_values,
     where,
 )
@@ -94,7 +97,8 @@ class FirstPass:
             column.index = (
                 [0, np.inf, -np.inf] if PANDAS_INDEX.fullmatch(name) and not column.forced else None
             )
-        self.labels, self.labels_overflow = set(), False
+        self.labels: dict[str, int] = {}  # the rows of each class label (up to MAX_LABELS + 1 labels)
+        self.labels_overflow = False
         self.label_text: str | None = None
         self.target_moments = Moments()
         self.rows = {"read": 0, "dropped": 0, "train": 0, "test": 0}
@@ -124,7 +128,7 @@ class FirstPass:
         cells = table.cells(self.target)
         present = cells.present & keep
         if not self.labels_overflow:
-            self.labels.update(distinct(table.trimmed(self.target), present))
+            _add_counts(self.labels, table.trimmed(self.target), present)
             self.labels_overflow = len(self.labels) > MAX_LABELS
         text = cells.text & keep
         if self.label_text is None and text.any():
@@ -188,6 +192,8 @@ class FirstPass:
             return
         if column.first_text is None and cells.text[labelled].any():
             column.first_text = where(table, int(np.argmax(cells.text & keep)), name)
+            if not column.forced:
+                self._check_written_as(table, name, cells.text & keep)
         column.seen.update(distinct(table.trimmed(name), labelled))
         if not column.forced:
             column.texts += int(labelled.sum())
@@ -200,10 +206,20 @@ class FirstPass:
                 f"pass ignore={name!r} to leave it out, or encode it as numbers"
             )
         if self.impute is not None:
-            pa, pc, _ = arrow()
-            counted = pc.value_counts(pc.filter(table.trimmed(name), pa.array(labelled & train)))
-            for value, count in zip(counted.field("values").to_pylist(), counted.field("counts").to_pylist()):
-                column.counts[value] = column.counts.get(value, 0) + count
+            _add_counts(column.counts, table.trimmed(name), labelled & train)
+
+    def _check_written_as(self, table: Table, name: str, text: np.ndarray) -> None:
+        """DataError when a column's first text cells are all numbers written another way
+        (``50%``, ``1,234.5``): a run in memory reads them with an option, one in chunks not yet."""
+        option = written_as(table.trimmed(name), text)
+        if option is not None:
+            example = table.text(int(np.argmax(text)), name).strip()
+            raise DataError(
+                f"{self.source}: column {name!r} holds numbers written as text ({example!r}), which "
+                f"a run in chunks (every Parquet file) does not read yet; write them as plain numbers, "
+                f"or train on a CSV file in memory with {option} (or pass categorical={name!r} to keep "
+                "them as categories)"
+            )
 
     @staticmethod
     def _add_index(column: _Column, cells) -> None:
@@ -275,12 +291,20 @@ class FirstPass:
                 )
             pre.labels = class_labels(self.labels)
             notes += checked_labels(self.source, self.target, pre.labels)
+            counts = np.array(list(self.labels.values()))
+            problem = unlearnable_classes(self.target, counts, min(self.labels, key=self.labels.__getitem__))
+            if problem:
+                raise DataError(f"{self.source}: {problem}")
         else:
             if self.label_text is not None:
                 raise DataError(
                     f"{self.label_text} is not a number, but regression needs a numeric target; "
-                    "fix it or pass task='classification'"
+                    "write it as a plain number (no unit or separators) or pass task='classification'"
                 )
+            moments = self.target_moments
+            if moments.n > 1 and moments.std == 0:
+                rows = f"{moments.n} training rows"
+                raise DataError(f"{self.source}: {constant_target(self.target, moments.mean, rows)}")
             pre.target_mean = self.target_moments.mean
             pre.target_std = self.target_moments.std or 1.0
         if self.rows["dropped"]:
@@ -315,3 +339,11 @@ class FirstPass:
         if count < 1 or count >= self.rows["train"]:
             return None
         return np.partition(self.smallest, count - 1)[count - 1]
+
+
+def _add_counts(counts: dict, trimmed, mask: np.ndarray) -> None:
+    """Add how often each text of ``trimmed`` is where ``mask`` is true to ``counts``."""
+    pa, pc, _ = arrow()
+    counted = pc.value_counts(pc.filter(trimmed, pa.array(mask)))
+    for value, count in zip(counted.field("values").to_pylist(), counted.field("counts").to_pylist()):
+        counts[value] = counts.get(value, 0) + count

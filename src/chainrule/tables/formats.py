@@ -2,7 +2,8 @@
 
 A *number format* says how a file writes its numbers, besides the plain form ``tables.cells``
 reads: ``{"decimal": ","}`` reads ``0,5`` as 0.5, ``{"thousands": ","}`` reads ``12,345`` as
-12345 (only in well-formed groups of three digits), ``{"percent": True}`` reads ``50%`` as 0.5.
+12345 (only in well-formed groups of three digits; ``"."``, ``"'"`` and ``" "`` too, the last
+also a no-break space), ``{"percent": True}`` reads ``50%`` as 0.5.
 It is given explicitly (nothing is guessed) and stored with the model, so prediction reads new
 rows the same way. With ``decimal=","`` a cell holding a ``.`` that is not the thousands
 separator is not a number (``1.500`` would be ambiguous).
@@ -25,12 +26,18 @@ from .cells import Cells, arrow, as_numpy, parse_cells, stripped
 __all__ = ["format_key", "parse_formatted", "written_as", "magnitude_limit", "too_large"]
 
 _DIGITS = r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)"
+#: What ``thousands=' '`` reads as the space between groups: a space, a no-break space (French
+#: spreadsheets) or a narrow no-break space (the SI's and Unicode's own).
+_SPACES = "[ \u00a0\u202f]"
 # (what the form is, pattern of a cell written that way, the option that reads it)
 _FORMS = [
     ("thousands", r"^[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?$", "thousands=','"),
     ("decimal", r"^[+-]?(?:[0-9]*,[0-9]+|[0-9]+,)$", "decimal=','"),
     ("both", r"^[+-]?[0-9]{1,3}(?:\.[0-9]{3})+(?:,[0-9]+)?$", "thousands='.', decimal=','"),
     ("percent", rf"^[+-]?{_DIGITS}\s*%$", "percent=True"),
+    ("swiss", r"^[+-]?[0-9]{1,3}(?:'[0-9]{3})+(?:\.[0-9]+)?$", 'thousands="\'"'),
+    ("spaced", rf"^[+-]?[0-9]{{1,3}}(?:{_SPACES}[0-9]{{3}})+(?:\.[0-9]+)?$", "thousands=' '"),
+    ("spaced_comma", rf"^[+-]?[0-9]{{1,3}}(?:{_SPACES}[0-9]{{3}})+,[0-9]+$", "thousands=' ', decimal=','"),
 ]
 
 
@@ -53,6 +60,8 @@ def parse_formatted(texts, number_format: dict | None) -> Cells:
         percent = as_numpy(marked).astype(bool)
         trimmed = pc.if_else(marked, pc.replace_substring_regex(trimmed, r"\s*%$", ""), trimmed)
     decimal, thousands = key.get("decimal", "."), key.get("thousands")
+    if thousands == " ":
+        trimmed = pc.replace_substring_regex(trimmed, _SPACES, " ")
     if thousands:
         mark = re.escape(decimal)
         grouped = rf"^[+-]?[0-9]{{1,3}}(?:{re.escape(thousands)}[0-9]{{3}})+(?:{mark}[0-9]*)?$"
@@ -87,8 +96,10 @@ def written_as(trimmed, text: np.ndarray) -> str | None:
     if not np.logical_or.reduce(list(found.values())).all():
         return None
     options = {name: option for name, _, option in _FORMS}
-    used = [name for name in ("both", "percent") if found[name].any()]
-    if "both" not in used:
+    used = [name for name in ("both", "spaced_comma", "swiss", "percent") if found[name].any()]
+    if found["spaced"].any() and "spaced_comma" not in used:
+        used.insert(0, "spaced")
+    if not {"both", "spaced_comma"} & set(used):
         if (found["decimal"] & ~found["thousands"]).any():  # 0,5 or 1,25
             used.insert(0, "decimal")
         elif (found["thousands"] & ~found["decimal"]).any():  # 1,234,567 or 2,000.5

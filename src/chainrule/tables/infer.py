@@ -23,6 +23,9 @@ __all__ = [
     "label_codes",
     "same_number",
     "checked_labels",
+    "class_counts",
+    "unlearnable_classes",
+    "constant_target",
     "category_names",
     "unusable_categories",
     "unreadable_values",
@@ -275,6 +278,42 @@ def checked_labels(source: str, target: str, labels: list[str], rows: int | None
             ]
         folded[key] = label
     return []
+
+
+def class_counts(trimmed, present: np.ndarray) -> tuple[np.ndarray, str]:
+    """(the rows of each class, one class: a class of one row where there is one) of a
+    target's trimmed texts where ``present``."""
+    pa, pc, _ = arrow()
+    counted = pc.value_counts(pc.filter(trimmed, pa.array(present)))
+    counts = as_numpy(counted.field("counts"))
+    example = int(np.argmin(counts)) if counts.size else 0
+    return counts, (counted.field("values")[example].as_py() if counts.size else "")
+
+
+def unlearnable_classes(target: str, counts: np.ndarray, example: str) -> str | None:
+    """Why a classification target cannot be learned, or None when it can.
+
+    From ``ID_ROWS`` rows on, a target where most rows hold a class no other row holds is
+    refused: an ID, a name, or a number read as labels (a price with its currency sign). A
+    class of one row can be learned from that row or tested on it, never both, so the split
+    would put nearly nothing in the test rows. ``counts`` are the rows of each class."""
+    rows, once = int(counts.sum()), int(np.sum(counts == 1))
+    if rows < ID_ROWS or 2 * once <= rows:
+        return None
+    return (
+        f"target {target!r} holds a class no other row holds in {once} of its {rows} rows "
+        f"({counts.size} classes, e.g. {example!r}): such classes can be neither learned nor tested; "
+        "for a number, write it plainly (no unit or separators) and pass task='regression'; "
+        "for an ID or a name, pass target= with the column to predict"
+    )
+
+
+def constant_target(target: str, value: float, rows: str) -> str:
+    """The error for a numeric target that holds one number in all ``rows`` ("400 rows")."""
+    return (
+        f"target {target!r} holds the same number ({value:g}) in all {rows}: "
+        "there is nothing to predict; pass target= with the column to predict"
+    )
 
 
 def label_codes(table: Table, column: str, labels: list[str] | None = None) -> tuple[list[str], np.ndarray]:

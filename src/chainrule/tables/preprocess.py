@@ -22,12 +22,14 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from .cells import category_codes, distinct
-from .formats import format_key, magnitude_limit, too_large, written_as
+from .formats import format_key
 from .infer import (
     category_names,
     check_options,
     checked_labels,
+    class_counts,
     class_labels,
+    constant_target,
     empty_column,
     infer_task,
     is_row_index,
@@ -35,9 +37,11 @@ from .infer import (
     label_text,
     row_index,
     same_number,
+    unlearnable_classes,
     unusable_categories,
     where,
 )
+from .number_checks import check_magnitudes, check_standardised, check_written_otherwise, not_a_number
 from .percent import check_percent_form, written_as_percent
 from .read import DataError, Table
 from .stored import checked_fields
@@ -47,29 +51,6 @@ __all__ = ["Preprocessor", "infer_task", "class_labels", "category_names", "labe
 
 def _first(mask: np.ndarray) -> int:
     return int(np.argmax(mask))
-
-
-def _check_magnitudes(table: Table, name: str, numbers: np.ndarray, dtype) -> None:
-    """DataError at the first finite number too large for ``dtype`` (``tables.formats``)."""
-    large = too_large(numbers, dtype)
-    if large.any():
-        dtype = np.dtype(dtype).name
-        advice = "rescale the column" + (" or train with dtype='float64'" if dtype == "float32" else "")
-        raise DataError(
-            f"{where(table, _first(large), name)} is too large for {dtype} "
-            f"(magnitudes up to {magnitude_limit(dtype):.3g}); {advice}"
-        )
-
-
-def _written_otherwise(table: Table, name: str, cells, fmt: dict, role: str) -> None:
-    """DataError when a column's text cells are all numbers in a format not asked for."""
-    option = None if format_key(fmt) else written_as(table.trimmed(name), cells.text)
-    if option is not None:
-        example = table.text(_first(cells.text), name).strip()
-        raise DataError(
-            f"{table.source}: column {name!r} holds numbers written as text ({example!r}); "
-            f"pass {option} to read them as numbers, or {role}"
-        )
 
 
 @dataclass
@@ -134,7 +115,7 @@ class Preprocessor:
             )
         if task != "classification":
             advice = "task='classification' to keep them as class labels"
-            _written_otherwise(table, target, table.cells(target, fmt), fmt, advice)
+            check_written_otherwise(table, target, table.cells(target, fmt), fmt, advice)
         if task is None:
             task, reason = infer_task(table, target, fmt)
             notes.append(f"task: {task} (inferred: {reason}; pass task= to choose)")
@@ -152,7 +133,7 @@ class Preprocessor:
             present, texts = int(cells.present.sum()), int(cells.text.sum())
             chosen = name in categorical or name in categories
             if not chosen:
-                _written_otherwise(
+                check_written_otherwise(
                     table, name, cells, fmt, f"categorical={name!r} to keep them as categories"
                 )
             if chosen or (present and texts == present):
@@ -165,14 +146,17 @@ class Preprocessor:
                 pre.categorical[name] = sorted(set(seen).union(categories.get(name, ())))
                 continue
             if texts:
-                raise DataError(
-                    f"{where(table, _first(cells.text), name)} is not a number "
-                    f"({present - texts} other values in the column are); fix the value, "
-                    f"or pass categorical={name!r} to treat the column as categories"
+                raise not_a_number(
+                    table,
+                    name,
+                    cells,
+                    fmt,
+                    f"{present - texts} other values in the column are numbers; "
+                    f"fix the value, or pass categorical={name!r} to treat the column as categories",
                 )
             if not chosen and is_row_index(name, cells.numbers, cells.missing):
                 raise DataError(f"{table.source}: {row_index(name, len(table))}")
-            _check_magnitudes(table, name, cells.numbers, dtype)
+            check_magnitudes(table, name, cells.numbers, dtype)
             finite = cells.numbers[np.isfinite(cells.numbers)]
             if finite.size == 0:
                 raise DataError(f"{table.source}: {empty_column(name, present, len(table))}")
@@ -191,15 +175,22 @@ class Preprocessor:
         if task == "classification":
             pre.labels = class_labels(distinct(table.trimmed(target), cells.present))
             notes += checked_labels(table.source, target, pre.labels, int(cells.present.sum()))
+            problem = unlearnable_classes(target, *class_counts(table.trimmed(target), cells.present))
+            if problem:
+                raise DataError(f"{table.source}: {problem}")
         else:
             if cells.text.any():
                 raise DataError(
                     f"{where(table, _first(cells.text), target)} "
-                    "is not a number, but regression needs a numeric target; fix it or pass task='classification'"
+                    "is not a number, but regression needs a numeric target; write it as a plain number "
+                    "(no unit or separators) or pass task='classification'"
                 )
-            _check_magnitudes(table, target, cells.numbers, dtype)
+            check_magnitudes(table, target, cells.numbers, dtype)
             pre.percent_columns += [target] if written_as_percent(table, target, cells) else []
             finite = cells.numbers[np.isfinite(cells.numbers)]
+            if finite.size > 1 and finite.min() == finite.max():
+                problem = constant_target(target, finite[0], f"{finite.size} rows with a value")
+                raise DataError(f"{table.source}: {problem}")
             pre.target_mean = float(finite.mean())
             pre.target_std = float(finite.std()) or 1.0
         if impute is not None:
@@ -319,9 +310,9 @@ class Preprocessor:
             stats = self.numeric[name]
             cells = self._cells(table, name)
             if cells.text.any():
-                raise DataError(f"{where(table, _first(cells.text), name)} is not a number; fix the value")
+                raise not_a_number(table, name, cells, self.number_format, "fix the value")
             check_percent_form(table, name, cells, self.percent_columns)
-            _check_magnitudes(table, name, cells.numbers, dtype)
+            check_magnitudes(table, name, cells.numbers, dtype)
             values = cells.numbers
             holes = ~np.isfinite(values)
             if holes.any():
@@ -332,7 +323,9 @@ class Preprocessor:
                         "with impute='median'"
                     )
                 values = np.where(holes, stats["fill"], values)
-            X[:, column] = (values - stats["mean"]) / stats["std"]
+            standardised = (values - stats["mean"]) / stats["std"]
+            check_standardised(table, name, standardised, dtype)
+            X[:, column] = standardised
             column += 1
         return X
 
@@ -357,7 +350,7 @@ class Preprocessor:
         if bad.any():
             raise DataError(f"{where(table, _first(bad), self.target)} is not a finite number")
         check_percent_form(table, self.target, cells, self.percent_columns)
-        _check_magnitudes(table, self.target, cells.numbers, dtype)
+        check_magnitudes(table, self.target, cells.numbers, dtype)
         return ((cells.numbers - self.target_mean) / self.target_std).astype(dtype)
 
     def decode_regression(self, outputs: np.ndarray) -> np.ndarray:

@@ -31,6 +31,7 @@ import numpy as np
 
 from ..errors import UserError
 from .cells import MISSING, arrow, as_numpy, parse_number, stripped
+from .compressed import compressed_file, decompressed
 from .lines import blank_record_lines, detect_delimiter, line_ends, quoting_is_regular, record_lines
 from .nfc import nfc_name
 from .table import Columns, Table
@@ -124,7 +125,7 @@ def read_table(path: str | Path, delimiter: str | None = None) -> Table:
         raise DataError(f"{source}: has a header but no data rows; add rows of data below line {header_line}")
 
     # A regular file is read again if an error needs lines; a pipe or FIFO cannot be.
-    held = raw if source == "<stdin>" or not Path(path).is_file() else None
+    held = raw if source == "<stdin>" or not Path(path).is_file() or compressed_file(path) else None
     del raw
 
     def locate() -> np.ndarray:
@@ -344,6 +345,10 @@ def _read_bytes(path, source: str) -> bytes:
         raise DataError(f"{source}: permission denied; check the file's permissions") from None
     except OSError as error:
         raise DataError(f"{source}: cannot be read ({error.strerror})") from None
+    try:
+        raw = decompressed(raw, _MAX_BYTES)  # data.csv.gz, as pandas reads it
+    except ValueError as reason:
+        raise DataError(f"{source}: {reason}") from None
     encoding = wide_encoding(raw[:4])
     if encoding is not None:
         try:

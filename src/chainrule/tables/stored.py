@@ -49,8 +49,8 @@ def _column_stats(stats, field: str) -> dict[str, float]:
 
 
 def _number_format(value) -> dict:
-    """``{"decimal": ",", "thousands": "." | "," | "'", "percent": true}``, each key optional."""
-    allowed = {"decimal": (",",), "thousands": (",", ".", "'"), "percent": (True,)}
+    """``{"decimal": ",", "thousands": "." | "," | "'" | " ", "percent": true}``, each key optional."""
+    allowed = {"decimal": (",",), "thousands": (",", ".", "'", " "), "percent": (True,)}
     for key, setting in _object(value, "number_format").items():
         if key not in allowed or not any(
             setting is a or (setting == a and isinstance(setting, str)) for a in allowed[key]

@@ -235,7 +235,10 @@ def open_files(data, chunk_rows: int, target: str | None = None) -> FileSet:
     else:
         paths = [str(data)]
     for path in paths:
-        if FORMATS.get(os.path.splitext(path)[1].lower()) is None:
+        extension = os.path.splitext(path)[1].lower()
+        if extension in (".gz", ".bz2", ".xz") and not glob.has_magic(str(data)):
+            raise DataError(f"{path}: a compressed file is read whole, not in chunks; leave out chunk_rows=")
+        if FORMATS.get(extension) is None:
             raise DataError(f"{path}: not a file type read in chunks; name files ending {', '.join(FORMATS)}")
         if os.path.isdir(path):
             raise DataError(f"{path}: is a directory; give a file or a pattern like 'data/*.parquet'")

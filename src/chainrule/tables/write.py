@@ -1,4 +1,5 @@
-"""Writing a table of predictions as CSV, with the engine that reads them (``pyarrow.csv``).
+"""Writing a table of predictions as CSV, with the engine that reads them (``pyarrow.csv``),
+or as tab-separated text, Parquet or JSON (``FORMS``, chosen by the output's extension).
 
 Probabilities are written as ``'%.6g' % p`` would write them, computed for the whole
 column at once (``six_digits``): a value is rounded to six significant digits in NumPy,
@@ -24,7 +25,17 @@ import numpy as np
 
 from .cells import arrow
 
-__all__ = ["six_digits", "csv_bytes"]
+__all__ = ["six_digits", "csv_bytes", "table_bytes", "form_of", "FORMS"]
+
+#: Output forms by file extension; anything else (and standard output) is CSV.
+FORMS = {
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".parquet": "parquet",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+}
 
 _SPECIAL = (",", '"', "\n", "\r")
 
@@ -70,20 +81,51 @@ def _put(texts, where: np.ndarray, values):
     return pc.replace_with_mask(texts, pa.array(where), values)
 
 
-def csv_bytes(columns: dict[str, object]) -> bytes:
-    """A CSV file's bytes: a header of the names, then the columns (Arrow arrays or NumPy).
+def form_of(path: str) -> str:
+    """The form an output path asks for by its extension: "csv", "tsv", "parquet", "json" or "jsonl"."""
+    lowered = str(path).lower()
+    return next((form for ext, form in FORMS.items() if lowered.endswith(ext)), "csv")
+
+
+def table_bytes(columns: dict[str, object], form: str) -> bytes:
+    """The bytes of a file of ``columns`` (Arrow arrays or NumPy) in ``form`` (``form_of``):
+    CSV or tab-separated with a header, Parquet, a JSON array of one object per row, or JSON
+    Lines (one object per line). Numbers keep every digit in Parquet and JSON."""
+    pa, _, _ = arrow()
+    if form in ("csv", "tsv"):
+        return csv_bytes(columns, "\t" if form == "tsv" else ",")
+    table = pa.table({name: values for name, values in columns.items()})
+    if form == "parquet":
+        import pyarrow.parquet as pq
+
+        sink = pa.BufferOutputStream()
+        pq.write_table(table, sink)
+        return sink.getvalue().to_pybytes()
+    import json
+
+    rows = table.to_pylist()
+    if form == "jsonl":
+        return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows).encode("utf-8")
+    return (json.dumps(rows, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def csv_bytes(columns: dict[str, object], delimiter: str = ",") -> bytes:
+    """A CSV file's bytes: a header of the names, then the columns (Arrow arrays or NumPy),
+    separated by ``delimiter``.
 
     Values are quoted only when the file needs it (a delimiter, quote or line end in some
     name or text), as Python's ``csv`` module does by default.
     """
     pa, pc, pv = arrow()
     table = pa.table({name: values for name, values in columns.items()})
-    needs = any(c in name for name in table.column_names for c in _SPECIAL)
+    special = (*_SPECIAL, delimiter)
+    needs = any(c in name for name in table.column_names for c in special)
     for column in table.columns:
         if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-            for special in _SPECIAL:
-                needs = needs or bool(pc.any(pc.match_substring(column, special)).as_py())
+            for text in special:
+                needs = needs or bool(pc.any(pc.match_substring(column, text)).as_py())
     style = "needed" if needs else "none"
     sink = pa.BufferOutputStream()
-    pv.write_csv(table, sink, pv.WriteOptions(quoting_style=style, quoting_header=style))
+    options = pv.WriteOptions(quoting_style=style, quoting_header=style, delimiter=delimiter)
+    pv.write_csv(table, sink, options)
     return sink.getvalue().to_pybytes()
