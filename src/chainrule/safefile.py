@@ -119,8 +119,10 @@ def read_container(path: str | os.PathLike, kind: str | None = None) -> tuple[di
         raise ModelFormatError(f"{path}: no such file") from None
     except IsADirectoryError:
         inside = Path(path) / "model.safetensors"
-        hint = f"; did you mean {inside}?" if inside.is_file() else ""
-        raise ModelFormatError(f"{path}: is a directory, not a model file{hint}") from None
+        hint = (
+            f"did you mean {inside}?" if inside.is_file() else "give a model file (a run's model.safetensors)"
+        )
+        raise ModelFormatError(f"{path}: is a directory, not a model file; {hint}") from None
     except OSError as error:
         raise ModelFormatError(f"{path}: cannot be read ({error.strerror})") from None
     if len(blob) != size:

@@ -19,6 +19,7 @@ ort = pytest.importorskip("onnxruntime")
 from chainrule import Network, load  # noqa: E402
 from chainrule.errors import ModelFormatError  # noqa: E402
 from chainrule.files.onnx import ExportError, export_model, network_model, table_model  # noqa: E402
+from chainrule.files.onnx_inputs import notes  # noqa: E402
 from chainrule.nn.activations import Activation, LeakyReLU  # noqa: E402
 from chainrule.tables.read import MISSING, DataError, read_table  # noqa: E402
 from chainrule.workflow.apply import predict_table  # noqa: E402
@@ -225,12 +226,33 @@ def test_rows_predict_table_refuses_fail_the_run(tmp_path, rng, impute, row, col
         run(table_model(net), feed(net.preprocessor, table))
 
 
-def test_a_column_named_as_an_output_is_refused(tmp_path, rng):
-    net = trained(tmp_path, rng, "binary")
-    net.preprocessor.features[0] = "label"
-    net.preprocessor.numeric["label"] = net.preprocessor.numeric.pop("x1")
-    with pytest.raises(ExportError, match=r"column 'label' has the name of an ONNX output"):
-        table_model(net)
+@pytest.mark.parametrize(
+    ("task", "names"), [("binary", ("label", "probabilities")), ("regression", ("variable",))]
+)
+def test_a_column_named_as_an_output_is_fed_under_another_name_and_predicts_the_same(
+    tmp_path, rng, task, names
+):
+    rows = training_rows(rng, task, gaps=True)
+    header = [names[0], f"{names[0]}_input", "colour", "y"]  # the first free name is then label_input_
+    table = read_table(write_csv(tmp_path / "train.csv", header, rows))
+    config = TrainConfig(target="y", hidden=(6,), epochs=5, verbose=0, impute="mean", seed=3)
+    net = train_table(table, config).network
+    new = read_table(write_csv(tmp_path / "new.csv", header[:3], PREDICT_ROWS[:4]))
+    model = table_model(net)
+    inputs = feed(net.preprocessor, new)
+    inputs[f"{names[0]}_input_"] = inputs.pop(names[0])
+    assert [i.name for i in model.graph.input] == [f"{names[0]}_input_", f"{names[0]}_input", "colour"]
+    got = run(model, inputs)
+    predictions, probabilities, _ = predict_table(net, new)
+    expected = predictions if probabilities is None else probabilities
+    np.testing.assert_allclose(
+        np.asarray(got[names[-1]], np.float64).reshape(expected.shape), expected, rtol=1e-5, atol=1e-6
+    )
+    described = {p.key: p.value for p in model.metadata_props}
+    assert described[f"input:{names[0]}_input_"].startswith(f"the column {names[0]!r}, float32: the number")
+    assert notes(net.preprocessor)[0] == (
+        f"column {names[0]!r} is fed as input '{names[0]}_input_': {names[0]!r} is the name of an output"
+    )
 
 
 # ------------------------------------------------------------------- chainrule export MODEL

@@ -16,9 +16,33 @@ def small_machine(monkeypatch):
     monkeypatch.setattr(memory, "available_bytes", lambda: 10**9)
 
 
-def test_a_network_larger_than_the_available_memory_is_refused(small_machine):
-    with pytest.raises(ValueError, match=r"^max_memory is 1\.0 GB .* needs about 36\.8 GB; .*hidden="):
+def test_a_network_larger_than_the_available_memory_is_refused_naming_its_sizes(small_machine):
+    with pytest.raises(
+        ValueError, match=r"^max_memory is 1\.0 GB .* needs about 36\.8 GB; .*layers \(sizes=\)"
+    ):
         Network([30, 100_000_000, 1], dtype="float32")
+
+
+def test_a_table_network_too_large_names_hidden_and_an_estimator_hidden_layer_sizes(
+    small_machine, monkeypatch
+):
+    import numpy as np
+
+    pytest.importorskip("sklearn")
+    from chainrule.sklearn import _base
+    from chainrule.workflow.config import TrainConfig
+    from chainrule.workflow.train import network_for
+
+    class Inputs:  # what network_for reads of a Preprocessor
+        task, n_inputs = "classification", 30
+
+    with pytest.raises(ValueError, match=r"needs about 36\.8 GB; .*layers \(hidden=\)"):
+        network_for(TrainConfig(target="y", hidden=(100_000_000,)), Inputs(), 2)
+    monkeypatch.setattr(_base, "available_bytes", memory.available_bytes)  # _base imported it by name
+    from chainrule import MLPClassifier
+
+    with pytest.raises(ValueError, match=r"^hidden_layer_sizes gives a network of sizes \[2, 100000000, 1\]"):
+        MLPClassifier(hidden_layer_sizes=(100_000_000,)).fit(np.zeros((4, 2)), [0, 1, 0, 1])
 
 
 def test_max_memory_is_the_limit_when_given(rng):

@@ -309,3 +309,26 @@ def test_a_softmax_output_shows_the_dl_dz_its_weights_use(browser, tmp_path):
         page.click("#close")
     assert opened.errors == []
     page.close()
+
+
+def test_an_ensembles_weights_between_its_networks_are_shown_as_never_trained(browser, rng, tmp_path):
+    from chainrule.see.explain import explain
+    from chainrule.workflow.ensemble import fixed_weights, side_by_side
+
+    together = side_by_side([chainrule.Network([3, 4, 4, 1], init="he_normal", seed=i) for i in range(2)])
+    x, y, path = rng.normal(size=3), np.array([0.3]), tmp_path / "ensemble.html"
+    masks = fixed_weights(together, 2)
+    chainrule.explain_html(together, x, y, "mse", LR, path, fixed=masks)
+    explanation = explain(together, x, y, "mse", fixed=masks)
+    opened = open_file(browser, path)
+    page = opened.page
+    page.locator('#net .edge[data-layer="1"][data-i="0"][data-j="5"] line.hit').dispatch_event("click")
+    detail = page.text_content("#detail")
+    assert "it is 0, it is not a parameter, and training never changes it" in " ".join(detail.split())
+    assert check_numbers(page, explanation, "#detail") == 0
+    page.locator('#net .edge[data-layer="1"][data-i="0"][data-j="1"] line.hit').dispatch_event("click")
+    assert check_numbers(page, explanation, "#detail") == 8  # a trained weight, as any other
+    page.click("#summary")
+    assert check_numbers(page, explanation, "#panel") > 0  # the list: every new weight as explain's
+    assert opened.errors == [] and opened.requests == []
+    page.close()

@@ -185,6 +185,16 @@ def test_the_linear_model_is_kept_when_it_validates_better_and_is_a_network_with
     assert network.metrics["model"] == "network" and network.network.sizes == [3, 16, 16, 1]
 
 
+def test_a_network_without_hidden_layers_is_kept_as_the_linear_model_it_is_and_not_told_to_drop_them():
+    table = _linear_table(400)
+    run = train_table(table, TrainConfig(target="y", verbose=0, epochs=3, hidden=(), ensemble=1))
+    assert run.metrics["model"] == "network" and run.network.sizes == [3, 1]
+    assert run.metrics["choice"]["rule"].startswith("none: the network has no hidden layer")
+    line = verdict({"r2": 0.5}, {"r2": 0.6}, {"model": "mean", "r2": 0.0}, hidden=False)
+    assert "try weight_decay=0.01 or more rows" in line and "hidden=0" not in line
+    assert "hidden=0" in verdict({"r2": 0.5}, {"r2": 0.6}, {"model": "mean", "r2": 0.0})
+
+
 def test_the_network_is_kept_only_when_better_by_more_than_one_standard_error():
     noise = np.array([1.0, -1.0] * 50)  # sd 1.005, standard error 0.1005 over 100 rows
     assert not linear_is_kept(noise - 0.2)  # better by two standard errors: the network
@@ -272,4 +282,4 @@ def test_a_saved_linear_model_no_better_than_the_majority_class_says_so(linear):
     trivial = {"model": "majority class '0'", "accuracy": 0.965}
     line = verdict({"accuracy": 0.965}, {"accuracy": linear}, trivial, "linear")
     assert "the linear model is the saved model" in line
-    assert "does no better than majority class '0'" in line and "--no-linear-fallback" not in line
+    assert "does no better than majority class '0'" in line and "linear_fallback=False" not in line

@@ -6,9 +6,17 @@ import numpy as np
 import pytest
 
 from chainrule import Network
+from chainrule.see.explain import explain
 from chainrule.tables.datasets import load_dataset
 from chainrule.workflow.config import TrainConfig
-from chainrule.workflow.ensemble import member_seed, side_by_side
+from chainrule.workflow.ensemble import (
+    fixed_weights,
+    member_seed,
+    member_sizes,
+    members_of,
+    side_by_side,
+    trained_parameters,
+)
 from chainrule.workflow.train import train_table
 
 
@@ -123,3 +131,43 @@ def test_an_ensemble_too_large_for_max_memory_is_refused_before_training():
     config = TrainConfig(target=dataset.target, verbose=0, ensemble=1000, max_memory=50e6)
     with pytest.raises(OptionError, match=r"ensemble is 1000: side by side, sizes \[10, 66000, 66000, 1\]"):
         train_table(table, config)
+
+
+def _ensemble(rng, members: int = 3):
+    """``members`` networks of [4, 5, 6, 1] side by side, recorded as train records them."""
+    nets = [Network([4, 5, 6, 1], init="he_normal", seed=i) for i in range(members)]
+    together = side_by_side(nets)
+    together.info = {"metrics": {"model": "network", "ensemble": {"members": members}}}
+    return nets, together
+
+
+def test_the_weights_between_members_are_fixed_and_counted_out(rng):
+    nets, together = _ensemble(rng)
+    assert members_of(together) == 3 and member_sizes(together.sizes, 3) == [4, 5, 6, 1]
+    masks = fixed_weights(together, 3)
+    assert masks[0] is None and masks[2] is None and masks[1].shape == (15, 18)
+    assert masks[1].sum() == 15 * 18 - 3 * 5 * 6 and not masks[1][:5, :6].any() and masks[1][:5, 6:].all()
+    assert (together.layers[1].weight[masks[1]] == 0).all()
+    own = sum(p.size for p in nets[0].parameters())
+    assert trained_parameters(together.sizes, 3) == 3 * own - 2  # the output bias is one, shared
+    together.info["metrics"]["model"] = "linear"
+    assert members_of(together) == 1 and fixed_weights(together, 1) is None
+
+
+def test_explain_gives_the_fixed_weights_no_slope_and_leaves_them_out_of_its_table(rng):
+    _, together = _ensemble(rng)
+    x, y = rng.normal(size=4), np.array([0.5])
+    masks = fixed_weights(together, 3)
+    plain, marked = together.explain(x, y), explain(together, x, y, fixed=masks)
+    fixed = [r for r in marked.weights if r.fixed]
+    assert len(fixed) == 15 * 18 - 90 and all(r.slope == 0 and r.weight == 0 and r.layer == 1 for r in fixed)
+    assert any(
+        r.slope != 0 for r in plain.weights if r.layer == 1 and masks[1][int(r.source[7:]), int(r.target[7:])]
+    )
+    for a, b in zip(plain.weights, marked.weights):
+        assert b.fixed or a.slope == b.slope  # every trained weight's slope as before
+    text = str(marked)
+    assert f"{len(fixed)} weights between the networks averaged side by side are 0 and never trained" in text
+    assert "node_0_0 → node_1_6 " not in text and "node_0_0 → node_1_0 " in text
+    with pytest.raises(ValueError, match="one mask"):
+        explain(together, x, y, fixed=masks[:2])

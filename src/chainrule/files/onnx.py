@@ -16,7 +16,7 @@ Three graphs, all built with ``onnx.helper`` and checked with ``onnx.checker`` b
   ``"label"`` (the original label strings, ``(n,)``) and ``"probabilities"`` ``(n, n_classes)``,
   or ``"variable"`` ``(n, 1)`` in the target's units.
 
-The table graph repeats ``chainrule.workflow.predict_table`` step by step: a number that is NaN
+The table graph repeats ``chainrule.workflow.apply.predict_table`` step by step: a number that is NaN
 or infinite becomes the stored fill value (``--impute``), then ``(x - mean) / std`` in float64;
 a category is matched after stripping surrounding whitespace (Python's ``str.strip`` set) and a
 missing one (``""``, ``NA``, ``?``, ... in any case) becomes the stored most frequent category;
@@ -37,7 +37,7 @@ import os
 import numpy as np
 
 from ..errors import UserError
-from .onnx_inputs import input_dtype, metadata, notes
+from .onnx_inputs import OUTPUT_NAMES, input_dtype, input_names, metadata, notes
 
 __all__ = [
     "OPSET",
@@ -290,23 +290,25 @@ def estimator_model(network, *, kind: str, classes=None, multilabel: bool = Fals
     return g.model(f"chainrule classifier {network.sizes}")
 
 
-def _numeric_column(g: _Graph, name: str, stats: dict) -> str:
-    """``(x - mean) / std`` in float64 ``(n, 1)``, NaN and ±inf replaced by the fill value first."""
+def _numeric_column(g: _Graph, name: str, stats: dict, column: str) -> str:
+    """``(x - mean) / std`` in float64 ``(n, 1)`` of input ``name`` (the table's ``column``),
+    NaN and ±inf replaced by the fill value first."""
     x = g.cast(name, np.float64)
     hole = g.op("Or", g.op("IsNaN", x), g.op("IsInf", x))
     if "fill" in stats:
         x = g.op("Where", hole, g.const("fill", np.array(stats["fill"])), x)
     else:
         allowed = g.refuse_unless(
-            g.op("Not", hole), f"{name}: missing or not finite, and the model was trained without --impute"
+            g.op("Not", hole), f"{column}: missing or not finite, and the model was trained without --impute"
         )
         x = g.op("Mul", x, g.cast(allowed, np.float64))
     standard = g.op("Sub", x, g.const("mean", np.array(stats["mean"])))
     return g.op("Div", standard, g.const("std", np.array(stats["std"])))
 
 
-def _categorical_column(g: _Graph, name: str, categories: list[str], fill: str | None) -> str:
-    """One-hot float64 ``(n, len(categories))``: the stripped cell equals the category.
+def _categorical_column(g: _Graph, name: str, categories: list[str], fill: str | None, column: str) -> str:
+    """One-hot float64 ``(n, len(categories))`` of input ``name`` (the table's ``column``):
+    the stripped cell equals the category.
 
     A missing cell counts as ``fill`` (when imputing); a row matching no category fails the run.
     """
@@ -319,7 +321,7 @@ def _categorical_column(g: _Graph, name: str, categories: list[str], fill: str |
         columns.append(g.cast(match, np.float64))
     one_hot = g.op("Concat", *columns, axis=1) if len(columns) > 1 else columns[0]
     count = g.op("ReduceSum", one_hot, g.const("axis", np.array([1], dtype=np.int64)), keepdims=1)
-    reason = f"{name}: category not seen in training, or missing without --impute"
+    reason = f"{column}: category not seen in training, or missing without --impute"
     allowed = g.refuse_unless(g.op("Equal", count, g.const("one", np.array(1.0))), reason)
     return g.op("Mul", one_hot, g.cast(allowed, np.float64))
 
@@ -338,21 +340,17 @@ def table_model(network):
             "this model has no stored preprocessing (it was not trained by chainrule "
             "train); export the bare network with net.to_onnx(path)"
         )
-    outputs = {"label", "probabilities"} if pre.task == "classification" else {"variable"}
-    clash = sorted(outputs.intersection(pre.features))
-    if clash:
-        raise ExportError(
-            f"column {clash[0]!r} has the name of an ONNX output; rename the column and retrain to export"
-        )
-    g = _Graph(reserved=set(pre.features) | outputs)
+    names = input_names(pre)  # a column called "label" is fed as "label_input"
+    g = _Graph(reserved={*names.values(), *OUTPUT_NAMES[pre.task]})
     blocks = []
-    for name in pre.features:
-        dtype = g.onnx.helper.np_dtype_to_tensor_dtype(input_dtype(pre, name))
+    for column, name in names.items():
+        dtype = g.onnx.helper.np_dtype_to_tensor_dtype(input_dtype(pre, column))
         g.inputs.append(g.tensor(name, dtype, [None, 1]))
-        if name in pre.categorical:
-            blocks.append(_categorical_column(g, name, pre.categorical[name], pre.categorical_fill.get(name)))
+        if column in pre.categorical:
+            fill = pre.categorical_fill.get(column)
+            blocks.append(_categorical_column(g, name, pre.categorical[column], fill, column))
         else:
-            blocks.append(_numeric_column(g, name, pre.numeric[name]))
+            blocks.append(_numeric_column(g, name, pre.numeric[column], column))
     features = g.op("Concat", *blocks, axis=1) if len(blocks) > 1 else blocks[0]
     scores = _forward(g, network, g.cast(features, network.dtype))
     if pre.task == "classification":

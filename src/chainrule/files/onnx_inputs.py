@@ -20,13 +20,43 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["FLOAT32_SPREAD", "METADATA_KEY", "input_dtype", "description", "metadata", "notes"]
+__all__ = [
+    "FLOAT32_SPREAD",
+    "METADATA_KEY",
+    "OUTPUT_NAMES",
+    "input_dtype",
+    "input_names",
+    "description",
+    "metadata",
+    "notes",
+]
 
 #: A numeric input is double when its stored |mean| exceeds this many standard deviations.
 FLOAT32_SPREAD = 256.0
 
-#: The metadata key of a column's description: ``METADATA_KEY.format(name)``.
+#: The metadata key of a column's description: ``METADATA_KEY.format(input name)``.
 METADATA_KEY = "input:{}"
+
+#: The graph's outputs by task: an input cannot take one of these names (ONNX names each value once).
+OUTPUT_NAMES = {"classification": ("label", "probabilities"), "regression": ("variable",)}
+
+
+def input_names(pre) -> dict[str, str]:
+    """Each column's input: named as the column, or, for a column with an output's name
+    (``OUTPUT_NAMES``: a feature called ``label``), that name and ``_input`` (and ``_`` more
+    until no column has it)."""
+    outputs = OUTPUT_NAMES[pre.task]
+    taken = {*pre.features, *outputs}
+    names = {}
+    for column in pre.features:
+        name = column
+        if column in outputs:
+            name = f"{column}_input"
+            while name in taken:
+                name += "_"
+            taken.add(name)
+        names[column] = name
+    return names
 
 
 def input_dtype(pre, name: str) -> np.dtype:
@@ -68,14 +98,23 @@ def description(pre, name: str) -> str:
 
 
 def metadata(pre) -> dict[str, str]:
-    """The ONNX file's ``metadata_props``: ``description`` of each column under ``input:NAME``."""
-    return {METADATA_KEY.format(name): description(pre, name) for name in pre.features}
+    """The ONNX file's ``metadata_props``: ``description`` of each column under ``input:NAME``
+    (the input's name; a renamed column's description names the column)."""
+    return {
+        METADATA_KEY.format(name): (f"the column {column!r}, " if name != column else "")
+        + description(pre, column)
+        for column, name in input_names(pre).items()
+    }
 
 
 def notes(pre) -> list[str]:
     """What ``chainrule export`` says about the inputs beyond "one per column", one line each:
     the double inputs, and how numbers written other ways are fed."""
-    lines = []
+    lines = [
+        f"column {column!r} is fed as input {name!r}: {column!r} is the name of an output"
+        for column, name in input_names(pre).items()
+        if name != column
+    ]
     numeric = [name for name in pre.features if name in pre.numeric]
     wide = [name for name in numeric if input_dtype(pre, name) == np.float64]
     if wide:

@@ -45,9 +45,10 @@ def training_bytes(sizes, itemsize: int, batch: int, state_copies: int) -> int:
     return (parameters * (2 + state_copies) + 4 * batch * nodes) * itemsize
 
 
-def check_memory(needed: int, what: str, max_memory=None) -> None:
+def check_memory(needed: int, what: str, max_memory=None, layers: str = "hidden=") -> None:
     """Refuse ``needed`` bytes past ``max_memory`` (bytes; None: what is available) with an
-    OptionError that says what to do."""
+    OptionError that says what to do; ``layers`` is the parameter that sets the widths where
+    the caller was given them (``hidden=`` for a table, ``sizes=`` for a ``Network``)."""
     if max_memory is None:
         limit, source = available_bytes(), "available on this machine"
         if limit is None:
@@ -60,7 +61,7 @@ def check_memory(needed: int, what: str, max_memory=None) -> None:
         raise OptionError(
             "max_memory",
             f"is {size_text(limit)} ({source}), but {what} needs about {size_text(needed)}; use fewer "
-            "or smaller layers (hidden=) or a smaller batch_size=, or set max_memory= higher to try anyway",
+            f"or smaller layers ({layers}) or a smaller batch_size=, or set max_memory= higher to try anyway",
         )
 
 

@@ -77,7 +77,8 @@ class Network:
                 f"output_activation {output.name!r} needs at least 2 outputs (it would always give 1); "
                 "use 'sigmoid' for a single output"
             )
-        check_memory(network_bytes(sizes, self.dtype.itemsize), f"a network of sizes {sizes}", max_memory)
+        needed = network_bytes(sizes, self.dtype.itemsize)
+        check_memory(needed, f"a network of sizes {sizes}", max_memory, layers="sizes=")
         drawn = initial_layers(init, seed_value(seed), sizes, [act.name for act in hidden])
         self.layers: list[Dense] = []
         for (weight, drawn_bias), act in zip(drawn, [*hidden, output]):
@@ -294,7 +295,7 @@ class Network:
         return resolved
 
     def loss(self, X, y, loss: str | Loss = "mse") -> float:
-        """The loss of the predictions for X against targets y (see chainrule.losses for scaling)."""
+        """The loss of the predictions for X against targets y (see chainrule.nn.losses for scaling)."""
         loss_fn = self.loss_function(loss)
         X, _ = self.inputs(X)
         z, output = propagation.last_layer(self.layers, X)
@@ -331,7 +332,7 @@ class Network:
 
     # ---------------------------------------------------------------- files
     def save(self, path) -> None:
-        """Write the network to one safetensors file, atomically (see chainrule.modelfile)."""
+        """Write the network to one safetensors file, atomically (see chainrule.files.modelfile)."""
         from ..files.modelfile import save
 
         save(self, path)
@@ -387,7 +388,7 @@ class Network:
         return fit(self, X, y, **options)
 
     def explain(self, x, y, loss: str | Loss = "mse", input_names: Sequence[str] | None = None):
-        """The chain rule for one sample, weight by weight and node by node (see chainrule.explain).
+        """The chain rule for one sample, weight by weight and node by node (see chainrule.see.explain).
 
         ``input_names`` names the input nodes (default ``input_0``, ``input_1``, ...).
         """

@@ -28,7 +28,8 @@ __all__ = ["WeightRecord", "NodeRecord", "Explanation", "explain", "node_name"]
 class WeightRecord:
     """One weight (or bias: ``is_bias``, source ``"bias"`` and node value 1) and its slope.
 
-    ``is_bias`` tells a bias from the weight of an input that is itself named "bias"."""
+    ``is_bias`` tells a bias from the weight of an input that is itself named "bias";
+    ``fixed`` a weight that is not trained (see ``explain``'s ``fixed``)."""
 
     layer: int
     source: str
@@ -40,6 +41,9 @@ class WeightRecord:
     slope: float
     combined: bool = False
     is_bias: bool = False
+    #: A weight that is not a parameter: 0, and never trained (between two networks an
+    #: ensemble holds side by side); its slope is 0, whatever the three factors give.
+    fixed: bool = False
 
 
 @dataclass(frozen=True)
@@ -100,8 +104,14 @@ class Explanation:
                 _fmt(r.slope),
             )
             for r in self.weights
+            if not r.fixed
         ]
         lines += _table(header, rows)
+        fixed = sum(r.fixed for r in self.weights)
+        if fixed:
+            lines.append(
+                f"{fixed} weights between the networks averaged side by side are 0 and never trained: not listed"
+            )
         if any(r.combined for r in self.weights):
             lines.append("* output slopes combined: loss slope is dL/dz (activation and loss together)")
         lines += [
@@ -121,8 +131,12 @@ class Explanation:
         return "\n".join(lines)
 
 
-def explain(network, x, y, loss="mse", input_names=None) -> Explanation:
-    """Backpropagate one sample and lay out each weight's slope as the chain rule builds it."""
+def explain(network, x, y, loss="mse", input_names=None, fixed=None) -> Explanation:
+    """Backpropagate one sample and lay out each weight's slope as the chain rule builds it.
+
+    ``fixed``: per layer, None or a boolean ``(n_in, n_out)`` array marking the weights that
+    are not parameters (``workflow.ensemble.fixed_weights``: between two networks held side
+    by side, always 0); their records say so and have slope 0, as training leaves them."""
     loss_fn = network.loss_function(loss)
     if input_names is not None and len(input_names) != network.n_inputs:
         raise ValueError(
@@ -131,6 +145,11 @@ def explain(network, x, y, loss="mse", input_names=None) -> Explanation:
     X, _ = network.inputs(x, "x")
     if X.shape[0] != 1:
         raise ValueError(f"x must be one sample, got {X.shape[0]} rows; explain one row at a time")
+    shapes = [layer.weight.shape for layer in network.layers]
+    if fixed is not None and (
+        len(fixed) != len(shapes) or any(f is not None and np.shape(f) != s for f, s in zip(fixed, shapes))
+    ):
+        raise ValueError(f"fixed must hold one mask (or None) per layer, shaped as its weights {shapes}")
     X = X.astype(np.float64)
     net = network.astype(np.float64) if network.dtype != np.float64 else network
     targets = net.targets(y, 1, loss_fn)
@@ -161,6 +180,9 @@ def explain(network, x, y, loss="mse", input_names=None) -> Explanation:
         act = np.ones(layer.n_outputs) if combined else activation_slopes[index]
         values = trace.inputs[index][0]
         dW, db = slopes.weights[index]
+        frozen = fixed[index] if fixed is not None and fixed[index] is not None else None
+        if frozen is not None:
+            dW = np.where(frozen, 0.0, dW)
         for i in range(layer.n_inputs):
             for j in range(layer.n_outputs):
                 records.append(
@@ -174,6 +196,7 @@ def explain(network, x, y, loss="mse", input_names=None) -> Explanation:
                         loss_slope=float(loss_slopes[index][j]),
                         slope=float(dW[i, j]),
                         combined=combined,
+                        fixed=bool(frozen is not None and frozen[i, j]),
                     )
                 )
         if layer.bias is not None:

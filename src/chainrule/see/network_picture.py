@@ -41,18 +41,19 @@ def fmt(value: float, digits: int = 6) -> str:
     return f"{float(value) + 0.0:.{digits}g}"
 
 
-def network(net, x=None, y=None, loss="mse", path=None, *, input_names=None):
+def network(net, x=None, y=None, loss="mse", path=None, *, input_names=None, fixed=None):
     """The network as the course draws it; returns a matplotlib Figure.
 
     Without ``x``: the architecture (nodes, weights as line width and colour, bias
     nodes). With ``x``: each node's forward value. With ``y`` too: the slopes that
     backpropagation gives (``net.explain(x, y, loss)``), in purple, and the loss in the
-    title. ``path`` ending in ``.svg`` or ``.png`` also writes the picture there.
+    title (``fixed``: weights that are not trained, with slope 0, as ``explain`` takes them).
+    ``path`` ending in ``.svg`` or ``.png`` also writes the picture there.
     """
     suffix = None if path is None else Path(path).suffix.lower()
     if suffix not in (None, ".svg", ".png"):
         raise ValueError(f"path must end in .svg or .png, got {str(path)!r}")
-    figure = draw(numbers(net, x, y, loss, input_names))
+    figure = draw(numbers(net, x, y, loss, input_names, fixed))
     if path is not None:
         from .pyplot import save_figure
 

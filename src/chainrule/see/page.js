@@ -61,6 +61,8 @@ pageData(document.getElementById("data")).then((D) => {
   const name = (c, j) => (j < 0 ? "bias" : D.names[c][j]);
   const nOut = (l) => D.names[l + 1].length;
   const wref = (l, i, j) => `${name(l, i)}→${name(l + 1, j)}`;
+  // The weights that are not trained (between networks an ensemble holds side by side), by layer.
+  const fixed = D.layers.map((L) => new Set(L.fixed || []));
   // A weight's numbers: i = -1 is the bias into node j.
   function weight(l, i, j) {
     const L = D.layers[l];
@@ -68,8 +70,9 @@ pageData(document.getElementById("data")).then((D) => {
     const value = i < 0 ? 1 : D.columns[l].values[i];
     return i < 0
       ? { w: L.bw[j], g: L.bg[j], nw: L.bnw[j], a: value, act: L.act[j], ls: L.ls[j] }
-      : { w: L.w[k], g: L.g[k], nw: L.nw[k], a: value, act: L.act[j], ls: L.ls[j] };
+      : { w: L.w[k], g: L.g[k], nw: L.nw[k], a: value, act: L.act[j], ls: L.ls[j], fixed: fixed[l].has(k) };
   }
+  const FIXED = "none: not trained (a weight between two of the networks averaged side by side)";
   const nodeNum = (c, j, what) => {
     const key = { value: "values", input: "inputs", slope: "slopes" }[what];
     return num(D.columns[c][key][j], what, name(c, j));
@@ -83,6 +86,7 @@ pageData(document.getElementById("data")).then((D) => {
   function factorLine(l, i, j) {
     const W = weight(l, i, j);
     const ref = wref(l, i, j);
+    if (W.fixed) return FIXED;
     const act = D.layers[l].combined ? "1 (combined)" : num(W.act, "activation_slope", ref);
     return (
       `${num(W.a, "node_value", ref)} × ${act} × ${num(W.ls, "loss_slope", ref)} = ${num(W.g, "slope", ref)}`
@@ -91,6 +95,7 @@ pageData(document.getElementById("data")).then((D) => {
   function updateLine(l, i, j) {
     const W = weight(l, i, j);
     const ref = wref(l, i, j);
+    if (W.fixed) return `${num(W.w, "weight", ref)}, unchanged`;
     return `${num(W.w, "weight", ref)} − ${num(D.lr, "lr", "lr")} × ${num(W.g, "slope", ref)} = ${num(W.nw, "new_weight", ref)}`;
   }
 
@@ -296,6 +301,11 @@ pageData(document.getElementById("data")).then((D) => {
     return `<h3>${esc(name(c, j))} <small>(${esc(kind)})</small></h3><table>${rows.join("")}</table>`;
   }
   function detailWeight(l, i, j) {
+    if (weight(l, i, j).fixed) {
+      return `<h3>weight ${esc(wref(l, i, j))}</h3>
+      <p>This weight joins two of the networks the model averages side by side: it is 0, it is not
+      a parameter, and training never changes it, so it has no slope and no update.</p>`;
+    }
     return `<h3>weight ${esc(wref(l, i, j))}</h3>
       <p class="formula">slope = node value × activation slope × loss slope = ${factorLine(l, i, j)}</p>
       <p class="formula">new weight = weight − lr × slope = ${updateLine(l, i, j)}</p>`;

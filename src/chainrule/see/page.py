@@ -29,6 +29,7 @@ from importlib import resources
 
 import numpy as np
 
+from .explain import explain
 from .layout import Layout, input_names_of, layout
 from .names import node_label, short_name
 from .records import Numbers
@@ -56,7 +57,7 @@ def digits_for(n_weights: int) -> int:
     return 6 if n_weights <= WIDE else 4
 
 
-def explain_html(net, x, y, loss="mse", lr=0.01, path=None, *, input_names=None) -> str:
+def explain_html(net, x, y, loss="mse", lr=0.01, path=None, *, input_names=None, fixed=None) -> str:
     """One training step for the row ``x`` with target ``y``, as a self-contained HTML page.
 
     The page steps through forward propagation node by node (the weighted sum written out
@@ -66,12 +67,13 @@ def explain_html(net, x, y, loss="mse", lr=0.01, path=None, *, input_names=None)
     and play buttons, the arrow keys, details of any node, weight or row (clicked, or
     reached with Tab and opened with Enter or Space), and a final
     list of every weight's slope and update. Input names default to the model's
-    preprocessed features. Returns the HTML; writes it to ``path`` too when given.
+    preprocessed features. ``fixed`` marks weights that are not trained (``explain``'s): the
+    page says so and leaves them at 0. Returns the HTML; writes it to ``path`` too when given.
     """
     if not isinstance(lr, (int, float)) or isinstance(lr, bool) or not np.isfinite(lr) or lr <= 0:
         raise ValueError(f"lr must be a number > 0, got {lr!r}")
     names = input_names_of(net, input_names)
-    explanation = net.explain(x, y, loss, input_names=names)
+    explanation = explain(net, x, y, loss, names, fixed)
     nums = Numbers.from_explanation(explanation, [layer.activation.name for layer in net.layers])
     n_weights = sum(w.size + (0 if b is None else b.size) for w, b in zip(nums.weights, nums.biases))
     data = page_data(nums, float(lr), digits_for(n_weights))

@@ -40,6 +40,8 @@ class Numbers:
     loss_name: str | None = None
     prediction: np.ndarray | None = None
     target: np.ndarray | None = None
+    #: Per layer, None or where the weights are fixed at 0, never trained (``explain``'s ``fixed``).
+    fixed: list[np.ndarray | None] | None = None
 
     @property
     def sizes(self) -> list[int]:
@@ -64,6 +66,7 @@ class Numbers:
             activation_slopes=[],
             loss_slopes=[],
             combined=[],
+            fixed=[],
             loss=explanation.loss,
             loss_name=explanation.loss_name,
             prediction=np.asarray(explanation.prediction),
@@ -82,11 +85,15 @@ class Numbers:
             out.activation_slopes.append(np.array([r.activation_slope for r in firsts]))
             out.loss_slopes.append(np.array([r.loss_slope for r in firsts]))
             out.combined.append(bool(firsts and firsts[0].combined))
+            frozen = np.array([r.fixed for r in plain], dtype=bool).reshape(shape)
+            out.fixed.append(frozen if frozen.any() else None)
         return out
 
 
-def numbers(net, x=None, y=None, loss="mse", input_names=None) -> Numbers:
-    """What to draw for ``net``: its weights; with ``x`` the forward values; with ``y`` explain's slopes."""
+def numbers(net, x=None, y=None, loss="mse", input_names=None, fixed=None) -> Numbers:
+    """What to draw for ``net``: its weights; with ``x`` the forward values; with ``y`` explain's
+    slopes (``fixed``: the weights that are not trained, as ``explain`` takes them)."""
+    from .explain import explain
     from .layout import input_names_of
 
     names = input_names_of(net, input_names)
@@ -94,7 +101,7 @@ def numbers(net, x=None, y=None, loss="mse", input_names=None) -> Numbers:
     if y is not None:
         if x is None:
             raise ValueError("y needs x: pass the sample x whose target y is")
-        return Numbers.from_explanation(net.explain(x, y, loss, input_names=names), activations)
+        return Numbers.from_explanation(explain(net, x, y, loss, names, fixed), activations)
     out = Numbers(
         names=node_names(net, names),
         weights=[np.asarray(layer.weight, dtype=np.float64) for layer in net.layers],

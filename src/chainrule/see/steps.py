@@ -94,6 +94,8 @@ def page_data(nums: Numbers, lr: float, digits: int = 6) -> dict:
                 "act": rounded(nums.activation_slopes[layer]),
                 "ls": rounded(nums.loss_slopes[layer]),
                 "combined": nums.combined[layer],
+                # flat indices of the weights that are not trained (always 0), when any are
+                **({"fixed": np.flatnonzero(nums.fixed[layer]).tolist()} if _fixed(nums, layer) else {}),
             }
         )
     columns = [
@@ -145,3 +147,8 @@ def page_data(nums: Numbers, lr: float, digits: int = 6) -> dict:
         "steps": steps,
         "shown": [col.shown for col in layout(nums).columns],
     }
+
+
+def _fixed(nums: Numbers, layer: int) -> bool:
+    """Whether layer ``layer`` of ``nums`` has weights that are not trained."""
+    return nums.fixed is not None and nums.fixed[layer] is not None

@@ -20,6 +20,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from ..errors import TrainingDiverged
+from ..nn.memory import available_bytes, network_bytes, size_text
 from ..nn.network import Network
 from ..train import optim, schedules
 from ..train.callbacks import EarlyStopping
@@ -82,8 +83,10 @@ class BaseMLP(BaseEstimator):
         self.n_outputs_ = Y.shape[1]
         self.n_layers_ = len(hidden) + 2
         self.out_activation_ = self._output_activation()
+        sizes = [n_features, *hidden, self.n_outputs_]
+        _check_memory(sizes, dtype)
         net = Network(
-            [n_features, *hidden, self.n_outputs_],
+            sizes,
             activation=hidden_activations(self.activation, len(hidden)),
             output_activation=OUTPUT_ACTIVATIONS[self.out_activation_],
             init="scikit_learn",
@@ -308,3 +311,14 @@ class _SklearnOrder:
         self.random_state.shuffle(indices)
         self.order = self.order[indices]
         return self.order
+
+
+def _check_memory(sizes: list[int], dtype) -> None:
+    """Refuse a network larger than the memory the machine has available, naming this
+    estimator's parameter (Network's own check would name its ``sizes=`` and ``max_memory=``)."""
+    needed, available = network_bytes(sizes, np.dtype(dtype).itemsize), available_bytes()
+    if available is not None and needed > available:
+        raise ValueError(
+            f"hidden_layer_sizes gives a network of sizes {sizes}, which needs about {size_text(needed)}, "
+            f"more than the {size_text(available)} available on this machine; use fewer or smaller layers"
+        )

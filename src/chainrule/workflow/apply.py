@@ -11,11 +11,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..nn.network import Network
-from ..see.explain import Explanation
+from ..see.explain import Explanation, explain
 from ..tables import metrics
 from ..tables.fills import fill_notes
+from ..tables.infer import where
 from ..tables.preprocess import Preprocessor
 from ..tables.read import DataError, Table
+from .ensemble import fixed_weights, members_of
 
 __all__ = ["RowExample", "evaluate_table", "predict_table", "explain_row", "row_example", "targets_for"]
 
@@ -35,8 +37,7 @@ def evaluate_table(network: Network, table: Table) -> dict:
     X = pre.transform(table, network.dtype)
     encoded = pre.encode_target(table, network.dtype)
     loss = network.info.get("loss") or ("mse" if pre.task == "regression" else "cross_entropy")
-    with np.errstate(over="ignore", under="ignore"):
-        outputs = network.predict(X).astype(np.float64)
+    outputs = _outputs(network, pre, table, X)
     result = {
         "rows": len(table),
         "loss": network.astype(np.float64).loss(X, targets_for(network, pre, encoded), loss),
@@ -66,13 +67,33 @@ def predict_table(network: Network, table: Table) -> tuple[np.ndarray, np.ndarra
     pre.reject_missing(table, with_target=False)
     X = pre.transform(table, network.dtype)
     notes += fill_notes(pre, table)
-    outputs = network.predict(X).astype(np.float64)
+    outputs = _outputs(network, pre, table, X)
     if pre.task == "classification":
         probabilities = (
             np.column_stack([1 - outputs[:, 0], outputs[:, 0]]) if outputs.shape[1] == 1 else outputs
         )
         return np.array(pre.labels)[_classes(outputs)], probabilities, notes
     return pre.decode_regression(outputs), None, notes
+
+
+def _outputs(network: Network, pre: Preprocessor, table: Table, X: np.ndarray) -> np.ndarray:
+    """The network's outputs for ``X`` ``(n, n_inputs)`` in float64; DataError at the first
+    row whose output is not finite, naming the input furthest from the training data (a value
+    many standard deviations out can overflow the sums of a layer), never NaN passed on."""
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        outputs = network.predict(X).astype(np.float64)
+    bad = ~np.isfinite(outputs).all(axis=1)
+    if bad.any():
+        row = int(np.argmax(bad))
+        far = int(np.argmax(np.abs(X[row])))
+        name = pre.input_names[far]
+        place = where(table, row, name) if name in pre.numeric else f"{table.source}:{table.lines[row]}"
+        raise DataError(
+            f"{place}: the network's output is not finite in {network.dtype.name} for this row, "
+            f"whose input {name!r} is {abs(float(X[row, far])):.3g} training standard deviations "
+            "from its training mean; check the value"
+        )
+    return outputs
 
 
 def _classes(outputs: np.ndarray) -> np.ndarray:
@@ -99,6 +120,8 @@ class RowExample:
     loss: str
     input_names: list[str]
     note: str
+    #: The weights that are not trained (an ensemble's, between its networks), for explain.
+    fixed: list | None = None
 
 
 def row_example(network: Network, table: Table, row: int) -> RowExample:
@@ -113,16 +136,24 @@ def row_example(network: Network, table: Table, row: int) -> RowExample:
     pre.check_columns(table, need_target=True)
     single = table.select_rows([row - 1])
     pre.reject_missing(single, with_target=True)
+    _outputs(network, pre, single, pre.transform(single, network.dtype))  # predict's refusals too
     x = pre.transform(single, np.float64)
     y = targets_for(network, pre, pre.encode_target(single, np.float64))
     note = f"row {row} (line {single.lines[0]} of {table.source}); inputs are standardised/one-hot as in training"
-    return RowExample(x[0], y[0], network.info.get("loss", "mse"), list(pre.input_names), note)
+    members = members_of(network)
+    if members > 1:
+        note += (
+            f"; the model is {members} networks side by side, their outputs averaged: the weights "
+            "between them are 0 and never trained"
+        )
+    fixed = fixed_weights(network, members)
+    return RowExample(x[0], y[0], network.info.get("loss", "mse"), list(pre.input_names), note, fixed)
 
 
 def explain_row(network: Network, table: Table, row: int) -> tuple[Explanation, RowExample]:
     """The chain rule for data row ``row`` on the inputs the network sees, with that example."""
     example = row_example(network, table, row)
-    explanation = network.explain(example.x, example.y, example.loss, input_names=example.input_names)
+    explanation = explain(network, example.x, example.y, example.loss, example.input_names, example.fixed)
     pre = _preprocessor(network)
     if pre.task == "regression":  # the numbers are standardised: say what they are in the target's units
         to_units = pre.decode_regression

@@ -171,11 +171,17 @@ def score_of(result: dict) -> tuple[str, float]:
 
 
 def verdict(
-    network: dict, linear: dict, trivial: dict, chosen: str = "network", why: str | None = None
+    network: dict,
+    linear: dict,
+    trivial: dict,
+    chosen: str = "network",
+    why: str | None = None,
+    hidden: bool = True,
 ) -> str:
     """One line: does the network beat the trivial baseline and the linear model on the test
     rows, and if not, what to try; ``why`` the network was saved, when the linear model beats
-    it on the test rows and that needs saying (see ``select.kept_because``)."""
+    it on the test rows and that needs saying (see ``select.kept_because``); ``hidden``: the
+    network has hidden layers (without, no hidden layer is not advised)."""
     name, ours = score_of(network)
     _, line = score_of(linear)
     _, floor = score_of(trivial)
@@ -192,11 +198,11 @@ def verdict(
                 f"{saved}, and it does no better than {trivial['model']}: check the target and the "
                 "columns; neither model found anything the inputs tell about it"
             )
-        return f"{saved}; for a network anyway, pass --no-linear-fallback, or add rows"
+        return f"{saved}; for a network anyway, pass linear_fallback=False, or add rows"
     if ours < floor or math.isclose(ours, floor):
         return (
             f"{scores}; the network does no better than {trivial['model']}: check the target and the "
-            "columns, and try --lr 0.01 or --patience 50"
+            "columns, and try lr=0.01 or patience=50"
         )
     if ours < line or math.isclose(ours, line):
         kept = f" (the network was {why})" if why else ""
@@ -205,8 +211,6 @@ def verdict(
             if math.isclose(ours, line)
             else "the linear model beats the network"
         )
-        return (
-            f"{scores}; {beaten}{kept}: the data may be too few or nearly "
-            "linear; try --weight-decay 0.01, --hidden 0, or more rows"
-        )
+        advice = "weight_decay=0.01, hidden=0, or more rows" if hidden else "weight_decay=0.01 or more rows"
+        return f"{scores}; {beaten}{kept}: the data may be too few or nearly linear; try {advice}"
     return f"{scores}; the network beats both baselines"

@@ -29,7 +29,10 @@ TASKS = ("classification", "regression")
 DTYPES = ("float32", "float64")
 IMPUTERS = ("mean", "median")
 DECIMALS = (".", ",")
-THOUSANDS = (",", ".", "'")
+THOUSANDS = (",", ".", "'", " ")
+#: The losses a table takes: every loss but poisson, which needs raw counts through an exp
+#: output (``train.output_layer`` refuses it with that reason; a table's number is standardised).
+TABLE_LOSSES = tuple(name for name in LOSSES.names if name != "poisson")
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,7 @@ class TrainConfig:
         "loss function; default mse for a number, cross-entropy for classes (a number also takes "
         "mae, sse, half_mse, huber)",
         "choice",
-        choices=LOSSES.names,
+        choices=TABLE_LOSSES,
     )
     optimizer: str = option("adam", "optimizer", "choice", choices=OPTIMIZERS.names, fit=True)
     lr: float = option(0.001, "learning rate", "number", low=0, low_open=True, fit=True)
@@ -172,13 +175,19 @@ class TrainConfig:
         (), "columns to leave out, such as an ID column", "columns", metavar="COLS"
     )
     decimal: str = option(
-        ".", "the decimal mark of numbers in the data: ',' reads 0,5 as 0.5", "choice", choices=DECIMALS
+        ".",
+        "the decimal mark of numbers in the data, '.' or ',': ',' reads 0,5 as 0.5",
+        "choice",
+        choices=DECIMALS,
+        metavar="MARK",
     )
     thousands: str | None = option(
         None,
-        "the thousands separator of numbers in the data: ',' reads 12,345 as 12345",
+        "the thousands separator of numbers in the data, ',' '.' \"'\" or ' ' (a space, or a no-break "
+        "space): ',' reads 12,345 as 12345",
         "choice",
         choices=THOUSANDS,
+        metavar="MARK",
     )
     percent: bool = option(
         False, "read numbers like 50% as 0.5; a column must write all its numbers with % or none", "bool"
@@ -245,7 +254,7 @@ def _text(name, value, spec):
 def _choice(name, value, spec):
     if isinstance(value, str) and value.lower() in spec.choices:
         return value.lower()
-    if spec.choices is LOSSES.names and isinstance(value, str) and value.lower() in LOSSES:
+    if spec.choices is TABLE_LOSSES and isinstance(value, str) and value.lower() in LOSSES:
         return LOSSES.canonical(value)
     raise OptionError(name, f"must be one of {', '.join(spec.choices)}, got {shown(value)}")
 

@@ -25,13 +25,23 @@ linear start and the ensemble"): 5 members, on regression only.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 import numpy as np
 
 from ..nn.layers import Dense
 from ..nn.network import Network
 
-__all__ = ["side_by_side", "side_by_side_sizes", "member_seed", "REGRESSION_MEMBERS"]
+__all__ = [
+    "side_by_side",
+    "side_by_side_sizes",
+    "member_sizes",
+    "trained_parameters",
+    "members_of",
+    "fixed_weights",
+    "member_seed",
+    "REGRESSION_MEMBERS",
+]
 
 #: Networks averaged by default for regression (classification: 1). See the module docstring.
 REGRESSION_MEMBERS = 5
@@ -50,6 +60,59 @@ def side_by_side_sizes(sizes: Sequence[int], members: int) -> list[int]:
     """The sizes of ``members`` networks of ``sizes`` side by side: every hidden width times
     ``members`` (its later layers are block diagonal, so they hold ``members`` × the square)."""
     return [sizes[0], *(members * width for width in sizes[1:-1]), sizes[-1]]
+
+
+def member_sizes(sizes: Sequence[int], members: int) -> list[int]:
+    """The sizes of each of ``members`` networks a side-by-side network of ``sizes`` holds
+    (``side_by_side_sizes`` undone); ValueError when its widths do not divide."""
+    if members < 1 or any(width % members for width in sizes[1:-1]):
+        raise ValueError(f"a network of sizes {list(sizes)} does not hold {members} networks side by side")
+    return [sizes[0], *(width // members for width in sizes[1:-1]), sizes[-1]]
+
+
+def trained_parameters(sizes: Sequence[int], members: int, bias: bool = True) -> int:
+    """The weights and biases ``members`` networks side by side (of ``sizes`` together) were
+    trained with: the members' own, without the weights between two members, which are 0 and
+    stay 0; the output layer's, shared once its members' are averaged, counted once."""
+    one = member_sizes(sizes, members)
+    layers = list(pairwise(one))
+    hidden = sum(n_in * n_out + (n_out if bias else 0) for n_in, n_out in layers[:-1])
+    n_in, n_out = layers[-1]
+    return members * (hidden + n_in * n_out) + (n_out if bias else 0)
+
+
+def members_of(network: Network) -> int:
+    """How many networks ``network`` holds side by side, from what ``chainrule train`` recorded
+    in it (1 for one network, the linear model kept, or a record it cannot read)."""
+    metrics = network.info.get("metrics") if isinstance(network.info, dict) else None
+    ensemble = metrics.get("ensemble") if isinstance(metrics, dict) else None
+    members = (
+        ensemble.get("members") if isinstance(ensemble, dict) and metrics.get("model") != "linear" else 1
+    )
+    if not isinstance(members, int) or isinstance(members, bool) or members < 1:
+        return 1
+    try:
+        member_sizes(network.sizes, members)
+    except ValueError:
+        return 1
+    return members
+
+
+def fixed_weights(network: Network, members: int) -> list[np.ndarray | None] | None:
+    """Per layer, where ``members`` networks side by side have a weight that is not a
+    parameter: in the layers between the first and the output, every weight joining two
+    members (off the diagonal blocks), 0 and never trained. None for one network."""
+    if members == 1:
+        return None
+    masks = []
+    for index, layer in enumerate(network.layers):
+        if index == 0 or index == len(network.layers) - 1:
+            masks.append(None)
+            continue
+        n_in, n_out = layer.weight.shape
+        rows, cols = np.arange(n_in) // (n_in // members), np.arange(n_out) // (n_out // members)
+        masks.append(rows[:, None] != cols[None, :])
+    return masks
 
 
 def side_by_side(networks: Sequence[Network]) -> Network:

@@ -37,7 +37,7 @@ __all__ = ["linear_start", "can_start_linear", "starts_linear", "start_as", "STA
 #: What ``chainrule train`` says when a network starts as the ridge model.
 START_NOTE = (
     "the network starts as the ridge model (2 nodes per hidden layer carry its prediction); "
-    "--no-linear-start draws every weight"
+    "linear_start=False draws every weight"
 )
 
 

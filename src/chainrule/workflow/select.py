@@ -49,6 +49,8 @@ __all__ = [
 MIN_CHOICE_ROWS = 20
 #: The rule metrics.json names for a network that started as the linear model.
 LINEAR_START_RULE = "linear start: early stopping's epoch 0 is the ridge model"
+#: The rule metrics.json names for a network without hidden layers: a linear model itself.
+NO_HIDDEN_RULE = "none: the network has no hidden layer, a linear model itself, and is kept"
 #: Small tables hold out MIN_CHOICE_ROWS validation rows when that is at most this share of them.
 MAX_SMALL_SHARE = 0.25
 
@@ -131,14 +133,25 @@ def compare_models(
         linear_test, network_test = evaluate_table(linear, test), evaluate_table(network, test)
         compared.update(
             compared_on_test(
-                network_test, linear_test, trivial, compared["model"], choice=compared.get("choice")
+                network_test,
+                linear_test,
+                trivial,
+                compared["model"],
+                choice=compared.get("choice"),
+                hidden=len(network.layers) > 1,
             )
         )
     return kept, compared
 
 
 def compared_on_test(
-    network_test: dict, linear_test: dict, trivial: dict, model: str, linear_name=None, choice=None
+    network_test: dict,
+    linear_test: dict,
+    trivial: dict,
+    model: str,
+    linear_name=None,
+    choice=None,
+    hidden=True,
 ) -> dict:
     """metrics.json's "baselines", "network_test" and "verdict" from the test scores of the
     network, the linear model (named ``linear_name``, by default after the task) and the
@@ -153,7 +166,7 @@ def compared_on_test(
             "linear": {"model": linear_name, key: linear_test[key], "loss": linear_test["loss"]},
         },
         "network_test": {key: network_test[key], "loss": network_test["loss"]},
-        "verdict": verdict(network_test, linear_test, trivial, model, kept_because(choice)),
+        "verdict": verdict(network_test, linear_test, trivial, model, kept_because(choice), hidden),
     }
 
 
@@ -179,16 +192,18 @@ def choose(
         "network_val_loss": _finite(rows[0].mean()),
         "linear_val_loss": _finite(rows[1].mean()),
         "standard_error": _finite(_standard_error(difference)),
-        "rule": _rule(started_linear, fallback, len(X_val)),
+        "rule": _rule(started_linear, fallback, len(X_val), len(network.layers) > 1),
     }
-    fallback = fallback and not started_linear
+    fallback = fallback and not started_linear and len(network.layers) > 1
     return fallback and len(X_val) >= MIN_CHOICE_ROWS and linear_is_kept(difference), choice
 
 
-def _rule(started_linear: bool, fallback: bool, m: int) -> str:
+def _rule(started_linear: bool, fallback: bool, m: int, hidden: bool = True) -> str:
     """How the choice between the network and the linear model was made (metrics.json)."""
     if started_linear:
         return LINEAR_START_RULE
+    if not hidden:
+        return NO_HIDDEN_RULE
     if not fallback:
         return "none: linear_fallback=False keeps the network"
     if m < MIN_CHOICE_ROWS:
@@ -204,6 +219,8 @@ def kept_because(choice: dict | None) -> str | None:
     rule = choice.get("rule")
     if rule == LINEAR_START_RULE:
         return "kept by early stopping over its start, the ridge model, on the validation rows"
+    if rule == NO_HIDDEN_RULE:
+        return "kept as asked: without hidden layers it is a linear model itself"
     if isinstance(rule, str) and rule.startswith("none: linear_fallback"):
         return "kept as asked (linear_fallback=False)"
     if isinstance(rule, str) and rule.startswith("none:"):

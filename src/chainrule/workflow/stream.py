@@ -156,6 +156,7 @@ def train_files(files: FileSet, config: TrainConfig) -> TrainResult:
                 compared["model"],
                 fitted.linear_name,
                 compared.get("choice"),
+                len(network.layers) > 1,
             )
         )
     results["streamed"] = {

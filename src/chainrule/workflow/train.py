@@ -15,10 +15,11 @@ import numpy as np
 
 from ..errors import OptionError
 from ..nn.losses import REGRESSION_LOSSES
-from ..nn.memory import available_bytes, network_bytes, size_text
+from ..nn.memory import available_bytes, check_memory, network_bytes, size_text
 from ..nn.network import Network
 from ..tables.fills import dropped_note, fill_counts, fill_notes
 from ..tables.infer import label_codes
+from ..tables.leaks import leak_notes
 from ..tables.preprocess import Preprocessor, category_names
 from ..tables.read import DataError, Table
 from ..train.callbacks import EarlyStopping, History
@@ -149,8 +150,15 @@ def network_for(
     n_outputs, output_activation, loss = output_layer(pre.task, n_classes, config.loss)
     averaged = pre.task == "regression" and members > 1
     hidden = auto_widths(pre.n_inputs, averaged) if config.hidden is None else config.hidden
+    sizes = [pre.n_inputs, *hidden, n_outputs]
+    # Checked here first, so a refusal names hidden= (the command line's --hidden), not sizes=.
+    check_memory(
+        network_bytes(sizes, np.dtype(config.dtype).itemsize),
+        f"a network of sizes {sizes}",
+        config.max_memory,
+    )
     network = Network(
-        [pre.n_inputs, *hidden, n_outputs],
+        sizes,
         activation=config.activation,
         output_activation=output_activation,
         init="he_normal" if config.activation in ("relu", "leaky_relu") else "glorot_uniform",
@@ -208,6 +216,7 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
     X_train = pre.transform(train, dtype)
     n_classes = len(pre.labels) if pre.labels else 0
     encoded = pre.encode_target(train, dtype)
+    notes += leak_notes(pre, X_train, encoded)
     # Early stopping watches validation rows drawn from the training rows (per class).
     val = (
         validation_rows(encoded, task, config.validation_split, config.seed)
@@ -291,7 +300,7 @@ def _train_member(config, pre, n_classes: int, rows: Rows, member: int, members:
             _check_ensemble(network, members, config.max_memory)
             notes.append(
                 f"{members} networks of the sizes below train from different seeds and are averaged "
-                "(side by side in one model); --ensemble 1 trains one"
+                "(side by side in one model); ensemble=1 trains one"
             )
         if config.on_start is not None:
             config.on_start(notes, network, loss)
