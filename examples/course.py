@@ -1,6 +1,9 @@
 """The course, section by section, with every number computed by chainrule.
 
-Run it with ``python examples/course.py [path/to/binary.csv]``. Each line shows chainrule's
+Run it with ``python examples/course.py [path/to/binary.csv]``: the admissions data of the
+last section is the course's, not the repository's, and is read from ``../shared/data/binary.csv``
+beside the repository unless a path is given (without it that section says so, and the
+script exits with 2 after the other sections). Each line shows chainrule's
 value and, beside it, the value the course printed (or what the course says it should be).
 The last section runs the course's training on the admissions data (examples/admissions.py).
 
@@ -223,4 +226,4 @@ heading("7. Training on the admissions data")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import admissions  # noqa: E402  (examples/admissions.py, beside this file)
 
-admissions.main(sys.argv[1:])
+sys.exit(admissions.main(sys.argv[1:]))

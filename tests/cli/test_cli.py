@@ -152,10 +152,17 @@ def test_regression_prints_r2_and_mae(regression):
 def test_a_regression_run_says_it_averages_five_linear_started_networks_and_info_shows_it(regression):
     result, out = regression
     assert "the network starts as the ridge model" in result.stderr
+    assert "--no-linear-start draws every weight" in result.stderr and "linear_start=" not in result.stderr
     assert "5 networks of the sizes below" in result.stderr
     assert "trained 5 networks, 3 epochs each" in result.stderr
     info = ok(chainrule_cli("info", out / "model.safetensors"))
     assert "5 networks side by side, their outputs averaged; each started as the ridge model" in info.stdout
+    # 2 inputs: members of 32 nodes a layer, 2 more for the linear start; the output bias is shared
+    assert "network     5 networks of [2, 34, 34, 1] side by side, stored as [2, 170, 170, 1]," in info.stdout
+    trained = 5 * ((2 * 34 + 34) + (34 * 34 + 34) + 34) + 1
+    stored = (2 * 170 + 170) + (170 * 170 + 170) + (170 + 1)
+    assert f"parameters  {trained} (the file holds {stored}: the weights between the networks" in info.stdout
+    assert sum(p.size for p in chainrule.load(out / "model.safetensors").parameters()) == stored
     metrics = json.loads((out / "metrics.json").read_text())
     line = next(line for line in info.stdout.splitlines() if line.startswith("compared    "))
     assert line.startswith("compared    test R²: network ")
@@ -253,6 +260,45 @@ def test_predict_gives_original_labels_to_a_file_to_stdout_and_from_stdin(small,
         p_no, p_yes = float(row[1]), float(row[2])
         assert p_no + p_yes == pytest.approx(1, abs=1e-5)
         assert row[0] == ("yes" if p_yes > 0.5 else "no")
+
+
+def test_predict_writes_the_form_the_output_extension_names_and_json_lines_with_json(
+    small, small_model, work
+):
+    pq = pytest.importorskip("pyarrow.parquet")
+    data = small[1]
+    rows = _predictions(ok(chainrule_cli("predict", small_model, data)).stdout)
+    header, body = rows[0], rows[1:]
+    out = {form: work / f"predictions.{form}" for form in ("tsv", "parquet", "json", "jsonl")}
+    for form, path in out.items():
+        assert f"({form})" in ok(chainrule_cli("predict", small_model, data, "-o", path)).stderr
+    assert [line.split("\t") for line in out["tsv"].read_text().splitlines()] == rows
+    parquet = pq.read_table(out["parquet"]).to_pylist()
+    as_json = json.loads(out["json"].read_text())
+    lines = [json.loads(line) for line in out["jsonl"].read_text().splitlines()]
+    on_stdout = [
+        json.loads(line)
+        for line in ok(chainrule_cli("predict", small_model, data, "--json")).stdout.splitlines()
+    ]
+    assert parquet == as_json == lines == on_stdout and len(parquet) == len(body) == 60
+    for record, row in zip(parquet, body):
+        assert list(record) == header and record[header[0]] == row[0]
+        # every digit in Parquet and JSON; the CSV's six significant digits are the same number rounded
+        assert [float(f"{record[name]:.6g}") for name in header[1:]] == [float(v) for v in row[1:]]
+    summary = json.loads(ok(chainrule_cli("predict", small_model, data, "-o", out["json"], "--json")).stdout)
+    assert summary == {"predictions": 60, "output": str(out["json"]), "form": "json", "notes": []}
+
+
+def test_every_command_takes_the_folder_train_wrote_as_the_model(small, small_model, work):
+    folder, data = small[2], small[1]
+    by_file = ok(chainrule_cli("predict", small_model, data)).stdout
+    assert ok(chainrule_cli("predict", folder, data)).stdout == by_file
+    assert (
+        ok(chainrule_cli("evaluate", folder, data)).stdout
+        == ok(chainrule_cli("evaluate", small_model, data)).stdout
+    )
+    assert f"model       {small_model}" in ok(chainrule_cli("info", folder)).stdout
+    assert "slope" in ok(chainrule_cli("explain", folder, data, "--row", "1")).stdout
 
 
 def test_predict_matches_columns_by_name_and_lists_unexpected_ones(small, small_model, work):

@@ -284,9 +284,9 @@ OPTION_CASES = [
         ("--hidden", "empty width", "'16,,16'"),
     ),
     Case(
-        "predict a folder holding a model",
-        ("predict", "{modeldir}", "{csv}"),
-        ("is a directory", "did you mean", "model.safetensors"),
+        "predict a folder holding no model",
+        ("predict", "{tmp}/no-model", "{csv}"),
+        ("no-model", "is a directory, not a model file", "model.safetensors"),
     ),
     Case(
         "predict -o in a missing directory",
@@ -313,6 +313,7 @@ def _prepare(tmp: Path, model: Path) -> None:
     (tmp / "text.toml").write_text('epochs = "many"\n')
     (tmp / "boolean.toml").write_text("lr = true\n")
     (tmp / "empty.safetensors").write_bytes(b"")
+    (tmp / "no-model").mkdir(exist_ok=True)
     (tmp / "unseen_category_with_label.csv").write_text("x1,x2,color,label\n0.1,0.2,purple,yes\n")
     (tmp / "gap_to_predict.csv").write_text("x1,x2,color\n0.1,0.2,red\n0.3,,blue\n")
     (tmp / "gap_in_target.csv").write_text(
@@ -345,7 +346,6 @@ def outcomes(trained, workdir) -> dict[str, subprocess.CompletedProcess]:
     for index, case in enumerate(ALL_CASES):
         values = {
             "model": str(trained["model"]),
-            "modeldir": str(Path(trained["model"]).parent),
             "csv": str(trained["csv"]),
             "tmp": str(tmp),
             "out": str(tmp / f"out{index}"),

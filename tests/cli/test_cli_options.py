@@ -232,3 +232,10 @@ def test_a_flag_s_value_keeps_the_quotes_a_shell_needs():
     assert (
         flags(message) == "pass --ignore 'Unnamed: 0' or --ignore name, or --impute mean|median, or --target"
     )
+
+
+def test_flags_write_a_switch_turned_off_as_its_no_flag():
+    from chainrule.cli.options import flags
+
+    assert flags("linear_start=False draws every weight") == "--no-linear-start draws every weight"
+    assert flags("pass drop_missing=True") == "pass --drop-missing"

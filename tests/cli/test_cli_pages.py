@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -87,3 +89,15 @@ def test_a_report_that_cannot_be_written_is_refused_before_training(tmp_path, bi
     )
     assert len(result.stderr.strip().splitlines()) == 1
     assert not out.exists()  # nothing trained, nothing written
+
+
+def test_export_with_json_prints_the_file_and_its_notes(trained):
+    model, out = trained / "run", trained / "json.onnx"
+    result = chainrule_cli("export", model, "--onnx", out, "--json", "-q")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "onnx": str(out),
+        "model": str(model / "model.safetensors"),
+        "notes": [],
+    }
+    assert out.stat().st_size > 0

@@ -1,17 +1,18 @@
-"""``chainrule evaluate``: measure a saved model on a CSV file that has the target column."""
+"""``chainrule evaluate``: measure a saved model on a CSV or Parquet file that has the target column."""
 
 from __future__ import annotations
 
 from .output import Output, metrics_table
+from .paths import MODEL_HELP, model_path
 
-HELP = "Measure a saved model on a CSV file that has the target column."
+HELP = "Measure a saved model on a CSV or Parquet file that has the target column."
 EXAMPLES = """examples:
   chainrule evaluate chainrule-model/model.safetensors test.csv
   chainrule evaluate model.safetensors test.csv --json"""
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("model", metavar="MODEL")
+    parser.add_argument("model", metavar="MODEL", type=model_path, help=MODEL_HELP)
     parser.add_argument("data", metavar="DATA", help="CSV or Parquet file ('-' for CSV on stdin)")
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from .options import UsageError
 from .output import Output
-from .paths import check_output, same_file
+from .paths import MODEL_HELP, check_output, model_path, same_file
 
 HELP = "Show the chain rule for one row: every weight's slope as node value × activation slope × loss slope."
 EXAMPLES = """examples:
@@ -14,7 +14,7 @@ EXAMPLES = """examples:
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("model", metavar="MODEL")
+    parser.add_argument("model", metavar="MODEL", type=model_path, help=MODEL_HELP)
     parser.add_argument(
         "data", metavar="DATA", help="CSV or Parquet file with the target column ('-' for CSV on stdin)"
     )
@@ -54,14 +54,27 @@ def run(args, out: Output) -> int:
         from ..see.network_picture import network as network_picture
 
         network_picture(
-            network, example.x, example.y, example.loss, args.figure, input_names=example.input_names
+            network,
+            example.x,
+            example.y,
+            example.loss,
+            args.figure,
+            input_names=example.input_names,
+            fixed=example.fixed,
         )
         out.note(f"wrote the picture to {args.figure}")
     if args.html is not None:
         from ..see.page import explain_html
 
         explain_html(
-            network, example.x, example.y, example.loss, lr, args.html, input_names=example.input_names
+            network,
+            example.x,
+            example.y,
+            example.loss,
+            lr,
+            args.html,
+            input_names=example.input_names,
+            fixed=example.fixed,
         )
         out.note(f"wrote the page to {args.html}; open it in a browser")
     out.result(str(explanation), explanation.to_dict())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .output import Output
-from .paths import check_output
+from .paths import MODEL_HELP, check_output, model_path
 
 HELP = "Export a model trained by 'chainrule train' to ONNX, with its preprocessing in the graph."
 EXAMPLES = """examples:
@@ -11,7 +11,7 @@ EXAMPLES = """examples:
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("model", metavar="MODEL")
+    parser.add_argument("model", metavar="MODEL", type=model_path, help=MODEL_HELP)
     parser.add_argument("--onnx", required=True, metavar="OUT.onnx", help="the ONNX file to write")
 
 
@@ -26,4 +26,6 @@ def run(args, out: Output) -> int:
     )
     for line in notes:
         out.note(line)
+    if out.json:
+        out.result("", {"onnx": args.onnx, "model": args.model, "notes": notes})
     return 0

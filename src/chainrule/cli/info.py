@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .output import Output, compared_scores, fmt
+from .paths import MODEL_HELP, model_path
 
 HELP = "Describe a saved model: architecture, features, labels, training."
 EXAMPLES = """examples:
@@ -10,7 +11,7 @@ EXAMPLES = """examples:
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("model", metavar="MODEL")
+    parser.add_argument("model", metavar="MODEL", type=model_path, help=MODEL_HELP)
 
 
 def run(args, out: Output) -> int:
@@ -18,7 +19,8 @@ def run(args, out: Output) -> int:
 
     network = Network.load(args.model)
     pre = network.preprocessor
-    n_params = sum(p.size for p in network.parameters())
+    metrics = network.info.get("metrics") if isinstance(network.info.get("metrics"), dict) else {}
+    shape, n_params, stored = _shape(network)
     data = {
         "file": str(args.model),
         **network.file_metadata,
@@ -27,6 +29,7 @@ def run(args, out: Output) -> int:
         "bias": network.has_bias,
         "dtype": network.dtype.name,
         "parameters": n_params,
+        "stored_parameters": stored,
         "info": network.info,
         "preprocessing": None if pre is None else pre.to_dict(),
     }
@@ -34,8 +37,13 @@ def run(args, out: Output) -> int:
         f"model       {args.model}",
         f"format      chainrule v{data['format_version']}, written by chainrule {data['library_version']}",
         f"sha256      {data['payload_sha256']}",
-        f"network     {network.sizes}, {', '.join(data['activations'])}, {'with' if network.has_bias else 'no'} bias, {network.dtype.name}",
-        f"parameters  {n_params}",
+        f"network     {shape}, {', '.join(data['activations'])}, {'with' if network.has_bias else 'no'} bias, {network.dtype.name}",
+        f"parameters  {n_params}"
+        + (
+            f" (the file holds {stored}: the weights between the networks, 0 and never trained)"
+            if stored != n_params
+            else ""
+        ),
     ]
     if pre is not None:
         kinds = [f"{f} ({'category' if f in pre.categorical else 'number'})" for f in pre.features]
@@ -44,7 +52,6 @@ def run(args, out: Output) -> int:
         if pre.labels:
             lines.append(f"labels      {_first(pre.labels, 'labels')}")
         lines.append(f"reads       {_reads(pre)}")
-    metrics = network.info.get("metrics") if isinstance(network.info.get("metrics"), dict) else {}
     built = _built(metrics)
     if built:
         lines.append(f"built       {built}")
@@ -57,6 +64,19 @@ def run(args, out: Output) -> int:
         lines.append(f"compared    {compared}")
     out.result("\n".join(lines), data)
     return 0
+
+
+def _shape(network) -> tuple[str, int, int]:
+    """(the network's sizes in words, the parameters it was trained with, the parameters the
+    file holds): for k averaged networks, "k networks of [...] side by side, stored as [...]"."""
+    from ..workflow.ensemble import member_sizes, members_of, trained_parameters
+
+    stored = sum(p.size for p in network.parameters())
+    members = members_of(network)  # 1 where the record is missing or cannot be read
+    if members == 1:
+        return str(network.sizes), stored, stored
+    shape = f"{members} networks of {member_sizes(network.sizes, members)} side by side, stored as {network.sizes}"
+    return shape, trained_parameters(network.sizes, members, network.has_bias), stored
 
 
 def _compared(metrics: dict) -> str:

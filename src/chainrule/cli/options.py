@@ -57,7 +57,10 @@ def add_train_options(parser) -> None:
             parser.add_argument(flag(name), dest=name, action=argparse.BooleanOptionalAction, help=help_text)
         elif spec.kind == "choice":
             parser.add_argument(
-                flag(name), dest=name, metavar="{" + ",".join(spec.choices) + "}", help=help_text
+                flag(name),
+                dest=name,
+                metavar=spec.metavar or "{" + ",".join(spec.choices) + "}",
+                help=help_text,
             )
         else:
             parser.add_argument(flag(name), dest=name, metavar=spec.metavar, help=help_text)
@@ -130,7 +133,8 @@ _PARAMETER = re.compile(r"\b([a-z][a-z_]*)=('[^']*'(?:\|'[^']*')*|[^\s,;)]*)")
 
 def flags(message: str, names=None) -> str:
     """``message`` with Python parameters written as flags: ``impute='mean'|'median'`` →
-    ``--impute mean|median``, ``drop_missing=True`` → ``--drop-missing``, ``target=`` → ``--target``;
+    ``--impute mean|median``, ``drop_missing=True`` → ``--drop-missing``, ``linear_start=False`` →
+    ``--no-linear-start``, ``target=`` → ``--target``;
     one value keeps the quotes a shell needs (``ignore='Unnamed: 0'`` → ``--ignore 'Unnamed: 0'``)."""
     known = set(names) if names is not None else {f.name for f, _ in option_specs()}
 
@@ -140,6 +144,10 @@ def flags(message: str, names=None) -> str:
             return match.group(0)
         if value in ("", "True"):
             return flag(name)
+        if value == "False":  # a switch's other flag: linear_start=False → --no-linear-start
+            return flag("no_" + name)
+        if value == '"\'"':  # thousands="'": the quotes a shell needs around an apostrophe
+            return f"{flag(name)} {value}"
         single = re.fullmatch(r"'([^']*)'", value)
         if single:  # one value, quoted for the shell when it must be: --ignore 'Unnamed: 0'
             return f"{flag(name)} {shlex.quote(single.group(1))}"

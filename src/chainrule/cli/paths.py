@@ -13,10 +13,21 @@ from pathlib import Path
 
 from .options import UsageError
 
-__all__ = ["check_output", "same_file"]
+__all__ = ["check_output", "same_file", "model_path", "MODEL_HELP"]
 
 #: Outputs that are not files on disk: standard output, and the null device.
 _STREAMS = {"-", os.devnull}
+
+
+#: The MODEL argument's help, the same in every command that reads a model.
+MODEL_HELP = "a model file, or the folder 'chainrule train' wrote (its model.safetensors)"
+
+
+def model_path(text: str) -> str:
+    """MODEL as given, or ``FOLDER/model.safetensors`` when it names a folder holding one (the
+    ``--out`` of ``chainrule train``); anything else is left for loading to refuse in one line."""
+    inside = Path(text) / "model.safetensors"
+    return str(inside) if Path(text).is_dir() and inside.is_file() else text
 
 
 def check_output(flag: str, path, inputs: dict[str, object]) -> None:

@@ -1,4 +1,4 @@
-"""``chainrule predict``: predict the target for every row of a CSV file."""
+"""``chainrule predict``: predict the target for every row of a CSV or Parquet file."""
 
 from __future__ import annotations
 
@@ -6,19 +6,26 @@ import sys
 
 from .options import UsageError
 from .output import Output
-from .paths import check_output
+from .paths import MODEL_HELP, check_output, model_path
 
-HELP = "Predict the target for every row of a CSV file."
+HELP = "Predict the target for every row of a CSV or Parquet file."
 EXAMPLES = """examples:
   chainrule predict model.safetensors new.csv -o predictions.csv
-  cat new.csv | chainrule predict model.safetensors - > predictions.csv"""
+  chainrule predict chainrule-model new.parquet -o predictions.parquet
+  cat new.csv | chainrule predict model.safetensors - > predictions.csv
+  chainrule predict chainrule-model new.csv --json | head -3   # JSON Lines on stdout"""
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("model", metavar="MODEL")
+    parser.add_argument("model", metavar="MODEL", type=model_path, help=MODEL_HELP)
     parser.add_argument("data", metavar="DATA", help="CSV or Parquet file ('-' for CSV on stdin)")
     parser.add_argument(
-        "-o", "--output", default="-", help="CSV file for the predictions ('-', the default, for stdout)"
+        "-o",
+        "--output",
+        default="-",
+        help="file for the predictions ('-', the default, for stdout), written as its extension says: "
+        ".csv (and any other), .tsv, .parquet, .json (an array of rows), .jsonl; "
+        "stdout gets CSV, or JSON Lines with --json",
     )
 
 
@@ -40,7 +47,7 @@ def run(args, out: Output) -> int:
     from ..nn.network import Network
     from ..safefile import atomic_write
     from ..tables.arrow_table import read_table_file as read_table
-    from ..tables.write import csv_bytes, six_digits
+    from ..tables.write import form_of, six_digits, table_bytes
     from ..workflow.apply import predict_table
 
     check_output("-o", args.output, {"the data": args.data, "the model": args.model})
@@ -51,12 +58,18 @@ def run(args, out: Output) -> int:
     for note in notes:
         out.note(note)
     pre = network.preprocessor
+    to_stdout = args.output == "-"
+    form = ("jsonl" if out.json else "csv") if to_stdout else form_of(args.output)
     columns = {pre.target or "prediction": predictions}
     if probabilities is not None:
         for j, label in enumerate(pre.labels):
-            columns[f"probability_{label}"] = six_digits(probabilities[:, j])
-    written = csv_bytes(columns)
-    if args.output == "-":
+            # Text files get '%.6g'; Parquet and JSON keep every digit of the number.
+            probability = probabilities[:, j]
+            columns[f"probability_{label}"] = (
+                six_digits(probability) if form in ("csv", "tsv") else probability
+            )
+    written = table_bytes(columns, form)
+    if to_stdout:
         sys.stdout.flush()
         sys.stdout.buffer.write(written)
         sys.stdout.buffer.flush()
@@ -65,5 +78,7 @@ def run(args, out: Output) -> int:
         atomic_write(args.output, written)
     except OSError as error:
         raise UsageError(f"-o {args.output}: cannot write ({error.strerror})") from None
-    out.note(f"wrote {len(predictions)} predictions to {args.output}")
+    out.note(f"wrote {len(predictions)} predictions to {args.output} ({form})")
+    if out.json:
+        out.result("", {"predictions": len(predictions), "output": args.output, "form": form, "notes": notes})
     return 0

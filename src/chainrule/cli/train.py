@@ -1,4 +1,4 @@
-"""``chainrule train``: train a network on a CSV file and save the model, metrics and loss curve."""
+"""``chainrule train``: train a network on a CSV or Parquet file and save the model, metrics and loss curve."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from .output import Output, metrics_table
 from .paths import check_output
 
 DEFAULT_CHUNK_ROWS = 100_000
-HELP = "Train a network on a CSV file and save the model, metrics and loss curve."
+HELP = "Train a network on a CSV or Parquet file and save the model, metrics and loss curve."
 EXAMPLES = """examples:
   chainrule train                                   # built-in breast-cancer data, no download
   chainrule train data.csv --target price           # task inferred from the target
@@ -110,6 +110,10 @@ def _finish(result, config, data, where, directory, about: str, columns: int, ou
         "columns": columns,
         "notes": [flags(note) for note in result.notes],
     }
+    if (
+        "verdict" in result.metrics
+    ):  # what to try, as flags: metrics.json and the report are the command line's
+        result.metrics["verdict"] = flags(result.metrics["verdict"])
     written, notes = write_run(directory, result, recorded, report=where["report"], data_summary=summary)
     for note in notes:
         out.note(note)
