@@ -143,6 +143,7 @@ def test_regression_prints_r2_and_mae(regression):
     result, out = regression
     assert "task: regression (inferred" in result.stderr
     assert "R²" in result.stdout and "MAE" in result.stdout
+    assert "loss (target standardised)" in result.stdout  # MAE and MSE are in the target's units
     assert "accuracy" not in result.stdout
     metrics = json.loads((out / "metrics.json").read_text())
     assert {"r2", "mae", "mse"} <= set(metrics["test"])

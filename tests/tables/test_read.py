@@ -108,3 +108,13 @@ def test_a_zip_archive_or_a_damaged_gzip_file_says_what_to_do(tmp_path):
     (tmp_path / "cut.csv.gz").write_bytes(gzip.compress(b"x,y\n" + b"1,2\n" * 1000)[:30])
     with pytest.raises(DataError, match=r"cut.csv.gz: is a damaged gzip file .*; compress it again$"):
         read_table(tmp_path / "cut.csv.gz")
+
+
+def test_a_delimiter_ending_every_line_leaves_no_column_and_a_named_value_there_is_refused(tmp_path):
+    (tmp_path / "t.csv").write_text("x;colour;y;\n1;red;0;\n\n2;blue;1; \n")
+    table = read_table(tmp_path / "t.csv")
+    assert table.columns == ["x", "colour", "y"] and table.column("y") == ["0", "1"]
+    assert list(table.lines) == [2, 4]
+    (tmp_path / "filled.csv").write_text("x,y,\n1,0,\n2,1,7\n")
+    with pytest.raises(DataError, match=r"^.*filled.csv:1: column 3 has no name; give every column a name$"):
+        read_table(tmp_path / "filled.csv")

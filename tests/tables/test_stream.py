@@ -261,26 +261,35 @@ def test_any_whole_seed_splits_rows():
 
 @pytest.mark.parametrize("chunk_rows", [None, 7])
 def test_a_target_of_ids_or_one_number_is_refused_in_memory_and_in_chunks(tmp_path, chunk_rows):
+    from chainrule.workflow.train import TrainConfig, train_table
+
     ids = tmp_path / "ids.csv"
     ids.write_text("x,y\n" + "".join(f"{i % 5},name{i}\n" for i in range(40)) + "1,name0\n")
     constant = tmp_path / "constant.csv"
     constant.write_text("x,y\n" + "".join(f"{i},1.5\n" for i in range(40)))
 
-    def fit(path):
+    def train(path):
         if chunk_rows is None:
-            return Preprocessor.fit(read_table(path), "y")[0]
-        return first_pass(open_files(str(path), chunk_rows, "y"), split=Split(0.2, 0))[1]
+            return train_table(read_table(path), TrainConfig(target="y", verbose=0, epochs=1))
+        return first_pass(open_files(str(path), chunk_rows, "y"), split=Split(0.2, 0))
 
     id_message = r"target 'y' holds a class no other row holds in 39 of its 41 rows \(40 classes, e.g. 'name1"
     with pytest.raises(DataError, match=id_message + r".*task='regression'.*target="):
-        fit(ids)
+        train(ids)
     with pytest.raises(
         DataError, match=r"target 'y' holds the same number \(1\.5\) in all \d+ .*nothing to predict"
     ):
-        fit(constant)
-    few = tmp_path / "few.csv"  # 19 rows: too few to judge, as for a text feature (ID_ROWS)
-    few.write_text("x,y\n" + "".join(f"{i % 5},name{i}\n" for i in range(19)))
-    assert fit(few).labels[:2] == ["name0", "name1"]
+        train(constant)
+
+
+def test_a_target_is_judged_from_twenty_rows_on_and_by_most_of_its_rows():
+    from chainrule.tables.infer import unlearnable_classes
+
+    assert unlearnable_classes("y", np.ones(19, dtype=int), "a") is None  # too few rows to judge
+    assert unlearnable_classes("y", np.array([1] * 10 + [2] * 5), "a") is None  # 10 of 20 rows: not most
+    assert unlearnable_classes("y", np.array([1] * 11 + [3] * 3), "a").startswith(
+        "target 'y' holds a class no"
+    )
 
 
 def test_numbers_written_another_way_are_refused_in_chunks_naming_the_option(tmp_path):

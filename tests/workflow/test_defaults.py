@@ -283,3 +283,17 @@ def test_a_saved_linear_model_no_better_than_the_majority_class_says_so(linear):
     line = verdict({"accuracy": 0.965}, {"accuracy": linear}, trivial, "linear")
     assert "the linear model is the saved model" in line
     assert "does no better than majority class '0'" in line and "linear_fallback=False" not in line
+
+
+def test_a_split_far_from_test_size_says_why():
+    # 25 classes of 3 rows, each testing round(0.6) = 1 of them, and 25 of 1 row, which only train.
+    labels = [f"c{i % 25}" for i in range(75)] + [f"s{i}" for i in range(25)]
+    table = Table.from_columns("t.csv", {"x": list(range(100)), "y": labels})
+    run = train_table(table, TrainConfig(target="y", verbose=0, epochs=1, hidden=(4,)))
+    assert run.metrics["rows"]["test"] == 25
+    assert any(note.startswith("the test rows are 25 of 100, not 20 (test_size=0.2)") for note in run.notes)
+    fine = Table.from_columns("t.csv", {"x": list(range(100)), "y": ["a", "b"] * 50})
+    assert not any(
+        "test rows are" in note
+        for note in train_table(fine, TrainConfig(target="y", verbose=0, epochs=1)).notes
+    )

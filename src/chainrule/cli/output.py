@@ -57,12 +57,19 @@ def metrics_table(results: dict) -> str:
     keys = [
         k for k in ("rows", "loss", "accuracy", "r2", "mae", "mse") if any(k in results[s] for s in splits)
     ]
-    width = max(len(k) for k in keys) + 2
+    # A number's loss is on the standardised target (what training saw); MAE and MSE are in its units.
+    labels = {
+        "r2": "R²",
+        "mae": "MAE",
+        "mse": "MSE",
+        "loss": "loss (target standardised)" if "r2" in keys else "loss",
+    }
+    width = max(len(labels.get(k, k)) for k in keys) + 2
     cells = {(key, s): fmt(results[s].get(key, "")) for key in keys for s in splits}
     column = max(12, *(len(cell) + 2 for cell in cells.values()))
     lines = [" " * width + "".join(f"{s:>{column}}" for s in splits)]
     for key in keys:
-        label = {"r2": "R²", "mae": "MAE", "mse": "MSE"}.get(key, key)
+        label = labels.get(key, key)
         lines.append(f"{label:<{width}}" + "".join(f"{cells[key, s]:>{column}}" for s in splits))
     report = next((results[s]["per_class"] for s in reversed(splits) if "per_class" in results[s]), None)
     if report:

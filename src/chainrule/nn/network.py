@@ -387,11 +387,12 @@ class Network:
 
         return fit(self, X, y, **options)
 
-    def explain(self, x, y, loss: str | Loss = "mse", input_names: Sequence[str] | None = None):
+    def explain(self, x, y, loss: str | Loss = "mse", input_names: Sequence[str] | None = None, fixed=None):
         """The chain rule for one sample, weight by weight and node by node (see chainrule.see.explain).
 
-        ``input_names`` names the input nodes (default ``input_0``, ``input_1``, ...).
+        ``input_names`` names the input nodes (default ``input_0``, ``input_1``, ...); ``fixed``
+        marks weights that are not trained (see there).
         """
         from ..see.explain import explain
 
-        return explain(self, x, y, loss, input_names)
+        return explain(self, x, y, loss, input_names, fixed)

@@ -29,7 +29,6 @@ from importlib import resources
 
 import numpy as np
 
-from .explain import explain
 from .layout import Layout, input_names_of, layout
 from .names import node_label, short_name
 from .records import Numbers
@@ -73,7 +72,7 @@ def explain_html(net, x, y, loss="mse", lr=0.01, path=None, *, input_names=None,
     if not isinstance(lr, (int, float)) or isinstance(lr, bool) or not np.isfinite(lr) or lr <= 0:
         raise ValueError(f"lr must be a number > 0, got {lr!r}")
     names = input_names_of(net, input_names)
-    explanation = explain(net, x, y, loss, names, fixed)
+    explanation = net.explain(x, y, loss, input_names=names, fixed=fixed)
     nums = Numbers.from_explanation(explanation, [layer.activation.name for layer in net.layers])
     n_weights = sum(w.size + (0 if b is None else b.size) for w, b in zip(nums.weights, nums.biases))
     data = page_data(nums, float(lr), digits_for(n_weights))

@@ -93,7 +93,6 @@ class Numbers:
 def numbers(net, x=None, y=None, loss="mse", input_names=None, fixed=None) -> Numbers:
     """What to draw for ``net``: its weights; with ``x`` the forward values; with ``y`` explain's
     slopes (``fixed``: the weights that are not trained, as ``explain`` takes them)."""
-    from .explain import explain
     from .layout import input_names_of
 
     names = input_names_of(net, input_names)
@@ -101,7 +100,7 @@ def numbers(net, x=None, y=None, loss="mse", input_names=None, fixed=None) -> Nu
     if y is not None:
         if x is None:
             raise ValueError("y needs x: pass the sample x whose target y is")
-        return Numbers.from_explanation(explain(net, x, y, loss, names, fixed), activations)
+        return Numbers.from_explanation(net.explain(x, y, loss, input_names=names, fixed=fixed), activations)
     out = Numbers(
         names=node_names(net, names),
         weights=[np.asarray(layer.weight, dtype=np.float64) for layer in net.layers],

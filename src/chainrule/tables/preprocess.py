@@ -27,7 +27,6 @@ from .infer import (
     category_names,
     check_options,
     checked_labels,
-    class_counts,
     class_labels,
     constant_target,
     empty_column,
@@ -37,7 +36,6 @@ from .infer import (
     label_text,
     row_index,
     same_number,
-    unlearnable_classes,
     unusable_categories,
     where,
 )
@@ -175,9 +173,6 @@ class Preprocessor:
         if task == "classification":
             pre.labels = class_labels(distinct(table.trimmed(target), cells.present))
             notes += checked_labels(table.source, target, pre.labels, int(cells.present.sum()))
-            problem = unlearnable_classes(target, *class_counts(table.trimmed(target), cells.present))
-            if problem:
-                raise DataError(f"{table.source}: {problem}")
         else:
             if cells.text.any():
                 raise DataError(

@@ -29,11 +29,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import UserError
 from .cells import MISSING, arrow, as_numpy, parse_number, stripped
 from .compressed import compressed_file, decompressed
+from .data_error import DataError
+from .header import checked_names, without_trailing_column
 from .lines import blank_record_lines, detect_delimiter, line_ends, quoting_is_regular, record_lines
-from .nfc import nfc_name
 from .table import Columns, Table
 from .text import binary_kind, separator_hint, wide_encoding
 
@@ -43,10 +43,6 @@ _MAX_BYTES = 2 * 1024**3
 _HEAD_BYTES = 1 << 20
 _BLOCK_BYTES = 1 << 24  # Arrow parses blocks in parallel; larger blocks cost fewer chunks
 _BOM = b"\xef\xbb\xbf"
-
-
-class DataError(UserError, ValueError):
-    """The data cannot be used as it is; the message says where and what to do."""
 
 
 @dataclass
@@ -106,17 +102,19 @@ def read_table(path: str | Path, delimiter: str | None = None) -> Table:
         _scan(raw, layout, source)
         raise DataError(f"{source}: the file is empty; expected a header line and rows of data")
     written, header_line, header_end = found
-    header = checked_names(source, written, header_line)
+    trailing = len(written) > 1 and not written[-1].strip()  # maybe a delimiter ending every line
+    header = checked_names(source, written[:-1] if trailing else written, header_line)
     ends = line_ends(np.frombuffer(head[start:], np.uint8))
     data_start = start + int(ends[header_end - 1]) + 1 if header_end <= ends.size else len(raw)
     if _blank(raw, data_start):
         _scan(raw, layout, source)
         raise DataError(f"{source}: has a header but no data rows; add rows of data below line {header_line}")
     rows = _Rows(data_start, quoted=raw.find(b'"', data_start) >= 0)
-    data = _arrow_rows(raw, header, layout, rows, source)
+    data = _arrow_rows(raw, header + [""] * trailing, layout, rows, source)
     if data is None:  # Arrow refused a row: the csv module says exactly where and why
         _scan(raw, layout, source)
         raise DataError(f"{source}: malformed CSV; check the quotes and delimiters")
+    data = without_trailing_column(data, f"{source}:{header_line}", len(written)) if trailing else data
     if b'"' in raw and not quoting_is_regular(np.frombuffer(raw, np.uint8)[start:], delimiter):
         _scan(raw, layout, source)  # raises when csv would have refused it
     rows.parsed = data.num_rows
@@ -375,25 +373,3 @@ def _fallback_encoding(raw: bytes, source: str) -> str:
     except UnicodeDecodeError:
         raise DataError(f"{source}:{line}: not UTF-8 text; save the file as UTF-8 CSV") from None
     return "cp1252"
-
-
-def checked_names(source: str, written: list[str], line: int | None) -> list[str]:
-    """Column names stripped and in NFC (``tables.nfc``); DataError at an empty or repeated one
-    (``line``: the header's)."""
-    place, seen = source if line is None else f"{source}:{line}", {}
-    names = [nfc_name(name.strip()) for name in written]
-    for position, name in enumerate(names, start=1):
-        if not name:
-            hint = (
-                " (a first column without a name is often the row index pandas writes: save with "
-                "to_csv(index=False), or delete the column)"
-                if position == 1
-                else ""
-            )
-            raise DataError(f"{place}: column {position} has no name{hint}; give every column a name")
-        if name in seen:
-            raise DataError(
-                f"{place}: column {name!r} appears twice (columns {seen[name]} and {position}); rename one"
-            )
-        seen[name] = position
-    return names

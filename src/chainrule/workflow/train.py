@@ -18,7 +18,7 @@ from ..nn.losses import REGRESSION_LOSSES
 from ..nn.memory import available_bytes, check_memory, network_bytes, size_text
 from ..nn.network import Network
 from ..tables.fills import dropped_note, fill_counts, fill_notes
-from ..tables.infer import label_codes
+from ..tables.infer import class_counts, label_codes, unlearnable_classes
 from ..tables.leaks import leak_notes
 from ..tables.preprocess import Preprocessor, category_names
 from ..tables.read import DataError, Table
@@ -110,6 +110,18 @@ def split_rows(
     return np.flatnonzero(~chosen), np.flatnonzero(chosen)
 
 
+def _split_note(rows: int, tested: int, test_size: float) -> list[str]:
+    """A note when the stratified split's test rows are far from ``test_size`` of the rows:
+    a class of one row only trains, and a class of two tests one of them."""
+    wanted = round(rows * test_size)
+    if abs(tested - wanted) <= max(1, 0.1 * wanted):
+        return []
+    return [
+        f"the test rows are {tested} of {rows}, not {wanted} (test_size={test_size}): the split keeps "
+        "each class's share, and a class of one row only trains, while one of two tests half its rows"
+    ]
+
+
 def output_layer(task: str, n_classes: int, loss: str | None) -> tuple[int, str, str]:
     """(n_outputs, output activation, loss) for the task; ``loss`` None picks the usual one.
 
@@ -186,6 +198,11 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
     )
     notes += probe_notes
     task = probe.task
+    if task == "classification":  # judged on every row: a split leaves classes of one row
+        present = table.cells(config.target, probe.number_format).present
+        problem = unlearnable_classes(config.target, *class_counts(table.trimmed(config.target), present))
+        if problem:
+            raise DataError(f"{table.source}: {problem}")
     if config.drop_missing:
         bad = probe.missing_rows(table, with_target=True)
         if bad.size:
@@ -200,6 +217,7 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
     filled = fill_counts(probe, table)
     notes += fill_notes(probe, table, filled)  # every gap impute= fills is counted, never filled silently
     train_rows, test_rows = split_rows(table, config.target, task, config.test_size, config.seed)
+    notes += _split_note(len(table), len(test_rows), config.test_size)
     train, test = table.select_rows(train_rows), table.select_rows(test_rows)
     # Category names from every row, so a category only in test rows still has its one-hot
     # input (all zeros in training); the statistics come from the training rows alone.
