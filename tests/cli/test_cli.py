@@ -7,6 +7,7 @@ once and several tests read the same run.
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import shutil
@@ -162,7 +163,10 @@ def test_a_regression_run_says_it_averages_five_linear_started_networks_and_info
     assert "network     5 networks of [2, 34, 34, 1] side by side, stored as [2, 170, 170, 1]," in info.stdout
     trained = 5 * ((2 * 34 + 34) + (34 * 34 + 34) + 34) + 1
     stored = (2 * 170 + 170) + (170 * 170 + 170) + (170 + 1)
-    assert f"parameters  {trained} (the file holds {stored}: the weights between the networks" in info.stdout
+    assert (
+        f"parameters  {trained} (the file holds {stored}, {stored - trained} of them weights joining two"
+        in info.stdout
+    )
     assert sum(p.size for p in chainrule.load(out / "model.safetensors").parameters()) == stored
     metrics = json.loads((out / "metrics.json").read_text())
     line = next(line for line in info.stdout.splitlines() if line.startswith("compared    "))
@@ -286,6 +290,11 @@ def test_predict_writes_the_form_the_output_extension_names_and_json_lines_with_
         assert list(record) == header and record[header[0]] == row[0]
         # every digit in Parquet and JSON; the CSV's six significant digits are the same number rounded
         assert [float(f"{record[name]:.6g}") for name in header[1:]] == [float(v) for v in row[1:]]
+    gz, pq_file = work / "predictions.tsv.gz", work / "predictions.PQ"
+    ok(chainrule_cli("predict", small_model, data, "-o", gz))
+    ok(chainrule_cli("predict", small_model, data, "-o", pq_file))
+    assert gzip.decompress(gz.read_bytes()) == out["tsv"].read_bytes()
+    assert pq.read_table(pq_file).to_pylist() == parquet
     summary = json.loads(ok(chainrule_cli("predict", small_model, data, "-o", out["json"], "--json")).stdout)
     assert summary == {"predictions": 60, "output": str(out["json"]), "form": "json", "notes": []}
 

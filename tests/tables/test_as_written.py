@@ -235,9 +235,7 @@ def test_a_value_within_float32_but_far_outside_the_training_spread_is_refused_n
     table = Table.from_columns("t.csv", {"conc": tiny, "x": list(range(40)), "y": ["a", "b"] * 20})
     network = train_table(table, TrainConfig(target="y", **FAST)).network
     far = Table.from_columns("new.csv", {"conc": ["5e-19", "3e20"], "x": ["1", "2"], "y": ["a", "b"]})
-    beyond = (
-        r"new.csv:3: column 'conc', value '3e20' is \d.\d+e\+39 training standard deviations .* float32 holds"
-    )
+    beyond = r"new.csv:3: column 'conc', value '3e20' is \d.\d+e\+39 training standard deviations .* float32 computes"
     for apply in (predict_table, evaluate_table, lambda n, t: explain_row(n, t, 2)):
         with pytest.raises(DataError, match=beyond):
             apply(network, far)
@@ -285,10 +283,13 @@ def test_a_value_that_is_not_a_number_in_the_format_asked_for_says_which_would_r
     table = Table.from_columns("t.csv", {"amount": cells, "y": ["a", "b"] * 10})
     with pytest.raises(DataError) as caught:
         Preprocessor.fit(table, "y", number_format={"decimal": ","})
-    assert "value '1.234,5' is not a number read with decimal=','" in str(caught.value)
-    assert "(written so, it needs thousands='.', decimal=',')" in str(caught.value)
+    message = str(caught.value)
+    assert "column 'amount' holds numbers written as text when read with decimal=',' ('1.234,5')" in message
+    assert "pass thousands='.', decimal=',' to read them" in message
+    dotted = Table.from_columns("t.csv", {"amount": ["0.5", "1.25", "-3", "2"] * 5, "y": ["a", "b"] * 10})
+    with pytest.raises(DataError, match=r"holds plain numbers \('0.5'\), not numbers written as decimal=','"):
+        Preprocessor.fit(dotted, "y", number_format={"decimal": ","})
     pre, _ = Preprocessor.fit(table, "y", number_format={"decimal": ",", "thousands": "."})
-    with pytest.raises(
-        DataError, match=r"'628.65' is not a number read with decimal=',' and thousands='.'; fix"
-    ):
+    plain = r"'628.65' is not a number read with decimal=',' and thousands='.' \(it reads as a plain number\); write"
+    with pytest.raises(DataError, match=plain):
         pre.transform(Table.from_columns("new.csv", {"amount": ["628.65"]}))

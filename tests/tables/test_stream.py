@@ -301,3 +301,21 @@ def test_numbers_written_another_way_are_refused_in_chunks_naming_the_option(tmp
         first_pass(open_files(str(tmp_path / "t.csv"), 10, "y"))
     _, pre, _ = first_pass(open_files(str(tmp_path / "t.csv"), 10, "y"), categorical=("share",))
     assert len(pre.categorical["share"]) == 40
+
+
+@pytest.mark.parametrize("sep_line", [False, True])
+@pytest.mark.parametrize("rows", [30, 3000])  # the bad row in the first block, or far past it
+def test_a_row_of_the_wrong_width_names_its_line_in_chunks_as_in_memory(tmp_path, sep_line, rows):
+    lines = (["sep=,"] if sep_line else []) + ["a,b,y"] + [f"{i},{i},{i % 2}" for i in range(rows)]
+    lines += ["", "", "1,2,3,4", *["5,6,1"] * 5]
+    (tmp_path / "t.csv").write_text("\n".join(lines) + "\n")
+    bad = len(lines) - 5  # 1-based: the line of "1,2,3,4"
+    with pytest.raises(DataError) as in_memory:
+        read_table(tmp_path / "t.csv")
+    with pytest.raises(DataError) as in_chunks:
+        first_pass(open_files(str(tmp_path / "t.csv"), 10, "y"))
+    assert str(in_chunks.value) == str(in_memory.value)
+    assert str(in_chunks.value).endswith(
+        f"t.csv:{bad}: row has 4 fields but the header has 3; fix the row "
+        "(a value containing the delimiter needs quotes)"
+    )

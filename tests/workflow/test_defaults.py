@@ -297,3 +297,18 @@ def test_a_split_far_from_test_size_says_why():
         "test rows are" in note
         for note in train_table(fine, TrainConfig(target="y", verbose=0, epochs=1)).notes
     )
+
+
+def test_the_batch_grows_with_the_rows_so_an_epoch_stays_400_to_800_updates():
+    from chainrule.workflow.select import auto_batch
+
+    assert [auto_batch(n) for n in (10, 8_000, 25_599)] == [32, 32, 32]  # every benchmark table
+    assert [auto_batch(n) for n in (25_600, 51_200, 80_000, 409_600, 10**8)] == [64, 128, 128, 1024, 1024]
+    for n in range(25_600, 409_600, 997):
+        assert 400 <= n / auto_batch(n) < 800
+    assert (
+        TrainConfig(target="y").batch_size == "auto"
+        and TrainConfig(target="y", batch_size="Auto").checked().batch_size == "auto"
+    )
+    run = train_table(_linear_table(200), TrainConfig(target="y", verbose=0, epochs=2, ensemble=1))
+    assert run.metrics["batch_size"] == 32

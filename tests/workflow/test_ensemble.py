@@ -171,3 +171,15 @@ def test_explain_gives_the_fixed_weights_no_slope_and_leaves_them_out_of_its_tab
     assert "node_0_0 → node_1_6 " not in text and "node_0_0 → node_1_0 " in text
     with pytest.raises(ValueError, match="one mask"):
         explain(together, x, y, fixed=masks[:2])
+
+
+def test_the_picture_leaves_out_the_weights_between_members(rng):
+    pytest.importorskip("matplotlib")
+    from chainrule.see.network_picture import _caption
+    from chainrule.see.records import numbers
+
+    _, together = _ensemble(rng)
+    nums = numbers(together, rng.normal(size=4), np.array([0.5]), fixed=fixed_weights(together, 3))
+    assert nums.fixed[1] is not None and nums.weight_slopes[1][nums.fixed[1]].max() == 0
+    assert "not drawn: the weights between the networks averaged side by side" in _caption(nums)
+    assert "not drawn" not in _caption(numbers(together, rng.normal(size=4), np.array([0.5])))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+
 from .output import Output, compared_scores, fmt
 from .paths import MODEL_HELP, model_path
 
@@ -40,7 +42,7 @@ def run(args, out: Output) -> int:
         f"network     {shape}, {', '.join(data['activations'])}, {'with' if network.has_bias else 'no'} bias, {network.dtype.name}",
         f"parameters  {n_params}"
         + (
-            f" (the file holds {stored}: the weights between the networks, 0 and never trained)"
+            f" (the file holds {stored}, {stored - n_params} of them weights joining two of the networks: 0, never trained)"
             if stored != n_params
             else ""
         ),
@@ -50,7 +52,7 @@ def run(args, out: Output) -> int:
         lines.append(f"task        {pre.task}, target {pre.target!r}, loss {network.info.get('loss', '?')}")
         lines.append(f"features    {_first(kinds, 'features')}")
         if pre.labels:
-            lines.append(f"labels      {_first(pre.labels, 'labels')}")
+            lines.append(f"labels      {_first([_shown(label) for label in pre.labels], 'labels')}")
         lines.append(f"reads       {_reads(pre)}")
     built = _built(metrics)
     if built:
@@ -107,7 +109,7 @@ def _reads(pre) -> str:
     fmt = pre.number_format or {}
     decimal, thousands = fmt.get("decimal", "."), fmt.get("thousands")
     flags = [f"--decimal {decimal}"] if decimal != "." else []
-    flags += [f"--thousands {thousands}"] if thousands else []
+    flags += [f"--thousands {shlex.quote(thousands)}"] if thousands else []  # ' ' and "'" need quotes
     numbers = f"numbers written 1{thousands or ''}234{decimal}5"
     numbers += f" ({' '.join(flags)})" if flags else ""
     if fmt.get("percent"):
@@ -135,3 +137,10 @@ def _first(names: list[str], what: str) -> str:
     if len(names) <= SHOWN:
         return ", ".join(names)
     return f"{len(names)} {what}: {', '.join(names[:SHOWN])}, ... and {len(names) - SHOWN} more"
+
+
+def _shown(text: str) -> str:
+    """A label as one item of a list on one line: quoted when a comma, a line break or
+    surrounding white space would blur it."""
+    plain = text and text == text.strip() and not any(c in text for c in ",\n\r\t'\"")
+    return text if plain else repr(text)

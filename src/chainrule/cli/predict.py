@@ -24,7 +24,8 @@ def add_arguments(parser) -> None:
         "--output",
         default="-",
         help="file for the predictions ('-', the default, for stdout), written as its extension says: "
-        ".csv (and any other), .tsv, .parquet, .json (an array of rows), .jsonl; "
+        ".csv (and any other), .tsv, .parquet or .pq, .json (an array of rows), .jsonl, each maybe "
+        "compressed (.gz, .bz2, .xz); "
         "stdout gets CSV, or JSON Lines with --json",
     )
 
@@ -47,7 +48,7 @@ def run(args, out: Output) -> int:
     from ..nn.network import Network
     from ..safefile import atomic_write
     from ..tables.arrow_table import read_table_file as read_table
-    from ..tables.write import form_of, six_digits, table_bytes
+    from ..tables.write import compressed_for, form_of, six_digits, table_bytes
     from ..workflow.apply import predict_table
 
     check_output("-o", args.output, {"the data": args.data, "the model": args.model})
@@ -68,7 +69,9 @@ def run(args, out: Output) -> int:
             columns[f"probability_{label}"] = (
                 six_digits(probability) if form in ("csv", "tsv") else probability
             )
-    written = table_bytes(columns, form)
+    written = (
+        table_bytes(columns, form) if to_stdout else compressed_for(args.output, table_bytes(columns, form))
+    )
     if to_stdout:
         sys.stdout.flush()
         sys.stdout.buffer.write(written)

@@ -161,6 +161,8 @@ def _caption(nums: Numbers) -> str:
         text += " · purple: slopes dL/da (nodes) and dL/dw (weights)"
         if _outputs_combined(nums):
             text += "; at the outputs dL/dz = a − y, the output activation's slope and the loss's in one"
+    if nums.fixed is not None and any(f is not None for f in nums.fixed):
+        text += " · not drawn: the weights between the networks averaged side by side (0, never trained)"
     return text
 
 
@@ -203,8 +205,9 @@ def _slope_spots(first: float) -> tuple[float, ...]:
 def _draw_layer(ax, nums: Numbers, place: Layout, layer: int, largest: float, placer: Placer) -> None:
     source, target = place.columns[layer], place.columns[layer + 1]
     weights, slopes = nums.weights[layer], None if nums.weight_slopes is None else nums.weight_slopes[layer]
+    fixed = None if nums.fixed is None else nums.fixed[layer]  # never trained: not drawn
     edges = [(i, j, nums.weights[layer][i, j], None if slopes is None else slopes[i, j], place.position(layer, i))
-             for i in source.shown for j in target.shown]  # fmt: skip
+             for i in source.shown for j in target.shown if fixed is None or not fixed[i, j]]  # fmt: skip
     if nums.biases[layer] is not None:
         bias_slopes = None if nums.bias_slopes is None else nums.bias_slopes[layer]
         edges += [("bias", j, nums.biases[layer][j], None if bias_slopes is None else bias_slopes[j],

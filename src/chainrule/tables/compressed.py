@@ -50,7 +50,7 @@ def decompressed(raw: bytes, limit: int) -> bytes:
                 raise ValueError(f"is a damaged {name} file ({error}); compress it again") from None
             if len(text) > limit:
                 raise ValueError(
-                    f"decompresses to more than {limit / 1e9:.1f} GB; chainrule reads CSV up to that"
+                    f"decompresses to more than {limit // 1024**3} GB; chainrule reads CSV files up to that"
                 )
             return text
     return raw

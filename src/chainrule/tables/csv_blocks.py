@@ -31,6 +31,7 @@ from __future__ import annotations
 import codecs
 import csv
 import os
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -46,6 +47,8 @@ BLOCK = 1 << 18
 LARGEST_BLOCK = 1 << 30
 _SCAN_BYTES = 1 << 20  # the encoding scan's block: small, so the scan adds little to the peak
 _LINE_BYTES = 1 << 20  # the line count's block
+#: Arrow's message for a row of the wrong width: "Row #39: Expected 3 columns, got 4".
+_WRONG_FIELDS = re.compile(r"Row #(\d+): Expected (\d+) columns, got (\d+)")
 
 
 def _straddles(error: Exception) -> bool:
@@ -107,8 +110,15 @@ class CsvSource:
             invalid_row_handler=blank_line,
         )
         source = cls(path, parse, encoding=encoding, skip=1 if hint else 0)
+        try:
+            names = source.names()
+        except pa.ArrowInvalid as error:  # a bad row in the first block: its line, as in memory
+            located = source.located(error)
+            if located is None:
+                raise
+            raise DataError(located) from None
         source.convert = pv.ConvertOptions(
-            column_types=dict.fromkeys(source.names(), pa.string()), strings_can_be_null=False
+            column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
         )
         return source
 
@@ -156,6 +166,19 @@ class CsvSource:
                 return
             except pa.ArrowInvalid as error:
                 self._grow(error)
+
+    def located(self, error) -> str | None:
+        """Arrow's error for a row of too many or too few fields, as ``read_table`` words it:
+        the file's line (blank lines and quoted line breaks counted), not Arrow's row number."""
+        found = _WRONG_FIELDS.search(str(error))
+        if found is None:
+            return None
+        row, expected, got = map(int, found.groups())  # Arrow's rows count a sep= line and the header
+        line = int(self.lines(row - 2 - self.skip, 1)[0])
+        return (
+            f"{self.path}:{line}: row has {got} fields but the header has {expected}; fix the row "
+            "(a value containing the delimiter needs quotes)"
+        )
 
     # ------------------------------------------------------------------ lines
     def lines(self, first: int, count: int) -> np.ndarray:

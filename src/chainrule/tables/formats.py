@@ -35,7 +35,7 @@ _FORMS = [
     ("decimal", r"^[+-]?(?:[0-9]*,[0-9]+|[0-9]+,)$", "decimal=','"),
     ("both", r"^[+-]?[0-9]{1,3}(?:\.[0-9]{3})+(?:,[0-9]+)?$", "thousands='.', decimal=','"),
     ("percent", rf"^[+-]?{_DIGITS}\s*%$", "percent=True"),
-    ("swiss", r"^[+-]?[0-9]{1,3}(?:'[0-9]{3})+(?:\.[0-9]+)?$", 'thousands="\'"'),
+    ("swiss", "^[+-]?[0-9]{1,3}(?:['\u2019][0-9]{3})+(?:\\.[0-9]+)?$", 'thousands="\'"'),
     ("spaced", rf"^[+-]?[0-9]{{1,3}}(?:{_SPACES}[0-9]{{3}})+(?:\.[0-9]+)?$", "thousands=' '"),
     ("spaced_comma", rf"^[+-]?[0-9]{{1,3}}(?:{_SPACES}[0-9]{{3}})+,[0-9]+$", "thousands=' ', decimal=','"),
 ]
@@ -62,6 +62,8 @@ def parse_formatted(texts, number_format: dict | None) -> Cells:
     decimal, thousands = key.get("decimal", "."), key.get("thousands")
     if thousands == " ":
         trimmed = pc.replace_substring_regex(trimmed, _SPACES, " ")
+    elif thousands == "'":  # Swiss numbers typed with the typographic apostrophe: 1’234
+        trimmed = pc.replace_substring(trimmed, "\u2019", "'")
     if thousands:
         mark = re.escape(decimal)
         grouped = rf"^[+-]?[0-9]{{1,3}}(?:{re.escape(thousands)}[0-9]{{3}})+(?:{mark}[0-9]*)?$"

@@ -35,14 +35,15 @@ def class_report(true: np.ndarray, predicted: np.ndarray, labels: list[str]) -> 
 
 def r2_score(true: np.ndarray, predicted: np.ndarray) -> float | None:
     """1 - Σ(y - ŷ)² / Σ(y - ȳ)²; for a constant y, 1 if predicted exactly and 0 otherwise (as
-    scikit-learn's); None for fewer than 2 rows, where it is not defined."""
+    scikit-learn's); None for fewer than 2 rows, where it is not defined. A y that varies only
+    in its last float32 digits (a constant read back from a float32 encoding) is constant."""
     true, predicted = np.asarray(true, float), np.asarray(predicted, float)
     if true.size < 2:
         return None
     residual = float(np.sum((true - predicted) ** 2))
     total = float(np.sum((true - true.mean()) ** 2))
-    if total == 0:
-        return 1.0 if residual == 0 else 0.0
+    if total <= true.size * (1e-6 * float(np.max(np.abs(true)))) ** 2:
+        return 1.0 if residual <= total else 0.0
     return 1.0 - residual / total
 
 

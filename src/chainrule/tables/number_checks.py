@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .cells import arrow, parse_cells
 from .formats import format_key, magnitude_limit, too_large, written_as
 from .infer import where
 from .read import DataError, Table
@@ -29,36 +30,63 @@ def check_magnitudes(table: Table, name: str, numbers: np.ndarray, dtype) -> Non
 
 
 def check_written_otherwise(table: Table, name: str, cells, fmt: dict, role: str) -> None:
-    """DataError when a column's text cells are all numbers in a format not asked for."""
-    option = None if format_key(fmt) else written_as(table.trimmed(name), cells.text)
-    if option is not None:
-        example = table.text(_first(cells.text), name).strip()
+    """DataError when a column's text cells (read with the number format ``fmt``) are all
+    numbers: in a form not asked for (``1,234.5``, ``12%``), named with the options that read
+    it; or, when a format was asked for, written plainly (``0.5`` with ``decimal=','``)."""
+    if not cells.text.any():
+        return
+    trimmed, asked = table.trimmed(name), _asked(fmt)
+    option = written_as(trimmed, cells.text)
+    example = table.text(_first(cells.text), name).strip()
+    if asked and _plain(trimmed, cells.text):  # 0.5 under decimal=',': the file writes '.' decimals
+        also = f" (or, if they group thousands, pass {option})" if option else ""
         raise DataError(
-            f"{table.source}: column {name!r} holds numbers written as text ({example!r}); "
+            f"{table.source}: column {name!r} holds plain numbers ({example!r}), not numbers written "
+            f"as {asked} reads them; leave {asked} out for this file{also}, or {role}"
+        )
+    if option is not None:
+        read = f" when read with {asked}" if asked else ""
+        raise DataError(
+            f"{table.source}: column {name!r} holds numbers written as text{read} ({example!r}); "
             f"pass {option} to read them as numbers, or {role}"
         )
+
+
+def _asked(fmt: dict) -> str:
+    """The number format options asked for, as ``decimal=',' and thousands='.'`` ('' for none)."""
+    return " and ".join(f"{key}={value!r}" for key, value in format_key(fmt))
+
+
+def _plain(trimmed, text: np.ndarray) -> bool:
+    """Whether every text cell (``text``) reads as a plain number, with no format."""
+    pa, pc, _ = arrow()
+    return bool(np.all(~parse_cells(pc.filter(trimmed, pa.array(text))).text))
 
 
 def not_a_number(table: Table, name: str, cells, fmt: dict, advice: str) -> DataError:
     """The error for the first text cell of a numeric column, ending in ``advice``. A column
     read with a number format (``fmt``) says so, and when its text cells are numbers in another
     form, names the options that read them (``1.234,5`` with ``decimal=','`` alone)."""
-    asked = " and ".join(f"{key}={value!r}" for key, value in format_key(fmt))
-    other = written_as(table.trimmed(name), cells.text) if asked else None
+    asked = _asked(fmt)
+    trimmed = table.trimmed(name)
     hint = f" read with {asked}" if asked else ""
-    hint += f" (written so, it needs {other})" if other else ""
+    if asked and _plain(trimmed, cells.text):
+        hint += " (it reads as a plain number)"
+    elif asked and written_as(trimmed, cells.text):
+        hint += f" (it reads as a number with {written_as(trimmed, cells.text)})"
     return DataError(f"{where(table, _first(cells.text), name)} is not a number{hint}; {advice}")
 
 
 def check_standardised(table: Table, name: str, standardised: np.ndarray, dtype) -> None:
     """DataError at the first value whose standardised input, ``(value − mean) / std`` in
-    float64, is beyond what ``dtype`` holds: a number within the dtype's range can still be
-    that many training standard deviations from the mean (3e20 where the column spans 1e-19)."""
-    with np.errstate(invalid="ignore"):
-        far = ~(np.abs(standardised) <= np.finfo(dtype).max)
+    float64, is beyond ``magnitude_limit(dtype)`` (what float32 holds; 1e150 in float64, whose
+    squares stay finite): a number within that range can still be that many training standard
+    deviations from the mean (3e20 where the column spans 1e-19)."""
+    with np.errstate(invalid="ignore"):  # float64 to 1e150, where squares (losses) stay finite
+        far = ~(np.abs(standardised) <= magnitude_limit(dtype))
     if far.any():
         row = _first(far)
         raise DataError(
             f"{where(table, row, name)} is {abs(standardised[row]):.3g} training standard deviations "
-            f"from the column's training mean, beyond what {np.dtype(dtype).name} holds; check the value"
+            f"from the column's training mean, beyond what {np.dtype(dtype).name} computes with; check the value"
         )

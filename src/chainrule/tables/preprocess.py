@@ -28,7 +28,6 @@ from .infer import (
     check_options,
     checked_labels,
     class_labels,
-    constant_target,
     empty_column,
     infer_task,
     is_row_index,
@@ -183,9 +182,6 @@ class Preprocessor:
             check_magnitudes(table, target, cells.numbers, dtype)
             pre.percent_columns += [target] if written_as_percent(table, target, cells) else []
             finite = cells.numbers[np.isfinite(cells.numbers)]
-            if finite.size > 1 and finite.min() == finite.max():
-                problem = constant_target(target, finite[0], f"{finite.size} rows with a value")
-                raise DataError(f"{table.source}: {problem}")
             pre.target_mean = float(finite.mean())
             pre.target_std = float(finite.std()) or 1.0
         if impute is not None:
@@ -305,7 +301,12 @@ class Preprocessor:
             stats = self.numeric[name]
             cells = self._cells(table, name)
             if cells.text.any():
-                raise not_a_number(table, name, cells, self.number_format, "fix the value")
+                advice = (
+                    "write it as the training file wrote its numbers"
+                    if self.number_format
+                    else "fix the value"
+                )
+                raise not_a_number(table, name, cells, self.number_format, advice)
             check_percent_form(table, name, cells, self.percent_columns)
             check_magnitudes(table, name, cells.numbers, dtype)
             values = cells.numbers

@@ -111,6 +111,7 @@ class FileSet:
         CsvSource kept, and the names as the file writes them."""
         pa, _, _ = arrow()
         path, kind = self.paths[index], self.formats[index]
+        source = None
         try:
             if kind == "parquet":
                 import pyarrow.dataset as ds
@@ -124,7 +125,15 @@ class FileSet:
                 written, line = source.names(), 1 + source.skip
                 self.csv[index] = source
         except (OSError, pa.ArrowException, UnicodeError) as error:
-            raise DataError(f"{path}: cannot be read as {kind} ({reason(error)}); check the file") from None
+            located = source.located(error) if source is not None else None  # a row's line, as in memory
+            raise DataError(
+                located or f"{path}: cannot be read as {kind} ({reason(error)}); check the file"
+            ) from None
+        if kind == "csv" and len(written) > 1 and not written[-1].strip():
+            raise DataError(
+                f"{path}:{line}: column {len(written)} has no name; a delimiter ending every line is "
+                "left out in memory, not in chunks: remove it, or leave out chunk_rows="
+            )
         names = checked_names(path, written, line)
         self.written[index] = dict(zip(names, written))
         return names
@@ -189,7 +198,8 @@ class FileSet:
             if rows:
                 yield self._chunk(unit, pa.Table.from_batches(held), line, start)
         except (OSError, pa.ArrowException) as error:
-            raise DataError(f"{path}: cannot be read ({reason(error)}); check the file") from None
+            located = self.csv[unit.file].located(error) if unit.file in self.csv else None
+            raise DataError(located or f"{path}: cannot be read ({reason(error)}); check the file") from None
 
     def _batches(self, unit: _Unit):
         """The unit's record batches, columns named as ``columns``. CSV goes through Arrow's

@@ -25,17 +25,20 @@ import numpy as np
 
 from .cells import arrow
 
-__all__ = ["six_digits", "csv_bytes", "table_bytes", "form_of", "FORMS"]
+__all__ = ["six_digits", "csv_bytes", "table_bytes", "form_of", "compressed_for", "FORMS"]
 
 #: Output forms by file extension; anything else (and standard output) is CSV.
 FORMS = {
     ".tsv": "tsv",
     ".tab": "tsv",
     ".parquet": "parquet",
+    ".pq": "parquet",
     ".json": "json",
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
 }
+#: Compressions by the last extension (``predictions.csv.gz``), as pandas writes them.
+COMPRESSIONS = (".gz", ".bz2", ".xz")
 
 _SPECIAL = (",", '"', "\n", "\r")
 
@@ -82,9 +85,22 @@ def _put(texts, where: np.ndarray, values):
 
 
 def form_of(path: str) -> str:
-    """The form an output path asks for by its extension: "csv", "tsv", "parquet", "json" or "jsonl"."""
+    """The form an output path asks for by its extension: "csv", "tsv", "parquet", "json" or
+    "jsonl" (before a compression's extension: ``p.tsv.gz`` is "tsv")."""
     lowered = str(path).lower()
+    lowered = next((lowered[: -len(ext)] for ext in COMPRESSIONS if lowered.endswith(ext)), lowered)
     return next((form for ext, form in FORMS.items() if lowered.endswith(ext)), "csv")
+
+
+def compressed_for(path: str, data: bytes) -> bytes:
+    """``data`` compressed as the path's last extension asks (gzip, bzip2, xz), else as it is."""
+    import bz2
+    import gzip
+    import lzma
+
+    lowered = str(path).lower()
+    compress = {".gz": gzip.compress, ".bz2": bz2.compress, ".xz": lzma.compress}
+    return next((compress[ext](data) for ext in COMPRESSIONS if lowered.endswith(ext)), data)
 
 
 def table_bytes(columns: dict[str, object], form: str) -> bytes:

@@ -87,8 +87,14 @@ class TrainConfig:
     optimizer: str = option("adam", "optimizer", "choice", choices=OPTIMIZERS.names, fit=True)
     lr: float = option(0.001, "learning rate", "number", low=0, low_open=True, fit=True)
     epochs: int = option(1000, "most passes through the training data", "whole", low=1, fit=True)
-    batch_size: int | None = option(
-        32, "rows per update; 'full' for full-batch", "batch", low=1, metavar="ROWS", fit=True
+    batch_size: int | str | None = option(
+        "auto",
+        "rows per update; 'full' for full-batch; 'auto': 32, and from 25,600 training rows on the "
+        "largest power of two at most rows / 400, up to 1024 (an epoch stays 400 to 800 updates)",
+        "batch",
+        low=1,
+        metavar="ROWS",
+        fit=True,
     )
     seed: int = option(0, "seed for initialisation, shuffling and splits", "whole", low=0)
     test_size: float = option(
@@ -252,11 +258,14 @@ def _text(name, value, spec):
 
 
 def _choice(name, value, spec):
+    if spec.choices is THOUSANDS and value in ("\u00a0", "\u202f", "\u2019"):  # no-break spaces, ’
+        return " " if value != "\u2019" else "'"
     if isinstance(value, str) and value.lower() in spec.choices:
         return value.lower()
     if spec.choices is TABLE_LOSSES and isinstance(value, str) and value.lower() in LOSSES:
         return LOSSES.canonical(value)
-    raise OptionError(name, f"must be one of {', '.join(spec.choices)}, got {shown(value)}")
+    listed = spec.choices if all(c.isalnum() or "_" in c for c in spec.choices) else map(repr, spec.choices)
+    raise OptionError(name, f"must be one of {', '.join(listed)}, got {shown(value)}")
 
 
 def _bool(name, value, spec):
@@ -301,6 +310,8 @@ def _within(name, number, value, spec):
 def _batch(name, value, spec):
     if value is None or (isinstance(value, str) and value.strip().lower() in ("full", "none")):
         return None
+    if isinstance(value, str) and value.strip().lower() == "auto":
+        return "auto"
     return _whole(name, value, spec)
 
 

@@ -83,7 +83,10 @@ def trained_parameters(sizes: Sequence[int], members: int, bias: bool = True) ->
 
 def members_of(network: Network) -> int:
     """How many networks ``network`` holds side by side, from what ``chainrule train`` recorded
-    in it (1 for one network, the linear model kept, or a record it cannot read)."""
+    in it (1 for one network, the linear model kept, or a record it cannot read; 1 too without
+    hidden layers, where the average of linear models is one linear model, nothing between)."""
+    if len(network.layers) == 1:
+        return 1
     metrics = network.info.get("metrics") if isinstance(network.info, dict) else None
     ensemble = metrics.get("ensemble") if isinstance(metrics, dict) else None
     members = (

@@ -18,7 +18,7 @@ from ..nn.losses import REGRESSION_LOSSES
 from ..nn.memory import available_bytes, check_memory, network_bytes, size_text
 from ..nn.network import Network
 from ..tables.fills import dropped_note, fill_counts, fill_notes
-from ..tables.infer import class_counts, label_codes, unlearnable_classes
+from ..tables.infer import class_counts, constant_target, label_codes, unlearnable_classes
 from ..tables.leaks import leak_notes
 from ..tables.preprocess import Preprocessor, category_names
 from ..tables.read import DataError, Table
@@ -28,7 +28,7 @@ from .baselines import linear_network
 from .config import TrainConfig
 from .ensemble import REGRESSION_MEMBERS, member_seed, side_by_side, side_by_side_sizes
 from .linear_start import START_NOTE, start_as, starts_linear
-from .select import auto_widths, compare_models, validation_rows
+from .select import auto_batch, auto_widths, compare_models, validation_rows
 
 __all__ = ["Member", "TrainConfig", "TrainResult", "network_for", "train_table", "split_rows"]
 
@@ -108,6 +108,20 @@ def split_rows(
     chosen = np.zeros(n, dtype=bool)
     chosen[test] = True
     return np.flatnonzero(~chosen), np.flatnonzero(chosen)
+
+
+def _check_target(table: Table, target: str, pre: Preprocessor) -> None:
+    """DataError for a target nothing can be learned from, judged on every row kept: most rows
+    a class of their own (``infer.unlearnable_classes``), or one number in every row."""
+    cells = table.cells(target, pre.number_format)
+    if pre.task == "classification":
+        problem = unlearnable_classes(target, *class_counts(table.trimmed(target), cells.present))
+    else:
+        finite = cells.numbers[np.isfinite(cells.numbers)]
+        same = finite.size > 1 and finite.min() == finite.max()
+        problem = constant_target(target, finite[0], f"{finite.size} rows with a value") if same else None
+    if problem:
+        raise DataError(f"{table.source}: {problem}")
 
 
 def _split_note(rows: int, tested: int, test_size: float) -> list[str]:
@@ -198,11 +212,6 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
     )
     notes += probe_notes
     task = probe.task
-    if task == "classification":  # judged on every row: a split leaves classes of one row
-        present = table.cells(config.target, probe.number_format).present
-        problem = unlearnable_classes(config.target, *class_counts(table.trimmed(config.target), present))
-        if problem:
-            raise DataError(f"{table.source}: {problem}")
     if config.drop_missing:
         bad = probe.missing_rows(table, with_target=True)
         if bad.size:
@@ -212,8 +221,12 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
                 raise DataError(
                     f"{table.source}: fewer than 2 rows remain after dropping rows with missing values"
                 )
+            probe, _ = Preprocessor.fit(  # what the rows kept hold (a class only in dropped rows is gone)
+                table, config.target, task, config.categorical, config.impute, **reading
+            )
     else:
         probe.reject_missing(table, with_target=True, at_training=True)
+    _check_target(table, config.target, probe)  # on every row kept: a split would leave classes of one row
     filled = fill_counts(probe, table)
     notes += fill_notes(probe, table, filled)  # every gap impute= fills is counted, never filled silently
     train_rows, test_rows = split_rows(table, config.target, task, config.test_size, config.seed)
@@ -255,6 +268,8 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
     network = side_by_side(networks)
     network.info = {"task": task, "loss": loss, "target": config.target}
     results = {"task": task, "loss_name": loss, "epochs_run": len(history.epoch)}
+    batch = config.batch_size
+    results["batch_size"] = auto_batch(len(rows.encoded[fit])) if batch == "auto" else batch or "full"
     results["start"] = "linear model" if started_linear else "random"
     if history.best_epoch is not None:
         results["best_epoch"] = history.best_epoch
@@ -323,6 +338,9 @@ def _train_member(config, pre, n_classes: int, rows: Rows, member: int, members:
         if config.on_start is not None:
             config.on_start(notes, network, loss)
     early = EarlyStopping(patience=config.patience, baseline=baseline) if val is not None else None
+    options = config.fit_options()
+    if options["batch_size"] == "auto":
+        options["batch_size"] = auto_batch(len(y[fit]))
     history = network.fit(
         rows.X[fit],
         y[fit],
@@ -331,7 +349,7 @@ def _train_member(config, pre, n_classes: int, rows: Rows, member: int, members:
         validation_data=None if val is None else (rows.X[val], y[val]),
         early_stopping=early,
         verbose=config.verbose,
-        **config.fit_options(),
+        **options,
     )
     return Member(network, history, val, started_linear), loss
 
