@@ -322,7 +322,13 @@ def test_an_ensembles_weights_between_its_networks_are_shown_as_never_trained(br
     explanation = explain(together, x, y, "mse", fixed=masks)
     opened = open_file(browser, path)
     page = opened.page
-    page.locator('#net .edge[data-layer="1"][data-i="0"][data-j="5"] line.hit').dispatch_event("click")
+    assert page.locator('#net .edge[data-layer="1"][data-i="0"][data-j="5"]').count() == 0  # not drawn
+    assert page.locator('#net .edge[data-layer="1"]:not(.bias)').count() == 2 * 4 * 4  # each network's own
+    # A fixed weight's details, opened through a drawn edge relabelled as it (0 → 5: across networks).
+    page.evaluate(
+        "Object.assign(document.querySelector('#net .edge[data-layer=\"1\"]').dataset, {i: '0', j: '5'})"
+    )
+    page.locator('#net .edge[data-layer="1"] line.hit').first.dispatch_event("click")
     detail = page.text_content("#detail")
     assert "it is 0, it is not a parameter, and training never changes it" in " ".join(detail.split())
     assert check_numbers(page, explanation, "#detail") == 0

@@ -220,9 +220,12 @@ def _edges(nums: Numbers, c: int, col, target, xy, largest: float) -> list[str]:
     if nums.biases[c] is not None:
         starts.append((-1, col.bias_y))
     parts = []
+    fixed = None if nums.fixed is None else nums.fixed[c]  # never trained (an ensemble's): not drawn
     for i, ys in starts:
         source = col.names[i] if i >= 0 else "the bias"
         for j, yt in zip(target.shown, target.y):
+            if fixed is not None and i >= 0 and fixed[i, j]:
+                continue
             weight = nums.biases[c][j] if i < 0 else nums.weights[c][i, j]
             (x0, y0), (x1, y1) = xy(c, ys), xy(c + 1, yt)
             # a circle's rim is RADIUS away; a square's, along the line, BIAS / max(|cos|, |sin|)
