@@ -336,5 +336,18 @@ def test_an_ensembles_weights_between_its_networks_are_shown_as_never_trained(br
     assert check_numbers(page, explanation, "#detail") == 8  # a trained weight, as any other
     page.click("#summary")
     assert check_numbers(page, explanation, "#panel") > 0  # the list: every new weight as explain's
+    found = page.text_content(
+        "#found"
+    )  # 2 networks of 3-4-4-1: 2 × (12 + 16 + 4) weights and 2 × 8 + 1 biases
+    assert found.startswith(f"{2 * 32 + 17} weights (and 32 between the networks averaged side by side")
     assert opened.errors == [] and opened.requests == []
     page.close()
+    # A node of the second hidden layer adds up its own network's 4 inputs, not the other's 0s.
+    from chainrule.see.records import Numbers
+    from chainrule.see.steps import page_data
+
+    data = page_data(Numbers.from_explanation(explanation), LR)
+    step = next(s for s in data["steps"] if s["kind"] == "forward" and s["column"] == 2 and s["node"] == 5)
+    assert step["terms"] == [4, 5, 6, 7] and step["more"] == 0
+    html = chainrule.explain_html(together, x, y, "mse", LR, fixed=masks, note="2 networks side by side")
+    assert '<p id="about" class="note">2 networks side by side</p>' in html

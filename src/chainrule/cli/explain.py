@@ -75,6 +75,7 @@ def run(args, out: Output) -> int:
             args.html,
             input_names=example.input_names,
             fixed=example.fixed,
+            note=example.note,
         )
         out.note(f"wrote the page to {args.html}; open it in a browser")
     out.result(str(explanation), explanation.to_dict())

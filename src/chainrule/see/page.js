@@ -114,7 +114,7 @@ pageData(document.getElementById("data")).then((D) => {
     if (L.bw) terms.push(`${num(L.bw[s.node], "weight", wref(l, -1, s.node))} × 1`);
     const f = L.activation === "softmax" ? `softmax(z)[${s.node}]` : `${esc(L.activation || "f")}(z)`;
     const sources = s.terms.map((i) => esc(name(l, i))).join(", ");
-    return `<p>Forward propagation: node <b>${esc(name(c, s.node))}</b> adds up the values feeding in, each times its weight.</p>
+    return `<p>Forward propagation: <b>${esc(name(c, s.node))}</b> adds up the values feeding in, each times its weight.</p>
       <p class="formula">z = ${terms.join(" + ")} = ${nodeNum(c, s.node, "input")}</p>
       <p class="formula">a = ${f} = ${nodeNum(c, s.node, "value")}</p>
       <p class="note">weight × value of ${sources}${L.bw ? ", and the bias (value 1)" : ""}</p>`;
@@ -171,6 +171,7 @@ pageData(document.getElementById("data")).then((D) => {
       const starts = D.layers[l].bw ? [-1] : [];
       for (let i = 0; i < D.names[l].length; i++) starts.push(i);
       for (const i of starts) for (let j = 0; j < nOut(l); j++) {
+        if (i >= 0 && fixed[l].has(i * nOut(l) + j)) continue; // not a parameter: not listed
         const ref = wref(l, i, j);
         if (query && !ref.toLowerCase().includes(query)) continue;
         found += 1;
@@ -180,7 +181,9 @@ pageData(document.getElementById("data")).then((D) => {
         }
       }
     }
-    $("list").innerHTML = `<p class="note" id="found">${found} weights${found > rows.length ? `, the first ${rows.length} shown: search to narrow` : ""}</p>
+    const untrained = fixed.reduce((n, set) => n + set.size, 0);
+    const between = untrained ? ` (and ${untrained} between the networks averaged side by side: 0, never trained, not listed)` : "";
+    $("list").innerHTML = `<p class="note" id="found">${found} weight${found === 1 ? "" : "s"}${between}${found > rows.length ? `, the first ${rows.length} shown: search to narrow` : ""}</p>
       <table><tr><th>layer</th><th>weight</th><th>value</th><th>slope</th><th>new weight</th></tr>${rows.join("")}</table>`;
   }
 

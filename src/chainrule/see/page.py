@@ -56,7 +56,9 @@ def digits_for(n_weights: int) -> int:
     return 6 if n_weights <= WIDE else 4
 
 
-def explain_html(net, x, y, loss="mse", lr=0.01, path=None, *, input_names=None, fixed=None) -> str:
+def explain_html(
+    net, x, y, loss="mse", lr=0.01, path=None, *, input_names=None, fixed=None, note=None
+) -> str:
     """One training step for the row ``x`` with target ``y``, as a self-contained HTML page.
 
     The page steps through forward propagation node by node (the weighted sum written out
@@ -67,7 +69,9 @@ def explain_html(net, x, y, loss="mse", lr=0.01, path=None, *, input_names=None,
     reached with Tab and opened with Enter or Space), and a final
     list of every weight's slope and update. Input names default to the model's
     preprocessed features. ``fixed`` marks weights that are not trained (``explain``'s): the
-    page says so and leaves them at 0. Returns the HTML; writes it to ``path`` too when given.
+    page leaves them out of its picture, lists and counts. ``note`` says, under the title, what
+    the numbers are (``chainrule explain`` gives the row's note). Returns the HTML; writes it
+    to ``path`` too when given.
     """
     if not isinstance(lr, (int, float)) or isinstance(lr, bool) or not np.isfinite(lr) or lr <= 0:
         raise ValueError(f"lr must be a number > 0, got {lr!r}")
@@ -77,7 +81,7 @@ def explain_html(net, x, y, loss="mse", lr=0.01, path=None, *, input_names=None,
     n_weights = sum(w.size + (0 if b is None else b.size) for w, b in zip(nums.weights, nums.biases))
     data = page_data(nums, float(lr), digits_for(n_weights))
     shape = "-".join(str(s) for s in net.sizes)
-    text = html_document(f"One training step · network {shape}", data, page_svg(nums, layout(nums)))
+    text = html_document(f"One training step · network {shape}", data, page_svg(nums, layout(nums)), note)
     if path is not None:
         from ..safefile import atomic_write
 
@@ -101,9 +105,11 @@ def embedded(data: dict) -> str:
     )
 
 
-def html_document(title: str, data: dict, svg: str) -> str:
-    """The page: style, picture, panels and script, with ``data`` inline (see ``embedded``)."""
+def html_document(title: str, data: dict, svg: str, note: str | None = None) -> str:
+    """The page: style, picture, panels and script, with ``data`` inline (see ``embedded``);
+    ``note``, what the numbers are (the row, the standardising, an ensemble), under the title."""
     digits = data.get("digits", 6)
+    about = f'<p id="about" class="note">{html.escape(note)}</p>' if note else ""
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
@@ -111,7 +117,7 @@ def html_document(title: str, data: dict, svg: str) -> str:
 <style>{_asset("page.css")}</style></head>
 <body>
 <header><a id="skip" href="#controls">skip the picture: go to the step buttons</a>
-<h1>{html.escape(title)}</h1><p id="headline"></p></header>
+<h1>{html.escape(title)}</h1><p id="headline"></p>{about}</header>
 <main>
 <section id="picture"><div id="view">{svg}</div>
 <p id="larger" class="note" hidden>The picture is larger than its box: scroll it to see the rest.</p></section>

@@ -60,13 +60,15 @@ def _both(weights, new_weights, digits: int) -> tuple[list, list]:
     return [w for w, _ in rounded], [nw for _, nw in rounded]
 
 
-def _largest(scores, limit: int) -> tuple[list[int], int]:
-    """Indices of the ``limit`` largest |scores| (all when there are few), in index order."""
+def _largest(scores, limit: int, skip=None) -> tuple[list[int], int]:
+    """Indices of the ``limit`` largest |scores| (all when there are few), in index order, and
+    how many more; ``skip`` (boolean, like ``scores``) leaves entries out, counted as none."""
     scores = np.abs(np.asarray(scores, dtype=np.float64))
-    if scores.size <= limit:
-        return list(range(scores.size)), 0
-    keep = np.argsort(-np.nan_to_num(scores), kind="stable")[:limit]
-    return sorted(int(i) for i in keep), scores.size - limit
+    candidates = np.arange(scores.size) if skip is None else np.flatnonzero(~np.asarray(skip).ravel())
+    if candidates.size <= limit:
+        return [int(i) for i in candidates], 0
+    keep = candidates[np.argsort(-np.nan_to_num(scores.ravel()[candidates]), kind="stable")[:limit]]
+    return sorted(int(i) for i in keep), candidates.size - limit
 
 
 def page_data(nums: Numbers, lr: float, digits: int = 6) -> dict:
@@ -107,20 +109,21 @@ def page_data(nums: Numbers, lr: float, digits: int = 6) -> dict:
         for c in range(n_layers + 1)
     ]
     steps = [{"kind": "inputs"}]
+    fixed = [nums.fixed[layer] if _fixed(nums, layer) else None for layer in range(n_layers)]
     for c in range(1, n_layers + 1):
-        w = nums.weights[c - 1]
+        w, skip = nums.weights[c - 1], fixed[c - 1]
         for j in range(len(nums.names[c])):
-            terms, more = _largest(w[:, j] * nums.values[c - 1], TERMS)
+            terms, more = _largest(w[:, j] * nums.values[c - 1], TERMS, None if skip is None else skip[:, j])
             steps.append({"kind": "forward", "column": c, "node": j, "terms": terms, "more": more})
     steps.append({"kind": "loss"})
     for layer in reversed(range(n_layers)):
-        g = nums.weight_slopes[layer]
-        rows, more = _largest(g.ravel(), ROWS)
+        g, skip = nums.weight_slopes[layer], fixed[layer]
+        rows, more = _largest(g.ravel(), ROWS, skip)
         factors = nums.weights[layer] * (nums.activation_slopes[layer] * nums.loss_slopes[layer])
         node_list, more_nodes = _largest(nums.slopes[layer], TERMS)
         nodes = []
         for i in node_list:
-            terms, more_terms = _largest(factors[i], TERMS)
+            terms, more_terms = _largest(factors[i], TERMS, None if skip is None else skip[i])
             nodes.append({"node": i, "terms": terms, "more": more_terms})
         steps.append(
             {
