@@ -21,9 +21,8 @@ _REFUSED = {
 
 
 def compression(head: bytes) -> str | None:
-    """The name of the compression whose magic bytes ``head`` starts with, or None."""
-    found = next((name for magic, (name, _) in _READ.items() if head.startswith(magic)), None)
-    return found or next(("refused" for magic in _REFUSED if head.startswith(magic)), None)
+    """The name of the compression read here whose magic bytes ``head`` starts with, or None."""
+    return next((name for magic, (name, _) in _READ.items() if head.startswith(magic)), None)
 
 
 def compressed_file(path) -> bool:

@@ -72,8 +72,8 @@ def not_a_number(table: Table, name: str, cells, fmt: dict, advice: str) -> Data
     hint = f" read with {asked}" if asked else ""
     if asked and _plain(trimmed, cells.text):
         hint += " (it reads as a plain number)"
-    elif asked and written_as(trimmed, cells.text):
-        hint += f" (it reads as a number with {written_as(trimmed, cells.text)})"
+    elif asked and (other := written_as(trimmed, cells.text)):
+        hint += f" (it reads as a number with {other})"
     return DataError(f"{where(table, _first(cells.text), name)} is not a number{hint}; {advice}")
 
 

@@ -37,7 +37,7 @@ def binary_kind(head: bytes) -> str:
     from .compressed import compression
 
     kind = compression(head)
-    if kind is not None and kind != "refused":  # gzip named .csv, read in chunks
+    if kind is not None:  # gzip named .csv, read in chunks
         return f"a {kind}-compressed file, which is read whole, not in chunks; leave out chunk_rows="
     if len(head) >= 4 and any(head) and (not any(head[1::2]) or not any(head[0::2])):
         return "UTF-16 text without a byte-order mark; save the file as UTF-8 CSV"

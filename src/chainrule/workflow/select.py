@@ -37,6 +37,7 @@ from .baselines import linear_network, score_of, trivial_baseline, verdict
 
 __all__ = [
     "auto_batch",
+    "batch_for",
     "auto_widths",
     "validation_rows",
     "compare_models",
@@ -70,6 +71,12 @@ def auto_batch(n_rows: int) -> int:
     while batch < LARGEST_BATCH and 2 * batch * 400 <= n_rows:
         batch *= 2
     return batch
+
+
+def batch_for(setting, n_rows: int) -> int | None:
+    """The rows per update that ``batch_size=setting`` means for ``n_rows`` training rows:
+    ``auto_batch`` for "auto", else the setting (a number, or None for full-batch)."""
+    return auto_batch(n_rows) if setting == "auto" else setting
 
 
 def auto_widths(n_inputs: int, averaged: bool = False) -> tuple[int, int]:

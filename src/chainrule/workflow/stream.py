@@ -47,7 +47,7 @@ from ..train.threads import blas_threads_for
 from .apply import targets_for
 from .config import TrainConfig
 from .linear_start import START_NOTE, start_as, starts_linear
-from .select import auto_batch, choose, compared_on_test
+from .select import batch_for, choose, compared_on_test
 from .stream_baselines import MAX_INPUTS, Yardsticks, sample_rows
 from .train import TrainResult, network_for
 
@@ -242,8 +242,7 @@ def _train(
     weights' validation loss when they count as epoch 0 (a linear start), else None."""
     pre = network.preprocessor
     options = config.fit_options()
-    batch_size = options.pop("batch_size")  # None: one update per chunk
-    batch_size = auto_batch(fit_rows) if batch_size == "auto" else batch_size
+    batch_size = batch_for(options.pop("batch_size"), fit_rows)  # None: one update per chunk
     early = EarlyStopping(patience=config.patience, baseline=start) if validation is not None else None
     first_X = np.zeros((1, pre.n_inputs), dtype=network.dtype)  # stands in until the first chunk
     first_y = targets_for(network, pre, np.zeros(1, dtype=np.intp))

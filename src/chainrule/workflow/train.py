@@ -28,7 +28,7 @@ from .baselines import linear_network
 from .config import TrainConfig
 from .ensemble import REGRESSION_MEMBERS, member_seed, side_by_side, side_by_side_sizes
 from .linear_start import START_NOTE, start_as, starts_linear
-from .select import auto_batch, auto_widths, compare_models, validation_rows
+from .select import auto_widths, batch_for, compare_models, validation_rows
 
 __all__ = ["Member", "TrainConfig", "TrainResult", "network_for", "train_table", "split_rows"]
 
@@ -268,8 +268,7 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
     network = side_by_side(networks)
     network.info = {"task": task, "loss": loss, "target": config.target}
     results = {"task": task, "loss_name": loss, "epochs_run": len(history.epoch)}
-    batch = config.batch_size
-    results["batch_size"] = auto_batch(len(rows.encoded[fit])) if batch == "auto" else batch or "full"
+    results["batch_size"] = batch_for(config.batch_size, len(rows.encoded[fit])) or "full"
     results["start"] = "linear model" if started_linear else "random"
     if history.best_epoch is not None:
         results["best_epoch"] = history.best_epoch
@@ -339,8 +338,7 @@ def _train_member(config, pre, n_classes: int, rows: Rows, member: int, members:
             config.on_start(notes, network, loss)
     early = EarlyStopping(patience=config.patience, baseline=baseline) if val is not None else None
     options = config.fit_options()
-    if options["batch_size"] == "auto":
-        options["batch_size"] = auto_batch(len(y[fit]))
+    options["batch_size"] = batch_for(options["batch_size"], len(y[fit]))
     history = network.fit(
         rows.X[fit],
         y[fit],
