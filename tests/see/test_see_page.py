@@ -179,12 +179,18 @@ def test_stepping_through_shows_explains_numbers(browser, shots, tmp_path, case)
     page = opened.page
     n_steps = len(page_json(path.read_text(encoding="utf-8"))["steps"])
     assert page.text_content("#step-count") == f"step 1 of {n_steps}"
-    checked = check_numbers(page, explanation)
+    checked, formulas = check_numbers(page, explanation), []
     for step in range(2, n_steps + 1):  # the keyboard and the button in turn
         page.keyboard.press("ArrowRight") if step % 2 else page.click("#next")
         assert page.text_content("#step-count") == f"step {step} of {n_steps}"
         checked += check_numbers(page, explanation)
+        formulas += page.eval_on_selector_all(
+            "#panel .formula, #panel td", "els => els.map(e => e.textContent)"
+        )
         page.screenshot(path=shots / f"{case}-{step:02d}.png")
+    signs = [f for f in formulas if re.search(r"[+×−] -", f)]
+    assert signs == [], f"a negative number after an operator without parentheses: {signs[0]}"
+    assert case == "course" or any(re.search(r"[+×] \(-\d", f) for f in formulas)
     assert page.is_disabled("#next")
     page.fill("#search", "output")
     rows = page.eval_on_selector_all("#list tr", "rows => rows.length - 1")

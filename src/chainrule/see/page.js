@@ -58,6 +58,9 @@ pageData(document.getElementById("data")).then((D) => {
   const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
   const text = (v) => (v === null || v === undefined ? "–" : String(v));
   const num = (v, what, ref) => `<span class="num ${what}" data-what="${what}" data-ref="${esc(ref)}">${text(v)}</span>`;
+  // A number after "+", "−" or "×" in a formula: in parentheses when negative, so a sum
+  // reads "+ (-0.12) × 0.5" and never "+ -0.12 × 0.5".
+  const factor = (v, what, ref) => (text(v).startsWith("-") ? `(${num(v, what, ref)})` : num(v, what, ref));
   const name = (c, j) => (j < 0 ? "bias" : D.names[c][j]);
   const nOut = (l) => D.names[l + 1].length;
   const wref = (l, i, j) => `${name(l, i)}→${name(l + 1, j)}`;
@@ -73,9 +76,9 @@ pageData(document.getElementById("data")).then((D) => {
       : { w: L.w[k], g: L.g[k], nw: L.nw[k], a: value, act: L.act[j], ls: L.ls[j], fixed: fixed[l].has(k) };
   }
   const FIXED = "none: not trained (a weight between two of the networks averaged side by side)";
-  const nodeNum = (c, j, what) => {
+  const nodeNum = (c, j, what, shown = num) => {
     const key = { value: "values", input: "inputs", slope: "slopes" }[what];
-    return num(D.columns[c][key][j], what, name(c, j));
+    return shown(D.columns[c][key][j], what, name(c, j));
   };
 
   // A table row that opens a weight's details: clicked, or focused (Tab) with Enter or Space.
@@ -87,16 +90,16 @@ pageData(document.getElementById("data")).then((D) => {
     const W = weight(l, i, j);
     const ref = wref(l, i, j);
     if (W.fixed) return FIXED;
-    const act = D.layers[l].combined ? "1 (combined)" : num(W.act, "activation_slope", ref);
+    const act = D.layers[l].combined ? "1 (combined)" : factor(W.act, "activation_slope", ref);
     return (
-      `${num(W.a, "node_value", ref)} × ${act} × ${num(W.ls, "loss_slope", ref)} = ${num(W.g, "slope", ref)}`
+      `${num(W.a, "node_value", ref)} × ${act} × ${factor(W.ls, "loss_slope", ref)} = ${num(W.g, "slope", ref)}`
     );
   }
   function updateLine(l, i, j) {
     const W = weight(l, i, j);
     const ref = wref(l, i, j);
     if (W.fixed) return `${num(W.w, "weight", ref)}, unchanged`;
-    return `${num(W.w, "weight", ref)} − ${num(D.lr, "lr", "lr")} × ${num(W.g, "slope", ref)} = ${num(W.nw, "new_weight", ref)}`;
+    return `${num(W.w, "weight", ref)} − ${num(D.lr, "lr", "lr")} × ${factor(W.g, "slope", ref)} = ${num(W.nw, "new_weight", ref)}`;
   }
 
   // ------------------------------------------------------------------ the steps
@@ -109,9 +112,10 @@ pageData(document.getElementById("data")).then((D) => {
     const c = s.column;
     const l = c - 1;
     const L = D.layers[l];
-    const terms = s.terms.map((i) => `${num(L.w[i * nOut(l) + s.node], "weight", wref(l, i, s.node))} × ${nodeNum(l, i, "value")}`);
+    const first = (k) => (k === 0 ? num : factor);
+    const terms = s.terms.map((i, k) => `${first(k)(L.w[i * nOut(l) + s.node], "weight", wref(l, i, s.node))} × ${nodeNum(l, i, "value", factor)}`);
     if (s.more) terms.push(`… (${s.more} more terms)`);
-    if (L.bw) terms.push(`${num(L.bw[s.node], "weight", wref(l, -1, s.node))} × 1`);
+    if (L.bw) terms.push(`${first(terms.length)(L.bw[s.node], "weight", wref(l, -1, s.node))} × 1`);
     const f = L.activation === "softmax" ? `softmax(z)[${s.node}]` : `${esc(L.activation || "f")}(z)`;
     const sources = s.terms.map((i) => esc(name(l, i))).join(", ");
     return `<p>Forward propagation: <b>${esc(name(c, s.node))}</b> adds up the values feeding in, each times its weight.</p>
@@ -142,11 +146,11 @@ pageData(document.getElementById("data")).then((D) => {
       `${wrow(l, i, j)}<td>${esc(wref(l, i, j))}</td><td>${factorLine(l, i, j)}</td><td>${updateLine(l, i, j)}</td></tr>`);
     const more = s.more ? `<p class="note">… ${s.more} more weights in this layer: see “every weight”.</p>` : "";
     const nodes = s.nodes.map((n) => {
-      const terms = n.terms.map((j) => {
+      const terms = n.terms.map((j, k) => {
         const W = weight(l, n.node, j);
         const ref = wref(l, n.node, j);
-        const act = D.layers[l].combined ? "1" : num(W.act, "activation_slope", ref);
-        return `${num(W.w, "weight", ref)} × ${act} × ${num(W.ls, "loss_slope", ref)}`;
+        const act = D.layers[l].combined ? "1" : factor(W.act, "activation_slope", ref);
+        return `${(k === 0 ? num : factor)(W.w, "weight", ref)} × ${act} × ${factor(W.ls, "loss_slope", ref)}`;
       });
       if (n.more) terms.push(`… (${n.more} more)`);
       return `<p class="formula">dL/da(${esc(name(l, n.node))}) = ${terms.join(" + ")} = ${nodeNum(l, n.node, "slope")}</p>`;
