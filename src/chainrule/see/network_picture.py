@@ -19,6 +19,7 @@ What is drawn:
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -193,13 +194,16 @@ def _label(ax, x, y, text, color, size=8, **kw):
 #: bias, a weight's slope near its target (staggered by the source's place, then moved).
 #: The first few are the usual places; the rest are for crowded pictures (a 3-4-3 with biases
 #: writes 62 numbers between two columns of nodes).
-WEIGHT_SPOTS = (0.22, 0.3, 0.15, 0.38, 0.45, 0.26, 0.19, 0.34, 0.11, 0.42)
-BIAS_SPOTS = (0.35, 0.28, 0.42, 0.22, 0.31, 0.38, 0.25, 0.46, 0.18)
+#: After the usual places, every hundredth of the way between them.
+FINE = tuple(k / 100 for k in range(8, 92))
+WEIGHT_SPOTS = (0.22, 0.3, 0.15, 0.38, 0.45, 0.26, 0.19, 0.34, 0.11, 0.42, *(t for t in FINE if t <= 0.5))
+BIAS_SPOTS = (0.35, 0.28, 0.42, 0.22, 0.31, 0.38, 0.25, 0.46, 0.18, *(t for t in FINE if t <= 0.5))
 
 
 def _slope_spots(first: float) -> tuple[float, ...]:
     steps = (0, 0.08, -0.08, 0.16, -0.16, 0.04, -0.04, 0.12, -0.12, 0.2, -0.2, 0.24, -0.24)
-    return tuple(first + d for d in steps if 0.45 <= first + d <= 0.88)
+    usual = tuple(first + d for d in steps if 0.45 <= first + d <= 0.88)
+    return usual + tuple(t for t in FINE if t >= 0.45)
 
 
 def _draw_layer(ax, nums: Numbers, place: Layout, layer: int, largest: float, placer: Placer) -> None:
@@ -225,12 +229,21 @@ def _draw_layer(ax, nums: Numbers, place: Layout, layer: int, largest: float, pl
         )
         if (i, j) not in labelled:
             continue
-        label = _label(ax, x0, y0, fmt(weight, 4), color)
+        along = _angle(ax, x0, y0, x1, y1)  # a number lies along its line, so it reads as that line's
+        label = _label(ax, x0, y0, fmt(weight, 4), color, rotation=along, rotation_mode="anchor")
         placer.place(label, x0, y0, x1, y1, WEIGHT_SPOTS if i != "bias" else BIAS_SPOTS)
         if slope is not None:
             first = 0.52 + 0.09 * (source.shown.index(i) % 3 if i != "bias" else 1)
-            label = _label(ax, x0, y0, fmt(slope, 4), SLOPE, style="italic")
+            label = _label(
+                ax, x0, y0, fmt(slope, 4), SLOPE, style="italic", rotation=along, rotation_mode="anchor"
+            )
             placer.place(label, x0, y0, x1, y1, _slope_spots(first))
+
+
+def _angle(ax, x0: float, y0: float, x1: float, y1: float) -> float:
+    """The line from (x0, y0) to (x1, y1) as drawn, in degrees from the horizontal."""
+    (a, b), (c, d) = ax.transData.transform([(x0, y0), (x1, y1)])
+    return math.degrees(math.atan2(d - b, c - a))
 
 
 def _draw_column(ax, nums: Numbers, place: Layout, column: int) -> None:
