@@ -110,6 +110,22 @@ def test_labels_are_drawn_over_the_lines_with_a_halo(browser, pages):
     page.close()
 
 
+def test_a_nodes_slope_keeps_clear_of_the_next_nodes_name(browser, pages):
+    """Under a node its dL/da, over the next node in the column its name: at least 8 px of
+    picture between the two, so a slope never reads as the next node's."""
+    page = open_file(browser, pages["10-8-8-8-1"]).page
+    page.keyboard.press("End")  # every slope is written
+    gaps = page.evaluate(
+        """() => { const box = (t) => t.getBBox();
+        const slopes = [...document.querySelectorAll('#net text.slope')].filter(t => t.textContent.trim()).map(box);
+        const names = [...document.querySelectorAll('#net text.name')].map(box);
+        return slopes.flatMap(s => names.filter(n => n.x < s.x + s.width && s.x < n.x + n.width && n.y >= s.y)
+          .map(n => n.y - (s.y + s.height))); }"""
+    )
+    assert len(gaps) > 10 and min(gaps) >= 8
+    page.close()
+
+
 # ------------------------------------------------------------------ values in their nodes
 @pytest.mark.parametrize(
     ("value", "label"),

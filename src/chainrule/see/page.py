@@ -45,7 +45,7 @@ __all__ = [
     "PLAIN_LIMIT",
 ]
 
-DX, DY, MARGIN_X, MARGIN_Y = 175, 100, 90, 60  # px between columns and rows; margins
+DX, DY, MARGIN_X, MARGIN_Y = 175, 110, 90, 60  # px between columns and rows; margins
 RADIUS, BIAS = 29, 13  # a node's radius; half the side of a bias node's square
 WIDE = 10_000  # weights (biases included) beyond which numbers show 4 significant digits
 PLAIN_LIMIT = 100_000  # bytes of JSON beyond which the data are embedded compressed
@@ -194,7 +194,7 @@ def _nodes(nums: Numbers, c: int, col, xy, labels: list[str]) -> list[str]:
             else f'<text class="name" {ids} x="{x0:.1f}" y="{y0 - 35:.1f}" text-anchor="middle">{short}</text>'
         )
         labels.append(
-            f'<text class="slope" {ids} x="{x0:.1f}" y="{y0 + 46:.1f}" text-anchor="middle"></text>'
+            f'<text class="slope" {ids} x="{x0:.1f}" y="{y0 + 45:.1f}" text-anchor="middle"></text>'
         )
         label = html.escape(node_label(nums.values[c][index]), quote=True)
         parts.append(
