@@ -281,6 +281,15 @@ def test_wide_page_opens_its_compressed_data_in_chromium(browser, shots, wide):
     checked += check_numbers(page, explanation, "#list")
     page.screenshot(path=shots / "wide-summary.png")
     assert checked > 784 + 64 * 3
+    while not page.text_content("#step-title").startswith("Backward: layer 0"):
+        page.click("#prev")
+    marked = page.evaluate(
+        """() => [...document.querySelectorAll('#panel tr.wrow')].map(r => [
+          !!document.querySelector(`#net .edge[data-layer="${r.dataset.layer}"][data-i="${r.dataset.i}"][data-j="${r.dataset.j}"]`),
+          r.textContent.includes('(not in the picture)')])"""
+    )
+    assert all(in_picture != said for in_picture, said in marked)  # a row not drawn says so, and only it
+    assert {said for _, said in marked} == {True, False}
     assert opened.errors == [] and opened.requests == []
     page.close()
 

@@ -4,9 +4,10 @@ The picture (``see.network_picture``) and the page (``see.page``) both draw from
 ``Layout``: a column per layer (the inputs first), the nodes shown in each, a
 "… k more" marker for the rest, and a bias node under a column when the next layer
 has biases. A layer of up to ``MAX_NODES`` nodes shows every node; a wider one shows
-the ``KEEP`` nodes with the largest score (the largest slopes |dL/da| when the target
-is known, else the largest values |a|, else the largest total |weight|) in their own
-order. Only numbers the library computed are read here; nothing is recomputed.
+the ``KEEP`` nodes with the largest score in their own order: when the target is known,
+the nodes of each layer's weights with the largest slopes |dL/dw| (the ones a backward
+step lists first), best rank first; else the largest values |a|; else the largest total
+|weight|. Only numbers the library computed are read here; nothing is recomputed.
 """
 
 from __future__ import annotations
@@ -74,6 +75,8 @@ def node_names(net, input_names=None) -> list[list[str]]:
 
 
 def _default_scores(numbers) -> list[np.ndarray]:
+    if numbers.weight_slopes is not None:
+        return _weight_slope_scores(numbers)
     if numbers.slopes is not None:
         return [np.nan_to_num(np.abs(s)) for s in numbers.slopes]
     if numbers.values is not None:
@@ -82,6 +85,28 @@ def _default_scores(numbers) -> list[np.ndarray]:
     scores = [weights[0].sum(axis=1)]
     for k, w in enumerate(weights):
         scores.append(w.sum(axis=0) + (weights[k + 1].sum(axis=1) if k + 1 < len(weights) else 0.0))
+    return scores
+
+
+def _weight_slope_scores(numbers) -> list[np.ndarray]:
+    """Per node, 1 / (1 + r) for the best rank r, within its layer by |dL/dw|, of the weights
+    into or out of it (a bias weight ranks with its layer's; a never-trained weight has no
+    rank). The weights a backward step lists first, those with the largest slopes, then join
+    shown nodes: each column shows the nodes of its layers' top weights, and the page's
+    table says which of its rows the picture leaves out."""
+    scores = [np.zeros(size) for size in numbers.sizes]
+    for layer, slopes in enumerate(numbers.weight_slopes):
+        size = np.nan_to_num(np.abs(np.asarray(slopes, dtype=np.float64)))
+        bias = None if numbers.bias_slopes is None else numbers.bias_slopes[layer]
+        rows = size if bias is None else np.vstack([size, np.nan_to_num(np.abs(bias))[None, :]])
+        rank = np.empty(rows.size)
+        rank[np.argsort(-rows.ravel(), kind="stable")] = np.arange(rows.size)
+        score = 1.0 / (1.0 + rank.reshape(rows.shape))
+        fixed = None if numbers.fixed is None else numbers.fixed[layer]
+        if fixed is not None:
+            score[: len(size)][fixed] = 0.0
+        scores[layer] = np.maximum(scores[layer], score[: len(size)].max(axis=1, initial=0.0))
+        scores[layer + 1] = np.maximum(scores[layer + 1], score.max(axis=0, initial=0.0))
     return scores
 
 

@@ -11,8 +11,8 @@ What is drawn:
 - with ``x``: each node's value a under it;
 - with ``y`` as well: in purple, each node's slope dL/da above it and each weight's
   slope dL/dw on its line (near the node it feeds); the loss in the title;
-- a layer wider than ``layout.MAX_NODES`` shows its ``layout.KEEP`` nodes with the
-  largest slopes (values, weights) and a "… k more" marker; when a layer has more than
+- a layer wider than ``layout.MAX_NODES`` shows its ``layout.KEEP`` nodes joined by the
+  weights with the largest slopes (values, weights) and a "… k more" marker; when a layer has more than
   ``EDGE_LABELS`` connections drawn, only the ``TOP_EDGES`` with the largest slopes (or
   weights) carry numbers, drawn darker than the rest.
 """

@@ -4,8 +4,9 @@
 new weights w − lr × slope, see ``steps``) as JSON, the network picture as inline SVG
 and the page's script and style inline: no request leaves the page, and it works opened
 from ``file://``. The picture is the same ``layout`` as ``chainrule.plot.network``: a
-wide layer shows its nodes with the largest slopes and a "… k more" marker; every
-weight stays reachable through the list and search of the summary.
+wide layer shows the nodes its weights with the largest slopes join and a "… k more"
+marker (a backward step's table says which of its rows are not drawn); every weight stays
+reachable through the list and search of the summary.
 
 Size: every weight carries three numbers (weight, slope, new weight), so a page grows with
 the network. Up to ``WIDE`` weights they are shown to 6 significant digits, as the text

@@ -10,8 +10,9 @@ numbers up and lays them out.
 
 Steps, in order: the inputs; every node's forward propagation (weighted sum, then
 activation); the loss; each layer backwards (its weights' slopes and updates, then the
-slopes of the nodes feeding it); the summary of every weight. Long sums and long lists
-keep their largest terms (``TERMS``, ``ROWS``) and say how many more there are.
+slopes of the nodes feeding it, those the picture draws); the summary of every weight.
+Long sums and long lists keep their largest terms (``TERMS``, ``ROWS``) and say how many
+more there are.
 """
 
 from __future__ import annotations
@@ -108,6 +109,7 @@ def page_data(nums: Numbers, lr: float, digits: int = 6) -> dict:
         }
         for c in range(n_layers + 1)
     ]
+    drawn = layout(nums).columns
     steps = [{"kind": "inputs"}]
     fixed = [nums.fixed[layer] if _fixed(nums, layer) else None for layer in range(n_layers)]
     for c in range(1, n_layers + 1):
@@ -120,7 +122,8 @@ def page_data(nums: Numbers, lr: float, digits: int = 6) -> dict:
         g, skip = nums.weight_slopes[layer], fixed[layer]
         rows, more = _largest(g.ravel(), ROWS, skip)
         factors = nums.weights[layer] * (nums.activation_slopes[layer] * nums.loss_slopes[layer])
-        node_list, more_nodes = _largest(nums.slopes[layer], TERMS)
+        node_list = drawn[layer].shown  # the nodes whose dL/da the picture writes
+        more_nodes = len(nums.names[layer]) - len(node_list)
         nodes = []
         for i in node_list:
             terms, more_terms = _largest(factors[i], TERMS, None if skip is None else skip[i])
@@ -148,7 +151,7 @@ def page_data(nums: Numbers, lr: float, digits: int = 6) -> dict:
         "columns": columns,
         "layers": layers,
         "steps": steps,
-        "shown": [col.shown for col in layout(nums).columns],
+        "shown": [col.shown for col in drawn],
     }
 
 
