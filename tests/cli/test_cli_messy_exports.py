@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -67,15 +68,34 @@ def test_a_row_of_empty_cells_is_refused_alike_in_memory_and_in_chunks(models, t
         assert "gap.csv:122: " in line or "(first at line 122, " in line
 
 
-def test_pandas_row_index_is_refused_naming_ignore(tmp_path):
+@pytest.mark.parametrize(
+    "header", ["Unnamed: 0,x,y", ",x,y"], ids=["read back by pandas", "as to_csv writes it"]
+)
+def test_pandas_row_index_is_left_out_with_a_note_and_predict_takes_the_file_back(tmp_path, header):
     rng = np.random.default_rng(1)
     order = rng.permutation(60)
-    lines = ["Unnamed: 0,x,y"] + [f"{order[i]},{rng.normal():.3f},{'ab'[i < 30]}" for i in range(60)]
+    lines = [header] + [f"{order[i]},{rng.normal():.3f},{'ab'[i < 30]}" for i in range(60)]
     (tmp_path / "t.csv").write_text("\n".join(lines) + "\n")
-    done = chainrule_cli("train", tmp_path / "t.csv", "--target", "y", "--out", tmp_path / "m")
-    one_line_error(
-        done, "column 'Unnamed: 0' holds a different whole number in each of its 60 rows", "--ignore"
+    done = chainrule_cli(
+        "train", tmp_path / "t.csv", "--target", "y", "--epochs", "2", "--out", tmp_path / "m"
     )
+    assert done.returncode == 0, done.stderr
+    assert (
+        "column 'Unnamed: 0' is left out: it holds a different whole number in each of its 60 rows"
+        in done.stderr
+    )
+    metrics = json.loads((tmp_path / "m" / "metrics.json").read_text())
+    assert any(note.startswith("column 'Unnamed: 0' is left out") for note in metrics["notes"])
+    predicted = chainrule_cli("predict", tmp_path / "m", tmp_path / "t.csv")
+    assert predicted.returncode == 0 and len(predicted.stdout.splitlines()) == 61, predicted.stderr
+
+
+def test_a_table_with_an_id_trains_in_one_command_and_says_what_it_left_out(tmp_path):
+    data = Path(__file__).parents[1] / "data" / "id_column.csv"  # once in the malformed corpus
+    done = chainrule_cli("train", data, "--target", "label", "--epochs", "2", "--out", tmp_path / "m")
+    assert done.returncode == 0, done.stderr
+    assert "column 'customer' is left out: it has a different value in each of its 24 rows" in done.stderr
+    assert "--categorical customer" in done.stderr
 
 
 def test_excel_errors_are_gaps_and_the_advice_is_impute(tmp_path):
@@ -165,9 +185,9 @@ DATE_FORMS = {
 
 @pytest.mark.parametrize("form", DATE_FORMS)
 @pytest.mark.parametrize("chunks", [[], ["--chunk-rows", "70"]], ids=["in memory", "in chunks"])
-def test_a_column_of_dates_is_refused_with_what_to_do(tmp_path, form, chunks):
-    """Dates read as categories leave every later date unknown at prediction: refused, naming
-    the column, with --ignore and --categorical to go on."""
+def test_a_column_of_dates_is_left_out_saying_what_to_do(tmp_path, form, chunks):
+    """Dates read as categories leave every later date unknown at prediction: left out, in a
+    note naming the column, what to write instead, and --categorical to keep them."""
     import datetime
 
     rng = np.random.default_rng(3)
@@ -179,11 +199,11 @@ def test_a_column_of_dates_is_refused_with_what_to_do(tmp_path, form, chunks):
         rows.append(f"{day.strftime(DATE_FORMS[form])},{x:.3f},{'yes' if x > 0 else 'no'}")
     data = tmp_path / "orders.csv"
     data.write_text("ordered,amount,y\n" + "\n".join(rows) + "\n")
-    refused = chainrule_cli("train", data, "--target", "y", "--out", tmp_path / "m", *chunks)
-    assert refused.returncode == 2
-    line = one_line_error(refused)
-    assert "column 'ordered' holds dates" in line
-    assert "--ignore ordered" in line and "--categorical ordered" in line
+    done = chainrule_cli("train", data, "--target", "y", "--epochs", "1", "--out", tmp_path / "m", *chunks)
+    assert done.returncode == 0, done.stderr
+    [line] = [line for line in done.stderr.splitlines() if "'ordered'" in line]
+    assert line.startswith("column 'ordered' is left out: it holds dates")
+    assert "days since a start" in line and "--categorical ordered" in line
     for extra in (["--ignore", "ordered"], ["--categorical", "ordered"]):
         done = chainrule_cli(
             "train", data, "--target", "y", "--epochs", "1", "--out", tmp_path / "m", *chunks, *extra

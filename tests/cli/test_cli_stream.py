@@ -95,14 +95,16 @@ def test_an_ensemble_is_refused_in_chunks_with_its_own_reason(tmp_path):
     assert "convert the files" not in result.stderr
 
 
-def test_an_id_column_is_refused_with_the_flag_and_ignore_leaves_it_out(tmp_path):
+def test_an_id_column_is_left_out_with_a_note_and_predict_takes_it_back(tmp_path):
     lines = ["x,id,y"] + [f"{i % 7},row{i},{i % 2}" for i in range(60)]
     (tmp_path / "t.csv").write_text("\n".join(lines) + "\n")
-    result = chainrule_cli("train", tmp_path / "t.csv", "--target", "y", "--chunk-rows", "10")
-    one_line_error(result, "column 'id' has a different value in each of its", "--ignore id")
-    done = chainrule_cli("train", tmp_path / "t.csv", "--target", "y", "--chunk-rows", "10", "--ignore", "id",
-                         "--epochs", "2", "--out", tmp_path / "o")  # fmt: skip
+    done = chainrule_cli("train", tmp_path / "t.csv", "--target", "y", "--chunk-rows", "10", "--epochs", "2",
+                         "--out", tmp_path / "o")  # fmt: skip
     assert done.returncode == 0, done.stderr
+    assert "column 'id' is left out: it has a different value in each of its 60 rows" in done.stderr
+    assert "--categorical id" in done.stderr
+    predicted = chainrule_cli("predict", tmp_path / "o", tmp_path / "t.csv")
+    assert predicted.returncode == 0 and len(predicted.stdout.splitlines()) == 61, predicted.stderr
 
 
 def test_a_model_trained_from_parquet_predicts_and_evaluates_parquet(tmp_path):

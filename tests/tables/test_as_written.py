@@ -148,34 +148,36 @@ def test_a_decimal_comma_file_separated_by_semicolons_reads_as_numbers(tmp_path)
     assert pre.numeric["x"]["mean"] == pytest.approx(np.mean([i + (i % 7) / 10 for i in range(30)]))
 
 
-def test_an_id_column_is_refused_with_a_hint_and_left_out_with_ignore():
+def test_an_id_column_is_left_out_with_a_note_and_kept_with_categorical():
     rows = {"id": [f"user{i:03d}" for i in range(30)], "x": list(range(30)), "y": ["a", "b", "c"] * 10}
     table = Table.from_columns("t.csv", rows)
-    with pytest.raises(DataError) as caught:
-        Preprocessor.fit(table, "y")
-    message = str(caught.value)
-    assert message.startswith("t.csv: column 'id' has a different value in each of its 30 rows")
-    assert "ignore='id'" in message and "categorical='id'" in message
-    pre, _ = Preprocessor.fit(table, "y", ignore=("id",))
-    assert pre.features == ["x"]
+    pre, notes = Preprocessor.fit(table, "y")
+    assert pre.features == ["x"] and "id" not in pre.categorical
+    [note] = [n for n in notes if "'id'" in n]
+    assert note.startswith("column 'id' is left out: it has a different value in each of its 30 rows")
+    assert "categorical='id'" in note
+    assert Preprocessor.fit(table, "y", ignore=("id",))[0].features == ["x"]
     assert Preprocessor.fit(table, "y", categorical=("id",))[0].categorical["id"][0] == "user000"
 
 
-def test_numbers_with_a_unit_are_refused_naming_the_column_and_a_value():
+def test_numbers_with_a_unit_are_left_out_naming_the_column_and_a_value():
     rng = np.random.default_rng(0)
     weights = [f"{w:.1f} kg" for w in rng.normal(70, 8, 60)]
     table = Table.from_columns("t.csv", {"weight": weights, "x": list(range(60)), "y": ["a", "b"] * 30})
-    with pytest.raises(DataError) as caught:
-        Preprocessor.fit(table, "y")
-    message = str(caught.value)
-    assert message.startswith(f"t.csv: column 'weight' holds numbers with a unit ({weights[0]!r};")
-    assert "write the numbers without the unit" in message
-    assert "ignore='weight'" in message and "categorical='weight'" in message and "\n" not in message
-    assert Preprocessor.fit(table, "y", ignore=("weight",))[0].features == ["x"]
+    pre, notes = Preprocessor.fit(table, "y")
+    assert pre.features == ["x"]
+    [note] = [n for n in notes if "'weight'" in n]
+    assert note.startswith(f"column 'weight' is left out: it holds numbers with a unit ({weights[0]!r};")
+    assert (
+        "write the numbers without the unit" in note and "categorical='weight'" in note and "\n" not in note
+    )
     assert len(Preprocessor.fit(table, "y", categorical=("weight",))[0].categorical["weight"]) > 20
     prices = [f"${p:.2f}" for p in rng.uniform(1, 99, 60)]
     table = Table.from_columns("t.csv", {"price": prices, "y": ["a", "b"] * 30})
-    with pytest.raises(DataError, match=r"column 'price' holds numbers with a unit \('\$"):
+    with pytest.raises(
+        DataError,
+        match=r"no column can be a feature: column 'price' is left out: it holds numbers with a unit \('\$",
+    ):
         Preprocessor.fit(table, "y")
 
 
@@ -194,16 +196,17 @@ def test_categories_that_merely_start_with_a_number_are_kept(values):
     assert pre.categorical["c"] == sorted(set(values))
 
 
-def test_free_text_with_a_value_in_most_rows_no_other_row_holds_is_refused():
+def test_free_text_with_a_value_in_most_rows_no_other_row_holds_is_left_out():
     # Like ISLR's Auto 'name': 301 names in 392 rows, 245 of them in one row only.
     names = [f"car {i}" for i in range(25)] + ["ford pinto"] * 5 + ["amc hornet"] * 4
     table = Table.from_columns("t.csv", {"name": names, "x": list(range(34)), "y": ["a", "b"] * 17})
-    with pytest.raises(DataError) as caught:
-        Preprocessor.fit(table, "y")
-    message = str(caught.value)
-    assert message.startswith("t.csv: column 'name' holds a value no other row holds in 25 of its 34 rows")
-    assert "(27 distinct values, e.g. 'car 0')" in message
-    assert "ignore='name'" in message and "categorical='name'" in message
+    pre, notes = Preprocessor.fit(table, "y")
+    assert pre.features == ["x"]
+    [note] = [n for n in notes if "'name'" in n]
+    assert note.startswith(
+        "column 'name' is left out: it holds a value no other row holds in 25 of its 34 rows"
+    )
+    assert "(27 distinct values, e.g. 'car 0')" in note and "categorical='name'" in note
     common = names[:15] + ["ford pinto"] * 10 + ["amc hornet"] * 9  # 15 of 34 rows: kept
     pre, _ = Preprocessor.fit(Table.from_columns("t.csv", {"name": common, "y": ["a", "b"] * 17}), "y")
     assert len(pre.categorical["name"]) == 17
@@ -293,3 +296,20 @@ def test_a_value_that_is_not_a_number_in_the_format_asked_for_says_which_would_r
     plain = r"'628.65' is not a number read with decimal=',' and thousands='.' \(it reads as a plain number\); write"
     with pytest.raises(DataError, match=plain):
         pre.transform(Table.from_columns("new.csv", {"amount": ["628.65"]}))
+
+
+def test_a_column_of_mostly_text_and_some_numbers_is_read_as_categories_and_said():
+    # Like ggplot2's mpg 'drv': 'f' and 'r' for the drive, '4' for four-wheel drive.
+    drive = (["f"] * 5 + ["4"] * 4 + ["r"]) * 6
+    table = Table.from_columns("t.csv", {"drv": drive, "x": list(range(60)), "y": ["a", "b"] * 30})
+    pre, notes = Preprocessor.fit(table, "y")
+    assert pre.categorical["drv"] == ["4", "f", "r"]
+    assert (
+        "column 'drv' is read as categories: 36 of its 60 values are text (e.g. 'f'), so its numbers (e.g. '4') are categories too"
+        in notes
+    )
+    typo = ["1.5"] * 59 + ["1,5x"]  # a number column with one value mistyped: still refused
+    with pytest.raises(
+        DataError, match=r"column 'x'.*is not a number; 59 other values in the column are numbers"
+    ):
+        Preprocessor.fit(Table.from_columns("t.csv", {"x": typo, "y": ["a", "b"] * 30}), "y")

@@ -111,15 +111,15 @@ def _indexed(rows: int, name: str = "Unnamed: 0", seed: int = 0) -> str:
 
 
 @pytest.mark.parametrize("name", ["Unnamed: 0", "Unnamed: 0.1", "index"])
-def test_pandas_row_index_is_refused_with_ignore_as_the_remedy(tmp_path, name):
+def test_pandas_row_index_is_left_out_with_a_note(tmp_path, name):
     path = _write(tmp_path, _indexed(40, name))
-    message = _error(lambda: Preprocessor.fit(read_table(path), "y"))
-    assert f"column {name!r} holds a different whole number in each of its 40 rows" in message
-    assert f"pass ignore={name!r} to leave it out" in message
-    assert f"ignore={name!r}" in _error(lambda: _streamed(path))
-    pre, _ = Preprocessor.fit(read_table(path), "y", ignore=(name,))
-    assert pre.features == ["x"]
-    assert _streamed(path, ignore=(name,))[0].features == ["x"]
+    for pre, notes in (Preprocessor.fit(read_table(path), "y"), _streamed(path)):
+        assert pre.features == ["x"]
+        [note] = [n for n in notes if name in n]
+        assert note.startswith(
+            f"column {name!r} is left out: it holds a different whole number in each of its 40 rows"
+        )
+    assert Preprocessor.fit(read_table(path), "y", ignore=(name,))[0].features == ["x"]
 
 
 def test_ordinary_numeric_columns_are_not_taken_for_a_row_index(tmp_path):
@@ -133,11 +133,19 @@ def test_ordinary_numeric_columns_are_not_taken_for_a_row_index(tmp_path):
     assert "Unnamed: 0" in Preprocessor.fit(read_table(few), "y")[0].numeric
 
 
-def test_a_first_column_without_a_name_points_at_pandas_index(tmp_path):
-    path = _write(tmp_path, ",x,y\n0,1,a\n1,2,b\n")
-    assert "column 1 has no name (a first column without a name is often the row index pandas" in _error(
-        lambda: read_table(path)
+def test_a_first_column_without_a_name_is_named_as_pandas_names_it_and_left_out_as_an_index(tmp_path):
+    path = _write(tmp_path, _indexed(40, ""))  # to_csv's header: ",x,y"
+    assert read_table(path).columns == ["Unnamed: 0", "x", "y"]
+    for pre, notes in (Preprocessor.fit(read_table(path), "y"), _streamed(path)):
+        assert pre.features == ["x"] and any(n.startswith("column 'Unnamed: 0' is left out") for n in notes)
+    names = _write(
+        tmp_path, "".join([",x,y\n", *(f"car {i},{i % 5},{'ab'[i % 2]}\n" for i in range(30))]), "r.csv"
     )
+    pre, notes = Preprocessor.fit(read_table(names), "y")  # R's write.csv: the row names, an ID
+    assert pre.features == ["x"] and any(
+        "'Unnamed: 0' is left out: it has a different value" in n for n in notes
+    )
+    assert "column 2 has no name" in _error(lambda: read_table(_write(tmp_path, "x,,y\n1,2,a\n", "mid.csv")))
 
 
 # --------------------------------------------------------------- Excel's error values

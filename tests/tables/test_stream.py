@@ -203,17 +203,31 @@ def test_header_names_are_stripped_as_in_memory(tmp_path):
     assert pre.features == ["x1", "x2", "colour"] and pre.categorical == {"colour": ["a", "b"]}
 
 
-def test_an_id_column_is_refused_as_in_memory_unless_ignored(tmp_path):
+def test_an_id_column_is_left_out_as_in_memory_unless_categorical(tmp_path):
     lines = ["x,id,y"] + [f"{i % 7},row{i},{i % 2}" for i in range(60)]
     (tmp_path / "t.csv").write_text("\n".join(lines) + "\n")
-    with pytest.raises(
-        DataError, match=r"data: column 'id' has a different value in each of its 60 rows.*ignore='id'"
-    ):
-        first_pass(open_files(str(tmp_path / "t.csv"), 10, "y"), split=Split(0.0, 7))
-    _, pre, _ = first_pass(open_files(str(tmp_path / "t.csv"), 10, "y"), ignore=("id",))
+    _, pre, notes = first_pass(open_files(str(tmp_path / "t.csv"), 10, "y"), split=Split(0.0, 7))
     assert pre.features == ["x"]
+    assert any(
+        n.startswith("column 'id' is left out: it has a different value in each of its 60 rows")
+        for n in notes
+    )
     _, pre, _ = first_pass(open_files(str(tmp_path / "t.csv"), 10, "y"), categorical=("id",))
     assert len(pre.categorical["id"]) == 60
+
+
+def test_a_column_of_more_categories_than_can_be_kept_is_left_out_in_chunks(tmp_path, monkeypatch):
+    import chainrule.tables.first_pass as first_pass_module
+
+    monkeypatch.setattr(first_pass_module, "MAX_CATEGORIES", 30)
+    lines = ["x,code,y"] + [f"{i % 7},c{i // 2},{i % 2}" for i in range(90)]  # 45 codes, each twice
+    (tmp_path / "t.csv").write_text("\n".join(lines) + "\n")
+    _, pre, notes = first_pass(open_files(str(tmp_path / "t.csv"), 10, "y"), split=Split(0.0, 7))
+    assert pre.features == ["x"] and "code" not in pre.categorical
+    assert (
+        "column 'code' is left out: it has more than 30 distinct values (encode it as numbers to use it)"
+        in notes
+    )
 
 
 def test_a_cp1252_file_is_read_as_in_memory(tmp_path):

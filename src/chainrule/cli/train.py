@@ -114,6 +114,7 @@ def _finish(result, config, data, where, directory, about: str, columns: int, ou
         "verdict" in result.metrics
     ):  # what to try, as flags: metrics.json and the report are the command line's
         result.metrics["verdict"] = flags(result.metrics["verdict"])
+    result.metrics["notes"] = summary["notes"]  # what the run said of the data and the model, as printed
     written, notes = write_run(directory, result, recorded, report=where["report"], data_summary=summary)
     for note in notes:
         out.note(note)

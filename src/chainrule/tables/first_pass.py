@@ -20,8 +20,11 @@ What differs from a table in memory:
   both places: one-hot inputs need every category, so a column's kind cannot change on
   the way. A category first seen in a later chunk of a text column is simply learned.
 - A text column with a different value in every row (an ID, from ``ID_ROWS`` training rows
-  on) is refused as in memory, counting the distinct values of every row; ``ignore=`` leaves
-  it out and ``categorical=`` keeps it.
+  on), of dates or of numbers with a unit, or with more than ``MAX_CATEGORIES`` distinct
+  values, is left out with a note, as in memory, counting the distinct values of every row;
+  ``categorical=`` keeps it. Its gaps are still refused without ``impute=`` (they are
+  checked chunk by chunk, before the column's kind is known), and a column of text and
+  numbers is refused whichever is more common.
 """
 
 from __future__ import annotations
@@ -73,6 +76,8 @@ class _Column:
     #: Named like pandas' row index, and so far a different whole number in each row: the
     #: rows seen and the smallest and largest number (``infer.is_row_index``, chunk by chunk).
     index: list | None = None
+    #: Why the column is left out, once that is settled in a chunk (too many categories).
+    left_out: str | None = None
 
 
 class FirstPass:
@@ -122,7 +127,8 @@ class FirstPass:
             cap = self.validation_cap
             self.smallest = np.partition(hashes, cap - 1)[:cap] if hashes.size > cap else hashes
         for name, column in self.columns.items():
-            self._add_column(table, name, column, keep, train)
+            if column.left_out is None:
+                self._add_column(table, name, column, keep, train)
         if self.impute is not None:
             self._count_fills(table, keep)
         cells = table.cells(self.target)
@@ -198,9 +204,16 @@ class FirstPass:
         if not column.forced:
             column.texts += int(labelled.sum())
             column.training_texts += int((labelled & train).sum())
+        if len(column.seen) > MAX_CATEGORIES and not column.forced:
+            column.left_out = (
+                id_column(name, f"first {column.texts}")
+                if len(column.seen) == column.texts
+                else f"column {name!r} is left out: it has more than {MAX_CATEGORIES} distinct values "
+                "(encode it as numbers to use it)"
+            )
+            column.seen, column.counts = set(), {}
+            return
         if len(column.seen) > MAX_CATEGORIES:
-            if len(column.seen) == column.texts:
-                raise DataError(f"{self.source}: {id_column(name, f'first {column.texts}')}")
             raise DataError(
                 f"{table.source}: column {name!r} has more than {MAX_CATEGORIES} distinct values; "
                 f"pass ignore={name!r} to leave it out, or encode it as numbers"
@@ -244,7 +257,16 @@ class FirstPass:
         notes = []
         task = self._task(notes)
         pre = Preprocessor(features=list(self.features), target=self.target, task=task, impute=self.impute)
+        left_out = []  # columns that cannot be features, each named in a note
+
+        def leave_out(name, note):
+            left_out.append(name)
+            notes.append(note)
+
         for name, column in self.columns.items():
+            if column.left_out is not None:
+                leave_out(name, column.left_out)
+                continue
             if column.forced or (column.first_text and not column.first_number):
                 if not column.seen:
                     raise DataError(f"{self.source}: {empty_column(name, 0, self.rows['read'])}")
@@ -252,9 +274,15 @@ class FirstPass:
                     values = sorted(column.seen)
                     problem = unreadable_values(name, arrow()[0].array(values), column.texts, values[0])
                     if problem:
-                        raise DataError(f"{self.source}: {problem}")
-                if column.training_texts >= ID_ROWS and len(column.seen) == column.texts:
-                    raise DataError(f"{self.source}: {id_column(name, column.texts)}")
+                        leave_out(name, problem)
+                        continue
+                if (
+                    not column.forced
+                    and column.training_texts >= ID_ROWS
+                    and len(column.seen) == column.texts
+                ):
+                    leave_out(name, id_column(name, column.texts))
+                    continue
                 pre.categorical[name] = sorted(column.seen)
                 if self.impute is not None:
                     names = pre.categorical[name]
@@ -268,7 +296,8 @@ class FirstPass:
                     f"fix the value, or pass categorical={name!r} to treat the column as categories"
                 )
             if column.index is not None and column.index[0] >= ID_ROWS:
-                raise DataError(f"{self.source}: {row_index(name, column.index[0])}")
+                leave_out(name, row_index(name, column.index[0]))
+                continue
             moments = column.moments
             if moments.n == 0:
                 raise DataError(
@@ -283,6 +312,13 @@ class FirstPass:
                 std = 1.0
             fill = {"fill": moments.mean} if self.impute == "mean" else {}
             pre.numeric[name] = {"mean": moments.mean, "std": std, **fill}
+        if left_out:
+            pre.features = [name for name in self.features if name not in left_out]
+            if not pre.features:
+                raise DataError(
+                    f"{self.source}: no column can be a feature: {'; '.join(notes[-len(left_out) :])}"
+                )
+            self.filled = {name: counts for name, counts in self.filled.items() if name in pre.features}
         if task == "classification":
             if self.labels_overflow:
                 raise DataError(

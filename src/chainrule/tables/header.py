@@ -1,4 +1,5 @@
-"""The header's column names: stripped, in NFC, none empty or repeated; and the empty last
+"""The header's column names: stripped, in NFC, none empty (but the first, named as pandas
+names it) or repeated; and the empty last
 column that a delimiter ending every line makes (``a,b,y,``), left out as pandas would read it
 ("Unnamed: 3", all missing) and then drop it."""
 
@@ -8,23 +9,24 @@ from .cells import arrow
 from .data_error import DataError
 from .nfc import nfc_name
 
-__all__ = ["checked_names", "without_trailing_column"]
+__all__ = ["checked_names", "without_trailing_column", "FIRST_UNNAMED"]
+
+#: The name a first column without one gets, as pandas' read_csv names it: it is most often
+#: the row index pandas writes or the row names R writes, which training leaves out with a
+#: note (``infer.row_index``, ``infer.id_column``); other values are used as any column's.
+FIRST_UNNAMED = "Unnamed: 0"
 
 
 def checked_names(source: str, written: list[str], line: int | None) -> list[str]:
-    """Column names stripped and in NFC (``tables.nfc``); DataError at an empty or repeated one
-    (``line``: the header's)."""
+    """Column names stripped and in NFC (``tables.nfc``), an empty first one ``FIRST_UNNAMED``;
+    DataError at another empty one or a repeated one (``line``: the header's)."""
     place, seen = source if line is None else f"{source}:{line}", {}
     names = [nfc_name(name.strip()) for name in written]
+    if names and not names[0]:  # the row index pandas writes (to_csv), or R's row names (write.csv)
+        names[0] = FIRST_UNNAMED
     for position, name in enumerate(names, start=1):
         if not name:
-            hint = (
-                " (a first column without a name is often the row index pandas writes: save with "
-                "to_csv(index=False), or delete the column)"
-                if position == 1
-                else ""
-            )
-            raise DataError(f"{place}: column {position} has no name{hint}; give every column a name")
+            raise DataError(f"{place}: column {position} has no name; give every column a name")
         if name in seen:
             raise DataError(
                 f"{place}: column {name!r} appears twice (columns {seen[name]} and {position}); rename one"

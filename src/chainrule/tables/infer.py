@@ -31,6 +31,8 @@ __all__ = [
     "unreadable_values",
     "id_column",
     "empty_column",
+    "mostly_text",
+    "text_with_numbers",
     "row_index",
     "is_row_index",
     "distinct_whole_numbers",
@@ -89,11 +91,27 @@ def category_names(table: Table, columns) -> dict[str, list[str]]:
 
 
 def id_column(name: str, rows) -> str:
-    """Why a text column with a different value in each of its ``rows`` rows is refused."""
+    """The note for a text column left out for a different value in each of its ``rows`` rows."""
     return (
-        f"column {name!r} has a different value in each of its {rows} rows, like an ID, which "
-        f"tells nothing about new rows; pass ignore={name!r} to leave it out "
-        f"(or categorical={name!r} to encode it all the same)"
+        f"column {name!r} is left out: it has a different value in each of its {rows} rows, like an ID, "
+        f"which tells nothing about new rows (pass categorical={name!r} to encode it all the same)"
+    )
+
+
+def mostly_text(texts: int, present: int) -> bool:
+    """Whether a column whose ``present`` values are ``texts`` text and the rest numbers is a
+    column of categories (more than half of them text: 'f', 'r' and '4' for a car's drive)
+    rather than numbers with a few mistyped (which are refused, naming the first)."""
+    return 2 * texts > present
+
+
+def text_with_numbers(table: Table, name: str, cells, texts: int, present: int) -> str:
+    """The note for a column of mostly text read as categories, its numbers among them."""
+    number = table.text(int(np.argmax(cells.present & ~cells.text)), name).strip()
+    text = table.text(int(np.argmax(cells.text)), name).strip()
+    return (
+        f"column {name!r} is read as categories: {texts} of its {present} values are text "
+        f"(e.g. {text!r}), so its numbers (e.g. {number!r}) are categories too"
     )
 
 
@@ -112,13 +130,13 @@ def empty_column(name: str, present: int, rows) -> str:
 
 
 def row_index(name: str, rows) -> str:
-    """Why a numeric column named like pandas' row index, holding a different whole number in
-    each of its ``rows`` rows, is refused."""
+    """The note for a numeric column left out that is named like pandas' row index and holds a
+    different whole number in each of its ``rows`` rows."""
     return (
-        f"column {name!r} holds a different whole number in each of its {rows} rows, like the row "
-        "numbers pandas writes as the index (to_csv without index=False), which tell nothing about "
-        "new rows (and give the target away when the rows were sorted by it); "
-        f"pass ignore={name!r} to leave it out (or name the column otherwise to use it as a number)"
+        f"column {name!r} is left out: it holds a different whole number in each of its {rows} rows, "
+        "like the row numbers pandas writes as the index (to_csv without index=False), which tell "
+        "nothing about new rows (and give the target away when the rows were sorted by it); "
+        "name the column otherwise to use it as a number"
     )
 
 
@@ -140,8 +158,8 @@ def is_row_index(name: str, numbers: np.ndarray, missing: np.ndarray) -> bool:
 
 
 def unreadable_values(name: str, values, rows: int, example: str) -> str | None:
-    """Why a text column whose distinct ``values`` (an Arrow text array) in ``rows`` rows are
-    all dates (``DATE``) or all numbers with a unit (``WITH_UNIT``, at most ``UNIT_FORMS``
+    """The note for a text column left out whose distinct ``values`` (an Arrow text array) in
+    ``rows`` rows are all dates (``DATE``) or all numbers with a unit (``WITH_UNIT``, at most ``UNIT_FORMS``
     units) cannot serve as categories, from more than ``MAX_CLASSES_INFERRED`` of them on:
     prediction would meet every new date or measurement as an unknown category."""
     _, pc, _ = arrow()
@@ -149,28 +167,28 @@ def unreadable_values(name: str, values, rows: int, example: str) -> str | None:
         return None
     if as_numpy(pc.match_substring_regex(values, DATE)).all():
         return (
-            f"column {name!r} holds dates ({example!r}; {len(values)} distinct values in {rows} rows), "
-            "which as categories leave every new date unknown at prediction; write what matters in them "
-            "as numbers in columns of their own (days since a start, the year, the month, the day of the "
-            f"week), or pass ignore={name!r} to leave the column out (or categorical={name!r} to keep "
-            "them as categories)"
+            f"column {name!r} is left out: it holds dates ({example!r}; {len(values)} distinct values in "
+            f"{rows} rows), which as categories leave every new date unknown at prediction; to use them, "
+            "write what matters in them as numbers in columns of their own (days since a start, the year, "
+            f"the month, the day of the week), or pass categorical={name!r} to keep them as categories"
         )
     if as_numpy(pc.match_substring_regex(values, WITH_UNIT)).all():
         units = pc.unique(pc.utf8_lower(pc.replace_substring_regex(values, r"[-+0-9.,\s]", "")))
         if len(units) <= UNIT_FORMS:
             return (
-                f"column {name!r} holds numbers with a unit ({example!r}; {len(values)} distinct values "
-                f"in {rows} rows), which as categories leave any new value unknown at prediction; "
-                f"write the numbers without the unit (name it in the header) to use them as numbers, "
-                f"or pass ignore={name!r} to leave the column out (or categorical={name!r} to keep them as categories)"
+                f"column {name!r} is left out: it holds numbers with a unit ({example!r}; {len(values)} "
+                f"distinct values in {rows} rows), which as categories leave any new value unknown at "
+                "prediction; to use them, write the numbers without the unit (name it in the header), "
+                f"or pass categorical={name!r} to keep them as categories"
             )
     return None
 
 
 def unusable_categories(table: Table, name: str, present: np.ndarray) -> str | None:
-    """Why a text column's values cannot serve as categories, or None when they can.
+    """The note for a text column left out because its values cannot serve as categories, or
+    None when they can.
 
-    A category is learned from the rows that hold it, so a column is refused (from ``ID_ROWS``
+    A category is learned from the rows that hold it, so a column is left out (from ``ID_ROWS``
     rows on) when most of its rows hold a value no other row holds (an ID, or free text such
     as names; a different value in every row is the extreme case), and, from more than
     ``MAX_CLASSES_INFERRED`` distinct values on, when its values are numbers with a unit
@@ -194,10 +212,9 @@ def unusable_categories(table: Table, name: str, present: np.ndarray) -> str | N
         return id_column(name, rows)
     if 2 * once > rows:
         return (
-            f"column {name!r} holds a value no other row holds in {once} of its {rows} rows "
-            f"({counts.size} distinct values, e.g. {example!r}), like an ID or free text: such categories "
-            f"tell little about new rows, and a new value is refused at prediction; pass ignore={name!r} "
-            f"to leave it out (or categorical={name!r} to encode it all the same)"
+            f"column {name!r} is left out: it holds a value no other row holds in {once} of its {rows} rows "
+            f"({counts.size} distinct values, e.g. {example!r}), like an ID or free text, and such "
+            f"categories tell little about new rows (pass categorical={name!r} to encode it all the same)"
         )
     return None
 

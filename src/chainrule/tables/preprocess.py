@@ -33,8 +33,10 @@ from .infer import (
     is_row_index,
     label_codes,
     label_text,
+    mostly_text,
     row_index,
     same_number,
+    text_with_numbers,
     unusable_categories,
     where,
 )
@@ -125,6 +127,7 @@ class Preprocessor:
             )
         pre = cls(features=features, target=target, task=task, impute=impute, number_format=fmt)
         pre.percent_columns = []
+        left_out = []  # columns that cannot be features, each named in a note
         for name in features:
             cells = table.cells(name, fmt)
             present, texts = int(cells.present.sum()), int(cells.text.sum())
@@ -133,13 +136,17 @@ class Preprocessor:
                 check_written_otherwise(
                     table, name, cells, fmt, f"categorical={name!r} to keep them as categories"
                 )
-            if chosen or (present and texts == present):
+            if chosen or (present and (texts == present or mostly_text(texts, present))):
                 seen = distinct(table.trimmed(name), cells.present)
                 if not seen:
                     raise DataError(f"{table.source}: {empty_column(name, 0, len(table))}")
                 problem = None if chosen else unusable_categories(table, name, cells.present)
                 if problem:
-                    raise DataError(f"{table.source}: {problem}")
+                    left_out.append(name)
+                    notes.append(problem)
+                    continue
+                if not chosen and texts < present:
+                    notes.append(text_with_numbers(table, name, cells, texts, present))
                 pre.categorical[name] = sorted(set(seen).union(categories.get(name, ())))
                 continue
             if texts:
@@ -152,7 +159,9 @@ class Preprocessor:
                     f"fix the value, or pass categorical={name!r} to treat the column as categories",
                 )
             if not chosen and is_row_index(name, cells.numbers, cells.missing):
-                raise DataError(f"{table.source}: {row_index(name, len(table))}")
+                left_out.append(name)
+                notes.append(row_index(name, len(table)))
+                continue
             check_magnitudes(table, name, cells.numbers, dtype)
             finite = cells.numbers[np.isfinite(cells.numbers)]
             if finite.size == 0:
@@ -168,6 +177,12 @@ class Preprocessor:
                 std = 1.0
             pre.numeric[name] = {"mean": mean, "std": std, **({"fill": fill} if fill is not None else {})}
             pre.percent_columns += [name] if written_as_percent(table, name, cells) else []
+        if left_out:
+            pre.features = [name for name in features if name not in left_out]
+            if not pre.features:
+                raise DataError(
+                    f"{table.source}: no column can be a feature: {'; '.join(notes[-len(left_out) :])}"
+                )
         cells = table.cells(target, fmt)
         if task == "classification":
             pre.labels = class_labels(distinct(table.trimmed(target), cells.present))

@@ -212,6 +212,11 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
     )
     notes += probe_notes
     task = probe.task
+    # The columns left out (an ID, dates, ...; each named in a note) stay out of every later fit.
+    left_out = [
+        c for c in table.columns if c != config.target and c not in config.ignore and c not in probe.features
+    ]
+    reading["ignore"] = (*config.ignore, *left_out)
     if config.drop_missing:
         bad = probe.missing_rows(table, with_target=True)
         if bad.size:
