@@ -64,7 +64,7 @@ def test_a_row_of_empty_cells_is_refused_alike_in_memory_and_in_chunks(models, t
     data.write_text((models / "train.csv").read_text() + ",,\n")
     for extra in ([], ["--chunk-rows", "50"]):
         done = chainrule_cli("train", data, "--target", "y", "--out", tmp_path / "m", *extra)
-        line = one_line_error(done, "gap.csv", "column 'a', value ''", "--impute mean", "--drop-missing")
+        line = one_line_error(done, "gap.csv", "column 'a', value ''", "--impute", "--drop-missing")
         assert "gap.csv:122: " in line or "(first at line 122, " in line
 
 
@@ -129,9 +129,7 @@ def test_utf16_sep_line_and_nfd_files_train_and_predict(tmp_path):
 
 def test_refusals_name_their_remedy(tmp_path):
     (tmp_path / "empty.csv").write_text("x,y,Notes\n" + "".join(f"{i},{'ab'[i % 2]},\n" for i in range(30)))
-    done = chainrule_cli(
-        "train", tmp_path / "empty.csv", "--target", "y", "--impute", "mean", "--out", tmp_path / "m"
-    )
+    done = chainrule_cli("train", tmp_path / "empty.csv", "--target", "y", "--out", tmp_path / "m")
     one_line_error(done, "column 'Notes' has no values", "--ignore Notes")
     (tmp_path / "inf.csv").write_text(
         "x,y\n" + "".join(f"{i},{'inf' if i == 5 else i * 0.3}\n" for i in range(30))
@@ -274,3 +272,23 @@ def test_a_streamed_run_says_what_impute_fills_as_a_run_in_memory_does(tmp_path)
     assert (
         stored[0] == stored[1] == {"x": {"filled": 18, "infinite": 1}, "kind": {"filled": 14, "infinite": 0}}
     )
+
+
+def test_gaps_in_features_and_target_are_named_at_once_and_one_command_trains(tmp_path):
+    """The advice for gaps in the features names the target's too, so the next run trains; a
+    column that only the dropped rows filled is left out with a note."""
+    rng = np.random.default_rng(5)
+    rows = []
+    for i in range(120):
+        x = "" if i % 9 == 0 else f"{rng.normal():.3f}"
+        y = "" if i % 13 == 0 else "ab"[i % 2]
+        later = f"{rng.normal():.2f}" if y == "" else ""  # only in rows without a target
+        rows.append(f"{x},{later},{y}")
+    (tmp_path / "t.csv").write_text("x,later,y\n" + "\n".join(rows) + "\n")
+    refused = chainrule_cli("train", tmp_path / "t.csv", "--target", "y", "--out", tmp_path / "m")
+    line = one_line_error(refused, "column 'x'", "the target is missing in 10 rows too")
+    assert "--impute median with --drop-missing" in line
+    done = chainrule_cli("train", tmp_path / "t.csv", "--target", "y", "--impute", "median", "--drop-missing",
+                         "--epochs", "2", "--out", tmp_path / "m")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "column 'later' is left out: every one of its 110 cells is empty or missing" in done.stderr

@@ -302,11 +302,16 @@ def test_quoted_line_ends_across_blocks_are_read_in_chunks(tmp_path):
 
 
 # ------------------------------------------------------------- refusals with a remedy
-def test_an_empty_column_is_refused_with_ignore_as_the_remedy(tmp_path):
+def test_an_empty_column_is_refused_and_under_impute_left_out(tmp_path):
     path = _write(tmp_path, "\n".join(["x,y,Notes", *(f"{i},{'ab'[i % 2]}," for i in range(30))]) + "\n")
     expected = "column 'Notes' has no values (no finite numbers, no text): every one of its 30 cells is empty or missing; pass ignore='Notes'"
-    assert expected in _error(lambda: Preprocessor.fit(read_table(path), "y", impute="mean"))
-    assert expected in _error(lambda: _streamed(path, impute="mean"))
+    assert expected in _error(lambda: Preprocessor.fit(read_table(path), "y"))
+    left_out = "column 'Notes' is left out: every one of its 30 cells is empty or missing, so there is nothing to learn from it or to fill it with"
+    for pre, notes in (
+        Preprocessor.fit(read_table(path), "y", impute="mean"),
+        _streamed(path, impute="mean"),
+    ):
+        assert pre.features == ["x"] and left_out in notes
     infinite = _write(
         tmp_path, "\n".join(["x,y,r", *(f"{i},{'ab'[i % 2]},inf" for i in range(30))]) + "\n", "inf.csv"
     )

@@ -292,6 +292,14 @@ def test_a_split_far_from_test_size_says_why():
     run = train_table(table, TrainConfig(target="y", verbose=0, epochs=1, hidden=(4,)))
     assert run.metrics["rows"]["test"] == 25
     assert any(note.startswith("the test rows are 25 of 100, not 20 (test_size=0.2)") for note in run.notes)
+    assert any("a class of one row only trains" in note for note in run.notes)
+    # 17 classes of 18 rows (like Suicide's ages): each tests round(3.6) = 4, 68 rows, not 61
+    even = Table.from_columns("t.csv", {"x": list(range(306)), "y": [f"k{i % 17}" for i in range(306)]})
+    notes = train_table(even, TrainConfig(target="y", verbose=0, epochs=1, hidden=(4,))).notes
+    assert (
+        "the test rows are 68 of 306, not 61 (test_size=0.2): the split keeps each class's share, rounded "
+        "class by class (17 classes; a class of 18 rows tests round(18 × 0.2) = 4 of them)"
+    ) in notes
     fine = Table.from_columns("t.csv", {"x": list(range(100)), "y": ["a", "b"] * 50})
     assert not any(
         "test rows are" in note
@@ -312,3 +320,18 @@ def test_the_batch_grows_with_the_rows_so_an_epoch_stays_400_to_800_updates():
     )
     run = train_table(_linear_table(200), TrainConfig(target="y", verbose=0, epochs=2, ensemble=1))
     assert run.metrics["batch_size"] == 32
+
+
+@pytest.mark.parametrize("chosen", ["network", "linear"])
+def test_a_perfect_linear_model_gets_a_leak_check_not_advice_to_regularise(chosen):
+    trivial = {"model": "majority class 'a'", "accuracy": 0.6}
+    line = verdict({"accuracy": 1.0}, {"accuracy": 1.0}, trivial, chosen)
+    assert "the linear model is already perfect on the test rows" in line
+    assert "gives the target away" in line and "weight_decay" not in line and "too few" not in line
+
+
+def test_a_network_worse_than_the_mean_is_told_to_look_at_the_target_not_the_learning_rate():
+    trivial = {"model": "mean of the training targets", "r2": -0.02}
+    line = verdict({"r2": -0.5}, {"r2": -1.14}, trivial)
+    assert "the network does no better than mean of the training targets" in line
+    assert "a placeholder such as 999" in line and "lr=" not in line and "patience" not in line

@@ -45,6 +45,7 @@ from .infer import (
     constant_target,
     distinct_whole_numbers,
     empty_column,
+    empty_left_out,
     id_column,
     infer_task,
     row_index,
@@ -299,6 +300,9 @@ class FirstPass:
                 leave_out(name, row_index(name, column.index[0]))
                 continue
             moments = column.moments
+            if moments.n == 0 and column.first_number is None and self.impute is not None:
+                leave_out(name, empty_left_out(name, self.rows["read"] - self.rows["dropped"]))
+                continue
             if moments.n == 0:
                 raise DataError(
                     f"{self.source}: {empty_column(name, 0, self.rows['read'])}"

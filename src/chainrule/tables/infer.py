@@ -31,6 +31,7 @@ __all__ = [
     "unreadable_values",
     "id_column",
     "empty_column",
+    "empty_left_out",
     "mostly_text",
     "text_with_numbers",
     "row_index",
@@ -95,6 +96,15 @@ def id_column(name: str, rows) -> str:
     return (
         f"column {name!r} is left out: it has a different value in each of its {rows} rows, like an ID, "
         f"which tells nothing about new rows (pass categorical={name!r} to encode it all the same)"
+    )
+
+
+def empty_left_out(name: str, rows) -> str:
+    """The note for a column left out under impute= that has no value in its ``rows`` rows:
+    nothing to learn from, and nothing to fill it with (without impute=, its gaps are refused)."""
+    return (
+        f"column {name!r} is left out: every one of its {rows} cells is empty or missing, so there "
+        "is nothing to learn from it or to fill it with"
     )
 
 

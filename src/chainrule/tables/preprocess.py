@@ -29,6 +29,7 @@ from .infer import (
     checked_labels,
     class_labels,
     empty_column,
+    empty_left_out,
     infer_task,
     is_row_index,
     label_codes,
@@ -136,6 +137,10 @@ class Preprocessor:
                 check_written_otherwise(
                     table, name, cells, fmt, f"categorical={name!r} to keep them as categories"
                 )
+            if not present and impute is not None and not chosen:  # nothing to learn, nothing to fill with
+                left_out.append(name)
+                notes.append(empty_left_out(name, len(table)))
+                continue
             if chosen or (present and (texts == present or mostly_text(texts, present))):
                 seen = distinct(table.trimmed(name), cells.present)
                 if not seen:
@@ -259,13 +264,14 @@ class Preprocessor:
         columns = self.features + ([self.target] if with_target else [])
         if self.impute is not None:
             columns = [self.target] if with_target else []
-        count, first = 0, None
+        count, first, in_target = 0, None, 0
         position = {name: i for i, name in enumerate(table.columns)}
         for name in columns:
             gaps = self.gaps(table, name)
             found = int(gaps.sum())
             if found:
                 count += found
+                in_target += found if name == self.target else 0
                 place = (_first(gaps), position[name])
                 if first is None or place < first[0]:
                     first = (place, name)
@@ -277,6 +283,12 @@ class Preprocessor:
                     "(drop_missing=True); impute= fills features, never the target"
                     if at_training
                     else "fill in the target or leave those rows out"
+                )
+            elif at_training and in_target:  # both at once, or the next run stops at the target
+                advice = (
+                    f"the target is missing in {in_target} row{'s' if in_target > 1 else ''} too: pass "
+                    "impute='median' with drop_missing=True to fill the features' gaps and drop the rows "
+                    "without a target (drop_missing=True alone drops every row with a gap)"
                 )
             elif at_training:
                 advice = "pass impute='mean'|'median' or drop_missing=True"

@@ -165,6 +165,20 @@ def trivial_baseline(task: str, train_encoded: np.ndarray, test_encoded: np.ndar
     return {"model": "mean of the training targets", "r2": metrics.r2_score(true, guess)}
 
 
+#: A test score (accuracy or R²) from which the linear model counts as perfect.
+PERFECT = 0.9999
+
+
+def _nothing_found(trivial: dict) -> str:
+    """What to check when no model does better than the trivial baseline."""
+    target = (
+        "the target (an ID, outliers, or a placeholder such as 999 for unknown)"
+        if "r2" in trivial
+        else "the target"
+    )
+    return f"check {target} and the columns; the inputs may tell nothing about it"
+
+
 def score_of(result: dict) -> tuple[str, float]:
     """(name, value) of the score that ranks models: accuracy, or R² for regression."""
     return ("accuracy", result["accuracy"]) if "accuracy" in result else ("R²", result["r2"])
@@ -188,23 +202,26 @@ def verdict(
     if None in (ours, line, floor):
         return f"test {name} is not defined on one test row, so the models are not compared; use more rows"
     scores = f"test {name}: network {ours:.4f}, linear {line:.4f}, {trivial['model']} {floor:.4f}"
+    nothing = _nothing_found(trivial)
+    perfect = (
+        "the linear model is already perfect on the test rows, so a network has nothing to add: "
+        "check that no column gives the target away (a copy, a recoding) before trusting either"
+    )
     if chosen == "linear":
         saved = (
             f"{scores}; on the validation rows the network was not clearly better than the linear "
             "model (by one standard error), so the linear model is the saved model (no hidden layer)"
         )
         if line < floor or math.isclose(line, floor):
-            return (
-                f"{saved}, and it does no better than {trivial['model']}: check the target and the "
-                "columns; neither model found anything the inputs tell about it"
-            )
+            return f"{saved}, and it does no better than {trivial['model']}: {nothing}"
+        if line >= PERFECT:
+            return f"{saved}; {perfect}"
         return f"{saved}; for a network anyway, pass linear_fallback=False, or add rows"
     if ours < floor or math.isclose(ours, floor):
-        return (
-            f"{scores}; the network does no better than {trivial['model']}: check the target and the "
-            "columns, and try lr=0.01 or patience=50"
-        )
+        return f"{scores}; the network does no better than {trivial['model']}: {nothing}"
     if ours < line or math.isclose(ours, line):
+        if line >= PERFECT:
+            return f"{scores}; {perfect}"
         kept = f" (the network was {why})" if why else ""
         beaten = (
             "the network only ties the linear model"

@@ -124,16 +124,22 @@ def _check_target(table: Table, target: str, pre: Preprocessor) -> None:
         raise DataError(f"{table.source}: {problem}")
 
 
-def _split_note(rows: int, tested: int, test_size: float) -> list[str]:
-    """A note when the stratified split's test rows are far from ``test_size`` of the rows:
-    a class of one row only trains, and a class of two tests one of them."""
+def _split_note(rows: int, tested: int, test_size: float, classes: np.ndarray | None = None) -> list[str]:
+    """A note when the stratified split's test rows are far from ``test_size`` of the rows,
+    saying why from the rows of each class (``classes``): a class of one row only trains, a
+    class of two tests one of them, and otherwise each class's share is rounded."""
     wanted = round(rows * test_size)
     if abs(tested - wanted) <= max(1, 0.1 * wanted):
         return []
-    return [
-        f"the test rows are {tested} of {rows}, not {wanted} (test_size={test_size}): the split keeps "
-        "each class's share, and a class of one row only trains, while one of two tests half its rows"
-    ]
+    start = f"the test rows are {tested} of {rows}, not {wanted} (test_size={test_size}): the split keeps each class's share"
+    sizes = np.asarray(classes if classes is not None else [], dtype=np.int64)
+    if sizes.size and sizes.min() > 2:
+        size = int(np.bincount(sizes).argmax())  # the most common class size, as the example
+        return [
+            f"{start}, rounded class by class ({len(sizes)} classes; a class of {size} rows tests "
+            f"round({size} × {test_size}) = {round(size * test_size)} of them)"
+        ]
+    return [f"{start}, and a class of one row only trains, while one of two tests half its rows"]
 
 
 def output_layer(task: str, n_classes: int, loss: str | None) -> tuple[int, str, str]:
@@ -213,10 +219,7 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
     notes += probe_notes
     task = probe.task
     # The columns left out (an ID, dates, ...; each named in a note) stay out of every later fit.
-    left_out = [
-        c for c in table.columns if c != config.target and c not in config.ignore and c not in probe.features
-    ]
-    reading["ignore"] = (*config.ignore, *left_out)
+    reading["ignore"] = (*config.ignore, *_left_out(table, config, probe))
     if config.drop_missing:
         bad = probe.missing_rows(table, with_target=True)
         if bad.size:
@@ -226,16 +229,24 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
                 raise DataError(
                     f"{table.source}: fewer than 2 rows remain after dropping rows with missing values"
                 )
-            probe, _ = Preprocessor.fit(  # what the rows kept hold (a class only in dropped rows is gone)
-                table, config.target, task, config.categorical, config.impute, **reading
+            probe, kept_notes = (
+                Preprocessor.fit(  # what the rows kept hold (a class only in dropped rows is gone)
+                    table, config.target, task, config.categorical, config.impute, **reading
+                )
             )
+            emptied = _left_out(table, config, probe, also=reading["ignore"])  # e.g. empty in the rows kept
+            notes += [
+                n for n in kept_notes if any(n.startswith(f"column {c!r} is left out") for c in emptied)
+            ]
+            reading["ignore"] = (*reading["ignore"], *emptied)
     else:
         probe.reject_missing(table, with_target=True, at_training=True)
     _check_target(table, config.target, probe)  # on every row kept: a split would leave classes of one row
     filled = fill_counts(probe, table)
     notes += fill_notes(probe, table, filled)  # every gap impute= fills is counted, never filled silently
     train_rows, test_rows = split_rows(table, config.target, task, config.test_size, config.seed)
-    notes += _split_note(len(table), len(test_rows), config.test_size)
+    sizes = np.bincount(label_codes(table, config.target)[1] + 1)[1:] if task == "classification" else None
+    notes += _split_note(len(table), len(test_rows), config.test_size, sizes)
     train, test = table.select_rows(train_rows), table.select_rows(test_rows)
     # Category names from every row, so a category only in test rows still has its one-hot
     # input (all zeros in training); the statistics come from the training rows alone.
@@ -310,6 +321,13 @@ class Rows:
     encoded: np.ndarray
     fit: np.ndarray | slice
     val: np.ndarray | None
+
+
+def _left_out(table: Table, config: TrainConfig, pre: Preprocessor, also=()) -> list[str]:
+    """The columns of ``table`` that ``pre`` left out (an ID, dates, ...; each in a note),
+    neither the target nor ignored by ``config`` nor in ``also``."""
+    skipped = {config.target, *config.ignore, *also}
+    return [c for c in table.columns if c not in skipped and c not in pre.features]
 
 
 def _train_member(config, pre, n_classes: int, rows: Rows, member: int, members: int, notes: list):
