@@ -10,7 +10,32 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["dropped_note", "fill_counts", "fill_note", "fill_notes"]
+__all__ = ["dropped_note", "fill_counts", "fill_note", "fill_notes", "missing_advice"]
+
+
+def missing_advice(in_the_target: bool, in_target: int, at_training: bool) -> str:
+    """What to do about gaps without ``impute=``: the first is ``in_the_target`` or a
+    feature's, ``in_target`` of them are the target's; at training (``at_training``) or for a
+    trained model's use. Gaps in both are named at once, so the next run trains."""
+    if in_the_target:  # nothing imputes a target
+        if at_training:
+            return (
+                "fill in the target (or fix it where it is not finite), or drop those rows "
+                "(drop_missing=True); impute= fills features, never the target"
+            )
+        return "fill in the target or leave those rows out"
+    if at_training and in_target:
+        return (
+            f"the target is missing in {in_target} row{'s' if in_target > 1 else ''} too: pass "
+            "impute='median' with drop_missing=True to fill the features' gaps and drop the rows "
+            "without a target (drop_missing=True alone drops every row with a gap)"
+        )
+    if at_training:
+        return "pass impute='mean'|'median' or drop_missing=True"
+    return (
+        "the model was trained without impute=, so it fills no gaps; fill in the value, "
+        "or retrain with impute='median'"
+    )
 
 
 def fill_counts(pre, table) -> dict[str, dict[str, int]]:

@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from .cells import category_codes, distinct
+from .fills import missing_advice
 from .formats import format_key
 from .infer import (
     category_names,
@@ -277,26 +278,7 @@ class Preprocessor:
                     first = (place, name)
         if count:
             (row, _), name = first
-            if name == self.target:  # nothing imputes a target
-                advice = (
-                    "fill in the target (or fix it where it is not finite), or drop those rows "
-                    "(drop_missing=True); impute= fills features, never the target"
-                    if at_training
-                    else "fill in the target or leave those rows out"
-                )
-            elif at_training and in_target:  # both at once, or the next run stops at the target
-                advice = (
-                    f"the target is missing in {in_target} row{'s' if in_target > 1 else ''} too: pass "
-                    "impute='median' with drop_missing=True to fill the features' gaps and drop the rows "
-                    "without a target (drop_missing=True alone drops every row with a gap)"
-                )
-            elif at_training:
-                advice = "pass impute='mean'|'median' or drop_missing=True"
-            else:
-                advice = (
-                    "the model was trained without impute=, so it fills no gaps; fill in the value, "
-                    "or retrain with impute='median'"
-                )
+            advice = missing_advice(name == self.target, in_target, at_training)
             raise DataError(
                 f"{table.source}: {count} missing or non-finite value{'s' if count > 1 else ''} "
                 f"(first at line {table.lines[row]}, column {name!r}, value {table.text(row, name)!r}); {advice}"
