@@ -276,15 +276,17 @@ def test_a_streamed_run_says_what_impute_fills_as_a_run_in_memory_does(tmp_path)
 
 def test_gaps_in_features_and_target_are_named_at_once_and_one_command_trains(tmp_path):
     """The advice for gaps in the features names the target's too, so the next run trains; a
-    column that only the dropped rows filled is left out with a note."""
+    column that only the dropped rows filled is left out with a note, and a category only
+    they hold keeps its input, so predict takes the whole file back."""
     rng = np.random.default_rng(5)
     rows = []
     for i in range(120):
         x = "" if i % 9 == 0 else f"{rng.normal():.3f}"
         y = "" if i % 13 == 0 else "ab"[i % 2]
         later = f"{rng.normal():.2f}" if y == "" else ""  # only in rows without a target
-        rows.append(f"{x},{later},{y}")
-    (tmp_path / "t.csv").write_text("x,later,y\n" + "\n".join(rows) + "\n")
+        kind = "rare" if y == "" and i % 2 else "ab"[i % 3 == 0]  # 'rare' too
+        rows.append(f"{x},{later},{kind},{y}")
+    (tmp_path / "t.csv").write_text("x,later,kind,y\n" + "\n".join(rows) + "\n")
     refused = chainrule_cli("train", tmp_path / "t.csv", "--target", "y", "--out", tmp_path / "m")
     line = one_line_error(refused, "column 'x'", "the target is missing in 10 rows too")
     assert "--impute median with --drop-missing" in line
@@ -292,3 +294,5 @@ def test_gaps_in_features_and_target_are_named_at_once_and_one_command_trains(tm
                          "--epochs", "2", "--out", tmp_path / "m")  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "column 'later' is left out: every one of its 110 cells is empty or missing" in done.stderr
+    predicted = chainrule_cli("predict", tmp_path / "m", tmp_path / "t.csv")  # 'rare' rows too
+    assert predicted.returncode == 0 and len(predicted.stdout.splitlines()) == 121, predicted.stderr

@@ -352,3 +352,14 @@ def test_a_non_finite_regression_target_is_a_gap_no_impute_fills(tmp_path):
     assert "t.csv:7: column 'y', value 'inf' is missing or not finite" in _error(
         lambda: _streamed(path, impute="mean")
     )
+
+
+def test_every_empty_column_is_named_at_once_with_the_one_run_that_trains(tmp_path):
+    rows = [f"{i},{'' if i % 10 == 0 else 'ab'[i % 2]},," for i in range(30)]  # 3 rows without a target
+    path = _write(tmp_path, "\n".join(["x,y,2012,2013", *rows]) + "\n")
+    message = _error(lambda: Preprocessor.fit(read_table(path), "y"))
+    assert (
+        "columns '2012', '2013' have no values (no finite numbers, no text): every one of their 30 cells "
+        "is empty or missing; pass ignore='2012,2013' to leave them out, or impute='median' with "
+        "drop_missing=True, which leave them out, fill the other gaps and drop the 3 rows without a target"
+    ) in message

@@ -31,6 +31,7 @@ __all__ = [
     "unreadable_values",
     "id_column",
     "empty_column",
+    "empty_columns",
     "empty_left_out",
     "mostly_text",
     "text_with_numbers",
@@ -96,6 +97,28 @@ def id_column(name: str, rows) -> str:
     return (
         f"column {name!r} is left out: it has a different value in each of its {rows} rows, like an ID, "
         f"which tells nothing about new rows (pass categorical={name!r} to encode it all the same)"
+    )
+
+
+def empty_columns(names: list[str], rows: int, target_gaps: int = 0) -> str:
+    """Why columns are refused that have no value in any of their ``rows`` rows, all of them
+    at once, and the one run that trains: ignore= them, or impute= (which leaves them out and
+    fills the other gaps), with drop_missing=True when the target has ``target_gaps`` gaps."""
+    listed = ", ".join(repr(name) for name in names)
+    impute = (
+        f"impute='median' with drop_missing=True, which leave them out, fill the other gaps and "
+        f"drop the {target_gaps} row{'s' if target_gaps > 1 else ''} without a target"
+        if target_gaps
+        else "impute='median', which leaves them out and fills the other gaps"
+    )
+    if len(names) == 1:
+        return (
+            f"column {listed} has no values (no finite numbers, no text): every one of its {rows} "
+            f"cells is empty or missing; pass ignore={names[0]!r} to leave the column out, or {impute}"
+        )
+    return (
+        f"columns {listed} have no values (no finite numbers, no text): every one of their {rows} "
+        f"cells is empty or missing; pass ignore={','.join(names)!r} to leave them out, or {impute}"
     )
 
 

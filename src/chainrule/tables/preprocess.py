@@ -30,6 +30,7 @@ from .infer import (
     checked_labels,
     class_labels,
     empty_column,
+    empty_columns,
     empty_left_out,
     infer_task,
     is_row_index,
@@ -129,7 +130,7 @@ class Preprocessor:
             )
         pre = cls(features=features, target=target, task=task, impute=impute, number_format=fmt)
         pre.percent_columns = []
-        left_out = []  # columns that cannot be features, each named in a note
+        left_out, empty = [], []  # columns that cannot be features (each named in a note); with no value
         for name in features:
             cells = table.cells(name, fmt)
             present, texts = int(cells.present.sum()), int(cells.text.sum())
@@ -138,9 +139,12 @@ class Preprocessor:
                 check_written_otherwise(
                     table, name, cells, fmt, f"categorical={name!r} to keep them as categories"
                 )
-            if not present and impute is not None and not chosen:  # nothing to learn, nothing to fill with
-                left_out.append(name)
-                notes.append(empty_left_out(name, len(table)))
+            if not present and not chosen:  # nothing to learn, nothing to fill with
+                if impute is None:
+                    empty.append(name)  # refused below, every such column at once
+                else:
+                    left_out.append(name)
+                    notes.append(empty_left_out(name, len(table)))
                 continue
             if chosen or (present and (texts == present or mostly_text(texts, present))):
                 seen = distinct(table.trimmed(name), cells.present)
@@ -183,6 +187,9 @@ class Preprocessor:
                 std = 1.0
             pre.numeric[name] = {"mean": mean, "std": std, **({"fill": fill} if fill is not None else {})}
             pre.percent_columns += [name] if written_as_percent(table, name, cells) else []
+        if empty:
+            target_gaps = int((~table.cells(target, fmt).present).sum())
+            raise DataError(f"{table.source}: {empty_columns(empty, len(table), target_gaps)}")
         if left_out:
             pre.features = [name for name in features if name not in left_out]
             if not pre.features:

@@ -220,6 +220,7 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
     task = probe.task
     # The columns left out (an ID, dates, ...; each named in a note) stay out of every later fit.
     reading["ignore"] = (*config.ignore, *_left_out(table, config, probe))
+    whole = table  # every row of the file, the dropped ones too: the categories' names
     if config.drop_missing:
         bad = probe.missing_rows(table, with_target=True)
         if bad.size:
@@ -248,9 +249,10 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
     sizes = np.bincount(label_codes(table, config.target)[1] + 1)[1:] if task == "classification" else None
     notes += _split_note(len(table), len(test_rows), config.test_size, sizes)
     train, test = table.select_rows(train_rows), table.select_rows(test_rows)
-    # Category names from every row, so a category only in test rows still has its one-hot
-    # input (all zeros in training); the statistics come from the training rows alone.
-    vocabulary = category_names(table, probe.categorical)
+    # Category names from every row, so a category only in test rows (or only in rows dropped
+    # for a gap) still has its one-hot input (all zeros in training), and predict takes the
+    # file back; the statistics come from the training rows alone.
+    vocabulary = category_names(whole, probe.categorical)
     pre, _ = Preprocessor.fit(
         train, config.target, task, config.categorical, config.impute, categories=vocabulary, **reading
     )
