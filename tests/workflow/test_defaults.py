@@ -335,3 +335,12 @@ def test_a_network_worse_than_the_mean_is_told_to_look_at_the_target_not_the_lea
     line = verdict({"r2": -0.5}, {"r2": -1.14}, trivial)
     assert "the network does no better than mean of the training targets" in line
     assert "a placeholder such as 999" in line and "lr=" not in line and "patience" not in line
+
+
+def test_a_perfect_network_is_told_to_check_for_a_leak_too():
+    trivial = {"model": "majority class 'no'", "accuracy": 0.91}
+    line = verdict({"accuracy": 1.0}, {"accuracy": 0.968}, trivial)
+    assert (
+        "the network beats both baselines, and perfectly: check that no column gives the target away" in line
+    )
+    assert "perfectly" not in verdict({"accuracy": 0.99}, {"accuracy": 0.968}, trivial)

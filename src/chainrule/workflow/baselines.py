@@ -230,4 +230,9 @@ def verdict(
         )
         advice = "weight_decay=0.01, hidden=0, or more rows" if hidden else "weight_decay=0.01 or more rows"
         return f"{scores}; {beaten}{kept}: the data may be too few or nearly linear; try {advice}"
+    if ours >= PERFECT:
+        return (
+            f"{scores}; the network beats both baselines, and perfectly: check that no column gives "
+            "the target away (a copy, a recoding, a group that holds one class) before trusting it"
+        )
     return f"{scores}; the network beats both baselines"
