@@ -363,3 +363,16 @@ def test_every_empty_column_is_named_at_once_with_the_one_run_that_trains(tmp_pa
         "is empty or missing; pass ignore='2012,2013' to leave them out, or impute='median' with "
         "drop_missing=True, which leave them out, fill the other gaps and drop the 3 rows without a target"
     ) in message
+
+
+@pytest.mark.parametrize("name", ["id", "PassengerId", "customer_id", "PID"])
+def test_a_numeric_id_is_left_out_like_the_row_index(tmp_path, name):
+    path = _write(tmp_path, _indexed(40, name))
+    for pre, notes in (Preprocessor.fit(read_table(path), "y"), _streamed(path)):
+        assert pre.features == ["x"]
+        [note] = [n for n in notes if n.startswith(f"column {name!r} is left out")]
+        assert "named like an ID" in note and "name the column otherwise to use it as a number" in note
+    other = _write(tmp_path, _indexed(40, "width"), "width.csv")  # a name of its own: a number
+    assert Preprocessor.fit(read_table(other), "y")[0].features == ["width", "x"]
+    repeated = "\n".join(["id,x,y", *(f"{i % 30},{i % 7},{'ab'[i % 2]}" for i in range(40))]) + "\n"
+    assert "id" in Preprocessor.fit(read_table(_write(tmp_path, repeated, "rep.csv")), "y")[0].numeric

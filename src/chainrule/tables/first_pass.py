@@ -38,7 +38,6 @@ from .fills import dropped_note, fill_note
 from .formats import written_as
 from .infer import (
     ID_ROWS,
-    PANDAS_INDEX,
     check_options,
     checked_labels,
     class_labels,
@@ -48,6 +47,7 @@ from .infer import (
     empty_left_out,
     id_column,
     infer_task,
+    numbered_rows,
     row_index,
     unlearnable_classes,
     unreadable_values,
@@ -100,9 +100,7 @@ class FirstPass:
         self.features = [c for c in columns if c != target and c not in ignore]
         self.columns = {name: _Column(name in categorical) for name in self.features}
         for name, column in self.columns.items():
-            column.index = (
-                [0, np.inf, -np.inf] if PANDAS_INDEX.fullmatch(name) and not column.forced else None
-            )
+            column.index = [0, np.inf, -np.inf] if numbered_rows(name) and not column.forced else None
         self.labels: dict[str, int] = {}  # the rows of each class label (up to MAX_LABELS + 1 labels)
         self.labels_overflow = False
         self.label_text: str | None = None

@@ -39,6 +39,8 @@ __all__ = [
     "is_row_index",
     "distinct_whole_numbers",
     "PANDAS_INDEX",
+    "ID_NAME",
+    "numbered_rows",
     "check_options",
     "where",
 ]
@@ -63,6 +65,14 @@ DATE = (
 #: The names pandas gives the row index it writes (``to_csv`` without ``index=False``, read back:
 #: 'Unnamed: 0', 'Unnamed: 0.1' after a second round trip) or makes a column of (``reset_index``).
 PANDAS_INDEX = re.compile(r"Unnamed: [0-9]+(?:\.[0-9]+)*|index|level_0")
+#: Names of an ID: 'id', 'ID', 'customer_id', 'patient id', 'PassengerId', 'customerID', 'PID'.
+ID_NAME = re.compile(r"(?i:id)|.*[_\s.-](?i:id)|.*[a-z0-9]I[Dd]|[A-Z]{1,3}ID")
+
+
+def numbered_rows(name: str) -> bool:
+    """Whether a numeric column is named like the row numbers of a table: pandas' index
+    (``PANDAS_INDEX``) or an ID (``ID_NAME``)."""
+    return bool(PANDAS_INDEX.fullmatch(name) or ID_NAME.fullmatch(name))
 
 
 def check_options(source: str, columns, target: str, categorical=(), ignore=()) -> None:
@@ -163,8 +173,14 @@ def empty_column(name: str, present: int, rows) -> str:
 
 
 def row_index(name: str, rows) -> str:
-    """The note for a numeric column left out that is named like pandas' row index and holds a
-    different whole number in each of its ``rows`` rows."""
+    """The note for a numeric column left out that is named like pandas' row index or an ID
+    and holds a different whole number in each of its ``rows`` rows."""
+    if not PANDAS_INDEX.fullmatch(name):
+        return (
+            f"column {name!r} is left out: it holds a different whole number in each of its {rows} "
+            "rows and is named like an ID, which tells nothing about new rows (and gives the target "
+            "away when the rows were numbered in its order); name the column otherwise to use it as a number"
+        )
     return (
         f"column {name!r} is left out: it holds a different whole number in each of its {rows} rows, "
         "like the row numbers pandas writes as the index (to_csv without index=False), which tell "
@@ -181,13 +197,9 @@ def distinct_whole_numbers(numbers: np.ndarray, missing: np.ndarray) -> bool:
 
 
 def is_row_index(name: str, numbers: np.ndarray, missing: np.ndarray) -> bool:
-    """Whether a numeric column is pandas' row index: named so (``PANDAS_INDEX``) and, from
+    """Whether a numeric column numbers the rows: named so (``numbered_rows``) and, from
     ``ID_ROWS`` rows on, a different whole number in each row (no cell missing)."""
-    return (
-        bool(PANDAS_INDEX.fullmatch(name))
-        and numbers.size >= ID_ROWS
-        and distinct_whole_numbers(numbers, missing)
-    )
+    return numbered_rows(name) and numbers.size >= ID_ROWS and distinct_whole_numbers(numbers, missing)
 
 
 def unreadable_values(name: str, values, rows: int, example: str) -> str | None:
