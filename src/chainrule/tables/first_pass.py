@@ -74,8 +74,8 @@ class _Column:
     moments: Moments = field(default_factory=Moments)  # of the training rows' finite numbers
     first_text: str | None = None
     first_number: str | None = None
-    #: Named like pandas' row index, and so far a different whole number in each row: the
-    #: rows seen and the smallest and largest number (``infer.is_row_index``, chunk by chunk).
+    #: Named like row numbers (pandas' index, an ID), and so far a different whole number in
+    #: each row: the rows seen and the smallest and largest number (``infer.is_row_index``).
     index: list | None = None
     #: Why the column is left out, once that is settled in a chunk (too many categories).
     left_out: str | None = None
