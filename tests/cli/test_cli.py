@@ -321,7 +321,9 @@ def test_predict_matches_columns_by_name_and_lists_unexpected_ones(small, small_
     shuffled = work / "shuffled.csv"
     shuffled.write_text("\n".join(lines) + "\n")
     result = ok(chainrule_cli("predict", small_model, shuffled))
-    assert "ignoring columns not seen in training: note" in result.stderr
+    assert (
+        "ignoring columns the model does not use (not in training, or left out there): note" in result.stderr
+    )
     original = ok(chainrule_cli("predict", small_model, small[1]))
     assert result.stdout == original.stdout
 

@@ -63,7 +63,13 @@ def predict_table(network: Network, table: Table) -> tuple[np.ndarray, np.ndarra
     """
     pre = _preprocessor(network)
     unexpected = pre.check_columns(table)
-    notes = [f"ignoring columns not seen in training: {', '.join(unexpected)}"] if unexpected else []
+    notes = (
+        [
+            f"ignoring columns the model does not use (not in training, or left out there): {', '.join(unexpected)}"
+        ]
+        if unexpected
+        else []
+    )
     pre.reject_missing(table, with_target=False)
     X = pre.transform(table, network.dtype)
     notes += fill_notes(pre, table)
