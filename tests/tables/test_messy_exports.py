@@ -376,3 +376,22 @@ def test_a_numeric_id_is_left_out_like_the_row_index(tmp_path, name):
     assert Preprocessor.fit(read_table(other), "y")[0].features == ["width", "x"]
     repeated = "\n".join(["id,x,y", *(f"{i % 30},{i % 7},{'ab'[i % 2]}" for i in range(40))]) + "\n"
     assert "id" in Preprocessor.fit(read_table(_write(tmp_path, repeated, "rep.csv")), "y")[0].numeric
+
+
+def test_a_near_id_is_left_out_in_chunks_as_in_memory(tmp_path):
+    # Like Titanic's Ticket: 25 of 34 rows hold a ticket of their own, a few are shared.
+    tickets = [f"A/{1000 + i}" for i in range(25)] + ["PC 17599"] * 5 + ["W.C. 6608"] * 4
+    rows = [f"{t},{i % 5},{'ab'[i % 2]}" for i, t in enumerate(tickets)]
+    path = _write(tmp_path, "\n".join(["ticket,x,y", *rows]) + "\n")
+    for pre, notes in (Preprocessor.fit(read_table(path), "y"), _streamed(path)):
+        assert pre.features == ["x"]
+        [note] = [n for n in notes if "'ticket'" in n]
+        assert note.startswith(
+            "column 'ticket' is left out: it holds a value no other row holds in 25 of its 34 rows (27 distinct values"
+        )
+    kept = _write(
+        tmp_path,
+        "\n".join(["ticket,x,y", *(f"T{i % 8},{i % 5},{'ab'[i % 2]}" for i in range(34))]) + "\n",
+        "k.csv",
+    )
+    assert "ticket" in _streamed(kept)[0].categorical

@@ -20,8 +20,9 @@ What differs from a table in memory:
   both places: one-hot inputs need every category, so a column's kind cannot change on
   the way. A category first seen in a later chunk of a text column is simply learned.
 - A text column with a different value in every row (an ID, from ``ID_ROWS`` training rows
-  on), of dates or of numbers with a unit, or with more than ``MAX_CATEGORIES`` distinct
-  values, is left out with a note, as in memory, counting the distinct values of every row;
+  on) or in most rows (a near-ID: ``infer.near_id``), of dates or of numbers with a unit, or
+  with more than ``MAX_CATEGORIES`` distinct values, is left out with a note, as in memory,
+  counting the values of every row;
   ``categorical=`` keeps it. Its gaps are still refused without ``impute=`` (they are
   checked chunk by chunk, before the column's kind is known), and a column of text and
   numbers is refused whichever is more common.
@@ -47,6 +48,7 @@ from .infer import (
     empty_left_out,
     id_column,
     infer_task,
+    near_id,
     numbered_rows,
     row_index,
     unlearnable_classes,
@@ -79,6 +81,8 @@ class _Column:
     index: list | None = None
     #: Why the column is left out, once that is settled in a chunk (too many categories).
     left_out: str | None = None
+    #: How many rows hold each text (every row used): a value of a row of its own is a near-ID's.
+    rows_of: dict = field(default_factory=dict)
 
 
 class FirstPass:
@@ -201,6 +205,8 @@ class FirstPass:
                 self._check_written_as(table, name, cells.text & keep)
         column.seen.update(distinct(table.trimmed(name), labelled))
         if not column.forced:
+            _add_counts(column.rows_of, table.trimmed(name), labelled)
+        if not column.forced:
             column.texts += int(labelled.sum())
             column.training_texts += int((labelled & train).sum())
         if len(column.seen) > MAX_CATEGORIES and not column.forced:
@@ -210,7 +216,7 @@ class FirstPass:
                 else f"column {name!r} is left out: it has more than {MAX_CATEGORIES} distinct values "
                 "(encode it as numbers to use it)"
             )
-            column.seen, column.counts = set(), {}
+            column.seen, column.counts, column.rows_of = set(), {}, {}
             return
         if len(column.seen) > MAX_CATEGORIES:
             raise DataError(
@@ -281,6 +287,15 @@ class FirstPass:
                     and len(column.seen) == column.texts
                 ):
                     leave_out(name, id_column(name, column.texts))
+                    continue
+                once = sum(1 for count in column.rows_of.values() if count == 1)
+                problem = (
+                    None
+                    if column.forced or column.texts < ID_ROWS
+                    else near_id(name, once, column.texts, len(column.seen), min(column.seen))
+                )
+                if problem:
+                    leave_out(name, problem)
                     continue
                 pre.categorical[name] = sorted(column.seen)
                 if self.impute is not None:

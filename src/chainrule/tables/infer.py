@@ -30,6 +30,7 @@ __all__ = [
     "unusable_categories",
     "unreadable_values",
     "id_column",
+    "near_id",
     "empty_column",
     "empty_columns",
     "empty_left_out",
@@ -255,13 +256,19 @@ def unusable_categories(table: Table, name: str, present: np.ndarray) -> str | N
         return problem
     if once == rows:
         return id_column(name, rows)
-    if 2 * once > rows:
-        return (
-            f"column {name!r} is left out: it holds a value no other row holds in {once} of its {rows} rows "
-            f"({counts.size} distinct values, e.g. {example!r}), like an ID or free text, and such "
-            f"categories tell little about new rows (pass categorical={name!r} to encode it all the same)"
-        )
-    return None
+    return near_id(name, once, rows, counts.size, example)
+
+
+def near_id(name: str, once: int, rows: int, values: int, example: str) -> str | None:
+    """The note for a text column left out because most of its ``rows`` rows hold a value no
+    other row holds (``once`` of them; ``values`` distinct), or None when fewer do."""
+    if 2 * once <= rows:
+        return None
+    return (
+        f"column {name!r} is left out: it holds a value no other row holds in {once} of its {rows} rows "
+        f"({values} distinct values, e.g. {example!r}), like an ID or free text, and such "
+        f"categories tell little about new rows (pass categorical={name!r} to encode it all the same)"
+    )
 
 
 def infer_task(table: Table, target: str, number_format: dict | None = None) -> tuple[str, str]:
