@@ -20,7 +20,7 @@ What differs from a table in memory:
   both places: one-hot inputs need every category, so a column's kind cannot change on
   the way. A category first seen in a later chunk of a text column is simply learned.
 - A text column with a different value in every row (an ID, from ``ID_ROWS`` training rows
-  on) or in most rows (a near-ID: ``infer.near_id``), of dates or of numbers with a unit, or
+  on) or in most rows (a near-ID: ``left_out.near_id``), of dates or of numbers with a unit, or
   with more than ``MAX_CATEGORIES`` distinct values, is left out with a note, as in memory,
   counting the values of every row;
   ``categorical=`` keeps it. Its gaps are still refused without ``impute=`` (they are
@@ -43,17 +43,19 @@ from .infer import (
     checked_labels,
     class_labels,
     constant_target,
+    infer_task,
+    unlearnable_classes,
+    where,
+)
+from .left_out import (
     distinct_whole_numbers,
     empty_column,
     empty_left_out,
     id_column,
-    infer_task,
     near_id,
     numbered_rows,
     row_index,
-    unlearnable_classes,
     unreadable_values,
-    where,
 )
 from .preprocess import Preprocessor
 from .read import DataError, Table
@@ -77,7 +79,7 @@ class _Column:
     first_text: str | None = None
     first_number: str | None = None
     #: Named like row numbers (pandas' index, an ID), and so far a different whole number in
-    #: each row: the rows seen and the smallest and largest number (``infer.is_row_index``).
+    #: each row: the rows seen and the smallest and largest number (``left_out.is_row_index``).
     index: list | None = None
     #: Why the column is left out, once that is settled in a chunk (too many categories).
     left_out: str | None = None
@@ -275,28 +277,17 @@ class FirstPass:
             if column.forced or (column.first_text and not column.first_number):
                 if not column.seen:
                     raise DataError(f"{self.source}: {empty_column(name, 0, self.rows['read'])}")
-                if not column.forced and column.training_texts >= ID_ROWS:
+                if not column.forced and column.training_texts >= ID_ROWS:  # as in memory
                     values = sorted(column.seen)
-                    problem = unreadable_values(name, arrow()[0].array(values), column.texts, values[0])
+                    once = sum(1 for count in column.rows_of.values() if count == 1)
+                    problem = unreadable_values(name, arrow()[0].array(values), column.texts, values[0]) or (
+                        id_column(name, column.texts)
+                        if len(values) == column.texts
+                        else near_id(name, once, column.texts, len(values), values[0])
+                    )
                     if problem:
                         leave_out(name, problem)
                         continue
-                if (
-                    not column.forced
-                    and column.training_texts >= ID_ROWS
-                    and len(column.seen) == column.texts
-                ):
-                    leave_out(name, id_column(name, column.texts))
-                    continue
-                once = sum(1 for count in column.rows_of.values() if count == 1)
-                problem = (
-                    None
-                    if column.forced or column.texts < ID_ROWS
-                    else near_id(name, once, column.texts, len(column.seen), min(column.seen))
-                )
-                if problem:
-                    leave_out(name, problem)
-                    continue
                 pre.categorical[name] = sorted(column.seen)
                 if self.impute is not None:
                     names = pre.categorical[name]

@@ -13,7 +13,7 @@ __all__ = ["checked_names", "without_trailing_column", "FIRST_UNNAMED"]
 
 #: The name a first column without one gets, as pandas' read_csv names it: it is most often
 #: the row index pandas writes or the row names R writes, which training leaves out with a
-#: note (``infer.row_index``, ``infer.id_column``); other values are used as any column's.
+#: note (``left_out.row_index``, ``left_out.id_column``); other values are used as any column's.
 FIRST_UNNAMED = "Unnamed: 0"
 
 

@@ -29,19 +29,21 @@ from .infer import (
     check_options,
     checked_labels,
     class_labels,
+    infer_task,
+    label_codes,
+    label_text,
+    same_number,
+    where,
+)
+from .left_out import (
     empty_column,
     empty_columns,
     empty_left_out,
-    infer_task,
     is_row_index,
-    label_codes,
-    label_text,
     mostly_text,
     row_index,
-    same_number,
     text_with_numbers,
     unusable_categories,
-    where,
 )
 from .number_checks import check_magnitudes, check_standardised, check_written_otherwise, not_a_number
 from .percent import check_percent_form, written_as_percent
@@ -94,10 +96,9 @@ class Preprocessor:
         values and labels are learned from ``table`` alone.
 
         ``number_format`` reads numbers written other ways (``tables.formats``); without it a
-        column of such numbers is refused, as is a text column with a different value in each
-        of ``ID_ROWS`` or more rows (an ID), or most rows (free text), or numbers with a unit
-        (``infer.unusable_categories``), unless ``ignore`` leaves it out or ``categorical``
-        names it. Numbers too large for ``dtype`` are refused.
+        column of such numbers is refused. A column that cannot be a feature (an ID, free text,
+        dates, numbers with a unit, the row numbers: ``tables.left_out``) is left out with a
+        note, unless ``categorical`` names it. Numbers too large for ``dtype`` are refused.
         """
         categories = categories or {}
         fmt = dict(format_key(number_format))
