@@ -97,12 +97,14 @@ def _weight_slope_scores(numbers) -> list[np.ndarray]:
     scores = [np.zeros(size) for size in numbers.sizes]
     for layer, slopes in enumerate(numbers.weight_slopes):
         size = np.nan_to_num(np.abs(np.asarray(slopes, dtype=np.float64)))
+        fixed = None if numbers.fixed is None else numbers.fixed[layer]
+        if fixed is not None:
+            size = np.where(fixed, 0.0, size)  # ranked last, then given no score
         bias = None if numbers.bias_slopes is None else numbers.bias_slopes[layer]
         rows = size if bias is None else np.vstack([size, np.nan_to_num(np.abs(bias))[None, :]])
         rank = np.empty(rows.size)
         rank[np.argsort(-rows.ravel(), kind="stable")] = np.arange(rows.size)
         score = 1.0 / (1.0 + rank.reshape(rows.shape))
-        fixed = None if numbers.fixed is None else numbers.fixed[layer]
         if fixed is not None:
             score[: len(size)][fixed] = 0.0
         scores[layer] = np.maximum(scores[layer], score[: len(size)].max(axis=1, initial=0.0))

@@ -196,14 +196,20 @@ def _label(ax, x, y, text, color, size=8, **kw):
 #: writes 62 numbers between two columns of nodes).
 #: After the usual places, every hundredth of the way between them.
 FINE = tuple(k / 100 for k in range(8, 92))
-WEIGHT_SPOTS = (0.22, 0.3, 0.15, 0.38, 0.45, 0.26, 0.19, 0.34, 0.11, 0.42, *(t for t in FINE if t <= 0.5))
-BIAS_SPOTS = (0.35, 0.28, 0.42, 0.22, 0.31, 0.38, 0.25, 0.46, 0.18, *(t for t in FINE if t <= 0.5))
+
+
+def _then_fine(usual: tuple, low: float, high: float) -> tuple[float, ...]:
+    """The ``usual`` spots, then the ``FINE`` ones from ``low`` to ``high`` not among them."""
+    return usual + tuple(t for t in FINE if low <= t <= high and t not in usual)
+
+
+WEIGHT_SPOTS = _then_fine((0.22, 0.3, 0.15, 0.38, 0.45, 0.26, 0.19, 0.34, 0.11, 0.42), 0.0, 0.5)
+BIAS_SPOTS = _then_fine((0.35, 0.28, 0.42, 0.22, 0.31, 0.38, 0.25, 0.46, 0.18), 0.0, 0.5)
 
 
 def _slope_spots(first: float) -> tuple[float, ...]:
     steps = (0, 0.08, -0.08, 0.16, -0.16, 0.04, -0.04, 0.12, -0.12, 0.2, -0.2, 0.24, -0.24)
-    usual = tuple(first + d for d in steps if 0.45 <= first + d <= 0.88)
-    return usual + tuple(t for t in FINE if t >= 0.45)
+    return _then_fine(tuple(first + d for d in steps if 0.45 <= first + d <= 0.88), 0.45, 1.0)
 
 
 def _draw_layer(ax, nums: Numbers, place: Layout, layer: int, largest: float, placer: Placer) -> None:

@@ -142,8 +142,8 @@ pageData(document.getElementById("data")).then((D) => {
     const l = s.layer;
     const rows = s.rows.map(([i, j]) => [i, j]);
     if (s.bias && nOut(l) <= 10) for (let j = 0; j < nOut(l); j++) rows.push([-1, j]);
-    // The picture draws the nodes with the largest slopes, the table the weights with the
-    // largest slopes: a weight whose node is among a column's "… k more" says it is not drawn.
+    // The picture draws the nodes its top-ranked weights join; a listed weight whose node is
+    // among a column's "… k more" says it is not drawn.
     const drawn = (i, j) => svg.querySelector(`.edge[data-layer="${l}"][data-i="${i}"][data-j="${j}"]`);
     const away = ' <small class="note">(not in the picture)</small>';
     const body = rows.map(([i, j]) =>

@@ -85,10 +85,7 @@ def empty_columns(names: list[str], rows: int, target_gaps: int = 0) -> str:
         else "impute='median', which leaves them out and fills the other gaps"
     )
     if len(names) == 1:
-        return (
-            f"column {listed} has no values (no finite numbers, no text): every one of its {rows} "
-            f"cells is empty or missing; pass ignore={names[0]!r} to leave the column out, or {impute}"
-        )
+        return f"{empty_column(names[0], 0, rows)}, or {impute}"
     return (
         f"columns {listed} have no values (no finite numbers, no text): every one of their {rows} "
         f"cells is empty or missing; pass ignore={','.join(names)!r} to leave them out, or {impute}"

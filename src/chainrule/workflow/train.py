@@ -124,15 +124,16 @@ def _check_target(table: Table, target: str, pre: Preprocessor) -> None:
         raise DataError(f"{table.source}: {problem}")
 
 
-def _split_note(rows: int, tested: int, test_size: float, classes: np.ndarray | None = None) -> list[str]:
+def _split_note(table: Table, target: str, tested: int, test_size: float) -> list[str]:
     """A note when the stratified split's test rows are far from ``test_size`` of the rows,
-    saying why from the rows of each class (``classes``): a class of one row only trains, a
-    class of two tests one of them, and otherwise each class's share is rounded."""
+    saying why from the rows of each class: a class of one row only trains, a class of two
+    tests one of them, and otherwise each class's share is rounded."""
+    rows = len(table)
     wanted = round(rows * test_size)
     if abs(tested - wanted) <= max(1, 0.1 * wanted):
-        return []
+        return []  # (a regression split is never off)
     start = f"the test rows are {tested} of {rows}, not {wanted} (test_size={test_size}): the split keeps each class's share"
-    sizes = np.asarray(classes if classes is not None else [], dtype=np.int64)
+    sizes = np.bincount(label_codes(table, target)[1] + 1)[1:]  # rows of each class
     if sizes.size and sizes.min() > 2:
         size = int(np.bincount(sizes).argmax())  # the most common class size, as the example
         return [
@@ -246,8 +247,7 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
     filled = fill_counts(probe, table)
     notes += fill_notes(probe, table, filled)  # every gap impute= fills is counted, never filled silently
     train_rows, test_rows = split_rows(table, config.target, task, config.test_size, config.seed)
-    sizes = np.bincount(label_codes(table, config.target)[1] + 1)[1:] if task == "classification" else None
-    notes += _split_note(len(table), len(test_rows), config.test_size, sizes)
+    notes += _split_note(table, config.target, len(test_rows), config.test_size)
     train, test = table.select_rows(train_rows), table.select_rows(test_rows)
     # Category names from every row, so a category only in test rows (or only in rows dropped
     # for a gap) still has its one-hot input (all zeros in training), and predict takes the
