@@ -117,6 +117,19 @@ def test_page_data_are_explains_numbers_and_the_updates():
     assert kinds == ["inputs"] + ["forward"] * 5 + ["loss", "backward", "backward", "summary"]
 
 
+@pytest.mark.parametrize("loss, a_minus_y", [("cross_entropy", True), ("mse", False)])
+def test_the_page_says_a_minus_y_only_where_the_numbers_are(loss, a_minus_y):
+    """With softmax and mse the combined dL/dz is the softmax's Jacobian times 2(a − y)/k:
+    the page data say so, and page.js writes "= a − y" only when they say it is."""
+    net = chainrule.Network([3, 4, 3], activation="tanh", output_activation="softmax", seed=1)
+    x, y = [0.5, -1.0, 0.3], [0, 1, 0]
+    data = page_json(chainrule.explain_html(net, x, y, loss, LR))
+    assert data["layers"][-1]["combined"]
+    assert data["a_minus_y"] is a_minus_y
+    prediction = np.ravel(net.predict([x]))
+    assert np.allclose(data["layers"][-1]["ls"], prediction - y, rtol=1e-5) is a_minus_y
+
+
 @pytest.fixture(scope="module")
 def wide(tmp_path_factory):
     """(net, x, path, text): a 784-64-10 network's page for one row, built once (about 1 s)."""
@@ -272,6 +285,12 @@ def test_wide_page_opens_its_compressed_data_in_chromium(browser, shots, wide):
     page = opened.page
     n_steps = len(page_json(path.read_text(encoding="utf-8"))["steps"])
     assert page.text_content("#step-count") == f"step 1 of {n_steps}"
+    cut = page.evaluate(  # step 1 shows the top of the picture: no name above the box's edge
+        """() => { const top = document.getElementById('view').getBoundingClientRect().top;
+        return [...document.querySelectorAll('#net text.name')].map(t => t.getBoundingClientRect())
+          .filter(r => r.bottom > top - 40 && r.top < top).length; }"""
+    )
+    assert cut == 0
     checked = check_numbers(page, explanation)  # the 784 inputs
     page.keyboard.press("ArrowRight")
     checked += check_numbers(page, explanation)  # the first hidden node's largest terms
@@ -366,3 +385,80 @@ def test_an_ensembles_weights_between_its_networks_are_shown_as_never_trained(br
     assert step["terms"] == [4, 5, 6, 7] and step["more"] == 0
     html = chainrule.explain_html(together, x, y, "mse", LR, fixed=masks, note="2 networks side by side")
     assert '<p id="about" class="note">2 networks side by side</p>' in html
+
+
+@pytest.mark.parametrize("width", [480, 768, 1000])
+def test_between_phone_and_desktop_the_steps_go_below_a_picture_they_would_squeeze(browser, tmp_path, width):
+    """Beside 440 px of steps, the course's picture got 2 px at a 480 px window and 272 px at
+    768 (an upright tablet, or 200 % zoom): below that width it takes the whole width and the
+    steps follow it; on a desktop it stays beside them."""
+    path = tmp_path / "step.html"
+    chainrule.explain_html(course_net(), [2, 3], 10, "mse", LR, path)
+    opened = open_file(browser, path)
+    page = opened.page
+    boxes = {}
+    for size in (width, 1400):
+        page.set_viewport_size({"width": size, "height": 800})
+        boxes[size] = page.evaluate(
+            """() => { const v = document.getElementById('view').getBoundingClientRect();
+            const s = document.getElementById('side').getBoundingClientRect();
+            const svg = document.getElementById('net').getBoundingClientRect();
+            return {view: v.width, svg: svg.width, below: s.top >= v.bottom, page: innerWidth}; }"""
+        )
+    narrow, wide = boxes[width], boxes[1400]
+    assert narrow["below"] and narrow["view"] >= narrow["page"] - 60, narrow
+    assert narrow["view"] >= min(narrow["svg"], 400), narrow
+    assert not wide["below"] and wide["view"] >= wide["svg"], wide
+    page.close()
+
+
+def test_a_wide_layers_steps_say_which_nodes_and_biases_the_picture_leaves_out(browser, tmp_path):
+    """A 3-60-1 picture draws 8 of the 60 hidden nodes: a forward step of another says it is
+    not in the picture, and the backward step ranks the biases with the weights."""
+    net = chainrule.Network([3, 60, 1], seed=0)
+    x, y = [0.5, -1.2, 2.0], [1.5]
+    path = tmp_path / "wide60.html"
+    data = page_json(chainrule.explain_html(net, x, y, "mse", LR, path))
+    shown = data["shown"][1]
+    assert len(shown) < 60
+    backward = [s for s in data["steps"] if s["kind"] == "backward" and s["layer"] == 0][0]
+    explanation = net.explain(x, y, "mse")
+    slopes = sorted((abs(r.slope), r.source) for r in explanation.weights if r.layer == 0)
+    assert any(source == "bias" for _, source in slopes[-24:])  # among the 24 largest here
+    assert sum(i == -1 for i, _ in backward["rows"]) == sum(source == "bias" for _, source in slopes[-24:])
+    opened = open_file(browser, path)
+    page = opened.page
+    hidden = next(j for j in range(60) if j not in shown)
+    for _ in range(1 + hidden):
+        page.keyboard.press("ArrowRight")
+    assert page.text_content("#step-title") == f"Forward: node_0_{hidden}"
+    assert f"node_0_{hidden} is not in the picture" in page.text_content("#panel")
+    shown_node = shown[0]
+    page.keyboard.press("Home")
+    for _ in range(1 + shown_node):
+        page.keyboard.press("ArrowRight")
+    assert "is not in the picture" not in page.text_content("#panel")
+    page.keyboard.press("End")
+    page.keyboard.press("ArrowLeft")  # layer 0's backward step, the last before the summary
+    assert page.text_content("#step-title").startswith("Backward: layer 0")
+    assert page.locator("#panel tr.wrow", has_text="bias→").count() == sum(i == -1 for i, _ in backward["rows"])
+    assert "more weights and biases in this layer" in page.text_content("#panel")
+    assert opened.errors == []
+    page.close()
+
+
+def test_stepping_from_a_focused_row_keeps_the_focus_on_the_step(browser, tmp_path):
+    """← and → from a focused table row re-render the panel, row and all; the focus goes to
+    the new step's title, not back to the top of the page."""
+    path = tmp_path / "step.html"
+    chainrule.explain_html(course_net(), [2, 3], 10, "mse", LR, path)
+    opened = open_file(browser, path)
+    page = opened.page
+    page.keyboard.press("End")
+    page.keyboard.press("ArrowLeft")  # the output layer's backward step
+    page.focus("#panel tr.wrow")
+    page.keyboard.press("ArrowLeft")
+    assert page.evaluate("document.activeElement.id") == "step-title"
+    page.keyboard.press("ArrowRight")  # and the arrows go on working from there
+    assert page.text_content("#step-title").startswith("Backward")
+    page.close()

@@ -6,6 +6,7 @@ printed numbers (tests/test_seeds.py) or with ``net.explain``.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from types import SimpleNamespace
@@ -18,6 +19,7 @@ from test_seeds import BASIC_WEIGHTS, DEEP_WEIGHTS, WEIGHTS_0
 
 pytest.importorskip("matplotlib")
 from chainrule.plot import network
+from chainrule.see.records import numbers
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -257,6 +259,32 @@ def test_a_softmax_output_shows_the_dl_dz_its_weights_slopes_use():
     assert "at the outputs dL/dz = a − y" in caption
 
 
+@pytest.mark.parametrize(
+    "output, loss, y, is_a_minus_y",
+    [
+        ("softmax", "cross_entropy", [0, 1, 0], True),
+        ("softmax", "cross_entropy", [1], True),  # a class index
+        ("softmax", "mse", [0, 1, 0], False),  # the softmax's Jacobian times 2(a − y)/3
+        ("sigmoid", "binary_cross_entropy", [0, 0, 1], False),  # saturated: the mean over 3, (a − y)/3
+    ],
+)
+def test_the_caption_says_a_minus_y_only_where_the_numbers_are(output, loss, y, is_a_minus_y):
+    """dL/dz is a − y for softmax with cross-entropy; for softmax with mse, or several sigmoid
+    outputs whose binary cross-entropy is their mean, it is not, and the caption must not say so."""
+    net = Network([3, 4, 3], activation="tanh", output_activation=output, seed=1)
+    if output == "sigmoid":
+        net.layers[-1].bias[0] = 60.0  # a = 1 exactly: dL/da = (a − y)/(a(1 − a)) has no value, dL/dz has
+    x = [0.5, -1.0, 0.3]
+    figure = network(net, x, y, loss=loss)
+    caption = figure.texts[-1].get_text()
+    nums = numbers(net, x, y, loss)
+    a = np.asarray(nums.prediction)
+    one_hot = np.eye(3)[y[0]] if len(y) == 1 else np.asarray(y, dtype=float)
+    assert np.allclose(nums.loss_slopes[-1], a - one_hot) is is_a_minus_y
+    assert ("dL/dz = a − y" in caption) is is_a_minus_y
+    assert "at the outputs dL/dz" in caption  # combined either way
+
+
 @pytest.mark.parametrize("weights", [{"output": [2]}, {"output": [0]}])
 def test_the_caption_stays_inside_a_one_node_picture(weights):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -315,3 +343,51 @@ def test_a_node_value_too_long_for_its_circle_is_written_to_3_digits():
     assert "6.2e-5" in shown and "6.195e-05" not in shown
     net = Network.from_node_weights({"output": [0.32763]})
     assert "0.3276" in texts(network(net, [1], 1.0, loss="mse"))
+
+
+def test_one_hot_inputs_of_a_long_column_keep_their_categories_apart():
+    """Cut at the end, customer_segment=retail, =wholesale and =online would all read
+    "customer_segment=…": names that would come out the same keep their ends instead."""
+    from chainrule.see.names import SHORT_NAME, short_names
+
+    names = ["customer_segment=retail", "customer_segment=wholesale", "customer_segment=online", "age"]
+    names += ["worst fractal dimension", "worst fractal dimensions", "region of the world=Bretagne"]
+    names += ["region of the world=Provence-Alpes-Côte d'Azur"]
+    shown = short_names(names)
+    assert shown[:4] == ["customer_s…=retail", "custome…=wholesale", "customer_s…=online", "age"]
+    assert len(set(shown)) == len(shown)
+    assert all(len(label) <= SHORT_NAME for label in shown)
+    assert shown[6] == "region o…=Bretagne" and shown[7].endswith("d'Azur")
+
+    net = Network([4, 2, 1], seed=0)
+    figure = network(net, [0.0, 1.0, 0.0, 0.5], [1.0], input_names=names[:4])
+    assert {"customer_s…=retail", "custome…=wholesale", "customer_s…=online"} <= set(texts(figure))
+
+
+@pytest.mark.parametrize("weights, x, y", [(WEIGHTS_0, [0, 3], 3), (BASIC_WEIGHTS, [2, 3], 10)])
+def test_no_other_line_crosses_a_number_on_the_course_network(weights, x, y):
+    """Where two lines cross, a number written there reads as either line's: each number
+    lies on its own line only (the README's picture had its "0" on the crossing)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from chainrule.see.placing import band, outline, shared_area
+
+    net = Network.from_node_weights(weights, activation="relu")
+    figure = network(net, x, [y])
+    FigureCanvasAgg(figure).draw()
+    renderer, ax = figure.canvas.get_renderer(), figure.axes[0]
+    lines = [ax.transData.transform(line.get_xydata()) for line in ax.lines]
+    numbers = [t for t in ax.texts if re.fullmatch(r"-?[0-9.]+", t.get_text())]
+    numbers = [t for t in numbers if t.get_bbox_patch() is not None]  # on a line, not in a node
+    assert len(numbers) == 12  # a weight and a slope on each of the 6 lines
+    for text in numbers:
+        corners = outline(text, renderer)
+        centre = np.mean(corners, axis=0)
+        crossing = []
+        for (a, b), (c, d) in lines:
+            run = np.array([c - a, d - b])
+            t = np.clip(np.dot(centre - (a, b), run) / np.dot(run, run), 0, 1)
+            if np.hypot(*(centre - (a, b) - t * run)) < 1:  # its own line runs through its centre
+                continue
+            crossing.append(shared_area(corners, band(a, b, c, d, 1.0)))
+        assert max(crossing) == 0, text.get_text()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["node_label", "node_name", "short_name", "source_label"]
+__all__ = ["node_label", "node_name", "short_name", "short_names", "source_label"]
 
 #: Names longer than this are cut, with "…", where a picture labels its nodes.
 SHORT_NAME = 18
@@ -23,6 +23,27 @@ def node_name(layer: int, index: int, n_layers: int, n_outputs: int, input_names
 def short_name(name: str) -> str:
     """``name`` as a picture labels a node: at most SHORT_NAME characters, the last one "…"."""
     return name if len(name) <= SHORT_NAME else name[: SHORT_NAME - 1] + "…"
+
+
+def short_names(names) -> list[str]:
+    """``names`` (one column's) as a picture labels them: each ``short_name``, except that
+    names which would come out the same keep their end instead, where they differ: a
+    category's one-hot input keeps its value (``customer_s…=retail``, ``custome…=wholesale``,
+    where both would be ``customer_segment=…``), another name its last characters."""
+    names = [str(name) for name in names]
+    shorts = [short_name(name) for name in names]
+    counts: dict[str, int] = {}
+    for short in shorts:
+        counts[short] = counts.get(short, 0) + 1
+    return [_keeping_end(name) if counts[short] > 1 else short for name, short in zip(names, shorts)]
+
+
+def _keeping_end(name: str) -> str:
+    """``name`` cut to SHORT_NAME characters in the middle: its end kept (a category's whole
+    ``=value`` when that leaves 4 characters of the column's name), its beginning up to "…"."""
+    value = "=" + name.rsplit("=", 1)[1] if "=" in name else ""
+    tail = value if value and len(value) <= SHORT_NAME - 5 else name[-(SHORT_NAME // 2) :]
+    return name[: SHORT_NAME - 1 - len(tail)] + "…" + tail
 
 
 def source_label(record) -> str:

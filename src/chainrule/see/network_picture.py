@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from .layout import Layout, layout
-from .names import node_label, short_name
+from .names import node_label, short_names
 from .placing import Placer
 from .records import Numbers, numbers
 
@@ -84,6 +84,7 @@ def draw(nums: Numbers, title: str | None = None):
     placer = Placer(figure, ax)  # the numbers on the lines go where they hide no other text
     for layer in range(n_columns - 1):
         _draw_layer(ax, nums, place, layer, largest, placer)
+    placer.settle()  # then off the crossings of other lines, where that hides no text
     figure.suptitle(title or _title(nums), fontsize=11, color=INK)
     # wrapped to the figure's width (a one-node picture is narrower than the caption)
     figure.text(0.5, 0.012, _caption(nums), ha="center", va="bottom", fontsize=8, color=MUTED, wrap=True)
@@ -95,7 +96,7 @@ NAME_SIZE = 8.5  # points
 
 
 def _shown_names(column) -> list[str]:
-    return [short_name(column.names[index]) for index in column.shown]
+    return short_names([column.names[index] for index in column.shown])
 
 
 def _width_inches(names: list[str]) -> float:
@@ -161,7 +162,8 @@ def _caption(nums: Numbers) -> str:
     if nums.slopes is not None:
         text += " · purple: slopes dL/da (nodes) and dL/dw (weights)"
         if _outputs_combined(nums):
-            text += "; at the outputs dL/dz = a − y, the output activation's slope and the loss's in one"
+            formula = "dL/dz = a − y" if nums.outputs_a_minus_y() else "dL/dz"
+            text += f"; at the outputs {formula}, the output activation's slope and the loss's in one"
     if nums.fixed is not None and any(f is not None for f in nums.fixed):
         text += " · not drawn: the weights between the networks averaged side by side (0, never trained)"
     return text
@@ -224,7 +226,8 @@ def _draw_layer(ax, nums: Numbers, place: Layout, layer: int, largest: float, pl
                    (float(layer), source.bias_y)) for j in target.shown]  # fmt: skip
     ranked = sorted(edges, key=lambda e: -abs(e[3] if e[3] is not None else e[2]))
     labelled = {(e[0], e[1]) for e in ranked[: len(ranked) if len(ranked) <= EDGE_LABELS else TOP_EDGES]}
-    for i, j, weight, slope, (x0, y0) in edges:
+    lines = []
+    for i, j, weight, _, (x0, y0) in edges:  # every line first, so no number sits where one crosses
         x1, y1 = place.position(layer + 1, j)
         width = 0.5 + 3.5 * abs(weight) / max(largest, float(np.max(np.abs(weights), initial=0.0)))
         style = "--" if i == "bias" else "-"
@@ -233,8 +236,13 @@ def _draw_layer(ax, nums: Numbers, place: Layout, layer: int, largest: float, pl
         ax.plot(
             [x0, x1], [y0, y1], style, color=color, lw=width, alpha=alpha, zorder=1, solid_capstyle="round"
         )
+        lines.append((x0, y0, x1, y1, width))
+    placer.add_lines(lines)
+    for i, j, weight, slope, (x0, y0) in edges:
         if (i, j) not in labelled:
             continue
+        x1, y1 = place.position(layer + 1, j)
+        color = POSITIVE if weight > 0 else (NEGATIVE if weight < 0 else MUTED)
         along = _angle(ax, x0, y0, x1, y1)  # a number lies along its line, so it reads as that line's
         label = _label(ax, x0, y0, fmt(weight, 4), color, rotation=along, rotation_mode="anchor")
         placer.place(label, x0, y0, x1, y1, WEIGHT_SPOTS if i != "bias" else BIAS_SPOTS)
@@ -255,11 +263,10 @@ def _angle(ax, x0: float, y0: float, x1: float, y1: float) -> float:
 def _draw_column(ax, nums: Numbers, place: Layout, column: int) -> None:
     col = place.columns[column]
     is_input = column == 0
-    for index, y in zip(col.shown, col.y):
+    for index, y, name in zip(col.shown, col.y, _shown_names(col)):
         x = float(column)
         ax.scatter([x], [y], s=1000, c="#f8fafc" if is_input else "#e0e7ff", edgecolors="#334155",
                    linewidths=1.2, zorder=3)  # fmt: skip
-        name = short_name(col.names[index])
         if is_input:
             ax.text(x - 0.2, y, name, ha="right", va="center", fontsize=NAME_SIZE, color=INK, zorder=4)
         else:

@@ -30,10 +30,12 @@ async function pageData(element) {
 
 // The picture never draws its smallest text below READABLE px: at that scale it keeps its
 // size and scrolls inside its box (a phone, a deep network); with room to spare it grows to
-// fill its box, up to LARGEST times its size. Beside the steps, it takes the room it needs
-// and leaves the steps 440 px; with less room than that, the steps go below it.
+// fill its box, up to LARGEST times its size. Beside the steps it takes the room it needs,
+// leaving the steps 440 px; when that leaves it less than USABLE px (or less than it needs,
+// if that is smaller), the steps go below it and it takes the whole width.
 const READABLE = 11;
 const LARGEST = 1.4;
+const USABLE = 560;
 (function sizePicture() {
   const svg = document.getElementById("net");
   const width = svg.viewBox.baseVal.width;
@@ -41,7 +43,11 @@ const LARGEST = 1.4;
   const scale = READABLE / Math.min(...sizes);
   svg.style.minWidth = `${width * scale}px`;
   svg.style.maxWidth = `${width * Math.max(scale, LARGEST)}px`;
-  document.getElementById("picture").style.flexBasis = `min(${width * scale + 2}px, 100% - 456px)`;
+  // The basis is at least min(needs, USABLE), so beside 440 px of steps (and 16 px of gap)
+  // it only fits when it gets that much; otherwise the flex line wraps.
+  const needs = width * scale + 2;
+  document.getElementById("picture").style.flexBasis =
+    `max(${Math.min(needs, USABLE)}px, min(${needs}px, 100% - 456px))`;
   const view = document.getElementById("view");
   new ResizeObserver(() => {
     document.getElementById("larger").hidden = view.scrollWidth <= view.clientWidth + 1 && view.scrollHeight <= view.clientHeight + 1;
@@ -118,7 +124,8 @@ pageData(document.getElementById("data")).then((D) => {
     if (L.bw) terms.push(`${first(terms.length)(L.bw[s.node], "weight", wref(l, -1, s.node))} × 1`);
     const f = L.activation === "softmax" ? `softmax(z)[${s.node}]` : `${esc(L.activation || "f")}(z)`;
     const sources = s.terms.map((i) => esc(name(l, i))).join(", ");
-    return `<p>Forward propagation: <b>${esc(name(c, s.node))}</b> adds up the values feeding in, each times its weight.</p>
+    const away = D.shown[c].includes(s.node) ? "" : `<p class="note">${esc(name(c, s.node))} is not in the picture, which draws ${D.shown[c].length} of this layer's ${nOut(l)} nodes (those whose weights have the largest slopes).</p>`;
+    return `${away}<p>Forward propagation: <b>${esc(name(c, s.node))}</b> adds up the values feeding in, each times its weight.</p>
       <p class="formula">z = ${terms.join(" + ")} = ${nodeNum(c, s.node, "input")}</p>
       <p class="formula">a = ${f} = ${nodeNum(c, s.node, "value")}</p>
       <p class="note">weight × value of ${sources}${L.bw ? ", and the bias (value 1)" : ""}</p>`;
@@ -140,15 +147,14 @@ pageData(document.getElementById("data")).then((D) => {
   }
   function backward(s) {
     const l = s.layer;
-    const rows = s.rows.map(([i, j]) => [i, j]);
-    if (s.bias && nOut(l) <= 10) for (let j = 0; j < nOut(l); j++) rows.push([-1, j]);
+    const rows = s.rows; // [source, node], the bias as source -1 (Python chose them: steps._rows)
     // The picture draws the nodes its top-ranked weights join; a listed weight whose node is
     // among a column's "… k more" says it is not drawn.
     const drawn = (i, j) => svg.querySelector(`.edge[data-layer="${l}"][data-i="${i}"][data-j="${j}"]`);
     const away = ' <small class="note">(not in the picture)</small>';
     const body = rows.map(([i, j]) =>
       `${wrow(l, i, j)}<td>${esc(wref(l, i, j))}${drawn(i, j) ? "" : away}</td><td>${factorLine(l, i, j)}</td><td>${updateLine(l, i, j)}</td></tr>`);
-    const more = s.more ? `<p class="note">… ${s.more} more weights in this layer: see “every weight”.</p>` : "";
+    const more = s.more ? `<p class="note">… ${s.more} more weights${s.bias ? " and biases" : ""} in this layer: see “every weight”.</p>` : "";
     const nodes = s.nodes.map((n) => {
       const terms = n.terms.map((j, k) => {
         const W = weight(l, n.node, j);
@@ -213,8 +219,9 @@ pageData(document.getElementById("data")).then((D) => {
   // its full value is in its details, its tooltip and its name for screen readers.
   const slopeLabels = {};
   svg.querySelectorAll("text.slope").forEach((t) => { slopeLabels[`${t.dataset.column}:${t.dataset.node}`] = t; });
-  // An output whose activation and loss slopes combine (softmax or sigmoid with a
-  // cross-entropy) shows dL/dz = a − y, the slope its weights' slopes are built from.
+  // An output whose activation and loss slopes combine (softmax, or a sigmoid with a
+  // cross-entropy) shows dL/dz, the slope its weights' slopes are built from: a − y when
+  // Python found it so (D.a_minus_y; softmax with mse, for one, is not).
   function combinedOutput(c) { return c === nLayers && D.layers[nLayers - 1].combined; }
   function nodeSlope(c, j) {
     return combinedOutput(c) ? ["dL/dz", D.layers[nLayers - 1].ls[j]] : ["dL/da", D.columns[c].slopes[j]];
@@ -267,10 +274,16 @@ pageData(document.getElementById("data")).then((D) => {
     });
   }
   // The picture's box scrolls (never the page) to show what the step is about, when it is out of view.
+  // A node's name (above it, or left of an input) is revealed with it; and a scroll that
+  // would stop within NEAR px of the picture's edge goes to the edge, where the names of the
+  // first row and column are (they sit outside their nodes' boxes).
+  const NEAR = 48;
   function reveal(elements) {
     const box = $("view");
     const view = box.getBoundingClientRect();
-    const rects = elements.map((e) => e.getBoundingClientRect());
+    const names = elements.filter((e) => e.matches(".node")).map((e) =>
+      svg.querySelector(`text.name[data-column="${e.dataset.column}"][data-node="${e.dataset.node}"]`));
+    const rects = [...elements, ...names.filter(Boolean)].map((e) => e.getBoundingClientRect());
     if (!rects.length) return;
     const left = view.left + box.clientLeft;
     const top = view.top + box.clientTop;
@@ -280,7 +293,9 @@ pageData(document.getElementById("data")).then((D) => {
     };
     const [x0, x1] = [Math.min(...rects.map((r) => r.left)), Math.max(...rects.map((r) => r.right))];
     const [y0, y1] = [Math.min(...rects.map((r) => r.top)), Math.max(...rects.map((r) => r.bottom))];
-    box.scrollBy(along(x0, x1, left, box.clientWidth), along(y0, y1, top, box.clientHeight));
+    const [dx, dy] = [along(x0, x1, left, box.clientWidth), along(y0, y1, top, box.clientHeight)];
+    const snap = (from, by) => (by && from + by < NEAR ? -from : by);
+    box.scrollBy(snap(box.scrollLeft, dx), snap(box.scrollTop, dy));
   }
   function show(k) {
     at = Math.max(0, Math.min(D.steps.length - 1, k));
@@ -306,7 +321,7 @@ pageData(document.getElementById("data")).then((D) => {
     const rows = [`<tr><td>value a</td><td>${nodeNum(c, j, "value")}</td></tr>`];
     if (c > 0) rows.unshift(`<tr><td>input z</td><td>${nodeNum(c, j, "input")}</td></tr>`);
     if (combinedOutput(c)) {
-      rows.push(`<tr><td>slope dL/dz = a − y (activation and loss combined)</td><td>${num(D.layers[nLayers - 1].ls[j], "loss_slope", wref(nLayers - 1, 0, j))}</td></tr>`);
+      rows.push(`<tr><td>slope dL/dz${D.a_minus_y ? " = a − y" : ""} (activation and loss combined)</td><td>${num(D.layers[nLayers - 1].ls[j], "loss_slope", wref(nLayers - 1, 0, j))}</td></tr>`);
     } else if (col.slopes[j] !== null) rows.push(`<tr><td>slope dL/da</td><td>${nodeNum(c, j, "slope")}</td></tr>`);
     const kind = c === 0 ? "input node" : c === nLayers ? "output node" : `hidden node, ${D.layers[c - 1].activation}`;
     return `<h3>${esc(name(c, j))} <small>(${esc(kind)})</small></h3><table>${rows.join("")}</table>`;
@@ -383,7 +398,14 @@ pageData(document.getElementById("data")).then((D) => {
       return;
     }
     if (event.key === "Escape") { close(); return; }
-    if (keys[event.key]) { event.preventDefault(); stop(); keys[event.key](); }
+    if (keys[event.key]) {
+      event.preventDefault();
+      stop();
+      keys[event.key]();
+      // A focused row of the step just left is gone: the focus goes to the new step's title,
+      // where the reader is, not back to the top of the page.
+      if (!target.isConnected) $("step-title").focus();
+    }
   });
   $("skip").addEventListener("click", (event) => {
     event.preventDefault();

@@ -31,7 +31,7 @@ from importlib import resources
 import numpy as np
 
 from .layout import Layout, input_names_of, layout
-from .names import node_label, short_name
+from .names import node_label, short_names
 from .records import Numbers
 from .steps import page_data
 
@@ -128,7 +128,7 @@ def html_document(title: str, data: dict, svg: str, note: str | None = None) -> 
 <button id="next" title="next (→)">next ▶</button>
 <button id="summary" title="every weight (End)">every weight</button>
 <span id="step-count"></span></nav>
-<h2 id="step-title"></h2>
+<h2 id="step-title" tabindex="-1"></h2>
 <div id="panel"></div>
 <div id="detail" hidden aria-live="polite"></div>
 </section>
@@ -159,7 +159,7 @@ def page_svg(nums: Numbers, place: Layout) -> str:
     """
     # The input names end 36 px left of their nodes: the left margin holds the widest one,
     # at a generous 0.62 em a character of the page's 13 px sans-serif.
-    names = [short_name(place.columns[0].names[index]) for index in place.columns[0].shown]
+    names = short_names([place.columns[0].names[index] for index in place.columns[0].shown])
     left = max([MARGIN_X] + [36 + 8 + 0.62 * 13 * len(name) for name in names])
     width = left + MARGIN_X + DX * (len(place.columns) - 1)
     height = 2 * MARGIN_Y + DY * place.height
@@ -184,10 +184,11 @@ def page_svg(nums: Numbers, place: Layout) -> str:
 def _nodes(nums: Numbers, c: int, col, xy, labels: list[str]) -> list[str]:
     """Column ``c``'s nodes (and its bias node); their names, slopes and marker go to ``labels``."""
     parts = []
-    for index, y in zip(col.shown, col.y):
+    shorts = short_names([col.names[index] for index in col.shown])
+    for index, y, short in zip(col.shown, col.y, shorts):
         x0, y0 = xy(c, y)
         name = col.names[index]
-        short = html.escape(short_name(name))
+        short = html.escape(short)
         ids = f'data-column="{c}" data-node="{index}"'
         labels.append(
             f'<text class="name" {ids} x="{x0 - 36:.1f}" y="{y0 + 4:.1f}" text-anchor="end">{short}</text>'

@@ -47,6 +47,21 @@ class Numbers:
     def sizes(self) -> list[int]:
         return [len(names) for names in self.names]
 
+    def outputs_a_minus_y(self) -> bool:
+        """Whether the combined output slopes dL/dz are a − y, node by node (softmax with
+        cross-entropy, one sigmoid output with binary cross-entropy); checked on the numbers,
+        not assumed from the names: a mean over k outputs, for one, gives (a − y) / k."""
+        if not (self.combined and self.combined[-1]) or self.prediction is None or self.target is None:
+            return False
+        a = np.asarray(self.prediction, dtype=np.float64).ravel()
+        y = np.asarray(self.target, dtype=np.float64).ravel()
+        if y.size == 1 and a.size > 1:  # a class index
+            if y[0] != int(y[0]) or not 0 <= y[0] < a.size:
+                return False
+            y = np.eye(a.size)[int(y[0])]
+        slopes = np.asarray(self.loss_slopes[-1], dtype=np.float64).ravel()
+        return y.size == a.size == slopes.size and np.allclose(slopes, a - y, rtol=1e-5, atol=1e-9)
+
     @classmethod
     def from_explanation(cls, explanation, activations: list[str] | None = None) -> Numbers:
         """Arrays per column and per layer from an Explanation's records."""

@@ -11,6 +11,8 @@ numbers up and lays them out.
 Steps, in order: the inputs; every node's forward propagation (weighted sum, then
 activation); the loss; each layer backwards (its weights' slopes and updates, then the
 slopes of the nodes feeding it, those the picture draws); the summary of every weight.
+A layer's biases are among its weights' rows (ranked with them when the layer has more
+than ``ROWS``).
 Long sums and long lists keep their largest terms (``TERMS``, ``ROWS``) and say how many
 more there are.
 """
@@ -120,7 +122,7 @@ def page_data(nums: Numbers, lr: float, digits: int = 6) -> dict:
     steps.append({"kind": "loss"})
     for layer in reversed(range(n_layers)):
         g, skip = nums.weight_slopes[layer], fixed[layer]
-        rows, more = _largest(g.ravel(), ROWS, skip)
+        rows, more = _rows(g, nums.bias_slopes[layer], skip)
         factors = nums.weights[layer] * (nums.activation_slopes[layer] * nums.loss_slopes[layer])
         node_list = drawn[layer].shown  # the nodes whose dL/da the picture writes
         more_nodes = len(nums.names[layer]) - len(node_list)
@@ -132,7 +134,7 @@ def page_data(nums: Numbers, lr: float, digits: int = 6) -> dict:
             {
                 "kind": "backward",
                 "layer": layer,
-                "rows": [divmod(k, g.shape[1]) for k in rows],
+                "rows": rows,  # [source, node]; source -1 for a bias
                 "more": more,
                 "bias": nums.biases[layer] is not None,
                 "nodes": nodes,
@@ -150,9 +152,24 @@ def page_data(nums: Numbers, lr: float, digits: int = 6) -> dict:
         "names": nums.names,
         "columns": columns,
         "layers": layers,
+        "a_minus_y": nums.outputs_a_minus_y(),  # the combined output slopes are a − y
         "steps": steps,
         "shown": [col.shown for col in drawn],
     }
+
+
+def _rows(slopes, bias_slopes, skip) -> tuple[list[list[int]], int]:
+    """A backward step's rows, [source, node] (source -1: the bias), and how many more: of a
+    layer of at most ROWS weights and biases, all (the biases last); of a larger one, the
+    ROWS of largest slope, biases and weights ranked together."""
+    n_out = slopes.shape[1]
+    if bias_slopes is None:
+        bias_slopes = np.zeros(0)
+    everything = np.concatenate([np.ravel(slopes), np.ravel(bias_slopes)])
+    skipped = None if skip is None else np.concatenate([np.ravel(skip), np.zeros(bias_slopes.size, bool)])
+    chosen, more = _largest(everything, ROWS, skipped)
+    rows = [[-1, k - slopes.size] if k >= slopes.size else list(divmod(k, n_out)) for k in chosen]
+    return sorted(rows, key=lambda row: (row[0] < 0, row)), more
 
 
 def _fixed(nums: Numbers, layer: int) -> bool:
