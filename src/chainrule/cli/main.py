@@ -83,8 +83,11 @@ def _silence_stdout() -> None:
 
 
 def _error(message: str) -> None:
-    first = message.splitlines()[0] if message else "invalid value"
-    print(f"chainrule: error: {first}", file=sys.stderr)
+    """The one line of an error: a line break inside it (a category or a value that holds one)
+    is written as \\n, so the rest of the message, its advice too, stays on that line."""
+    text = message.strip() if message and message.strip() else "invalid value"
+    text = text.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\r")
+    print(f"chainrule: error: {text}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -86,7 +86,19 @@ def metrics_table(results: dict) -> str:
             )
     if "verdict" in results:
         lines += ["", *baseline_lines(results)]
+    elif results.get("model") in ("linear", "network") and "test" not in results:  # --test-size 0
+        lines += ["", _saved_without_test(results)]
     return "\n".join(lines)
+
+
+def _saved_without_test(results: dict) -> str:
+    """Which model a run without test rows saved, and why; no test scores to compare."""
+    if results["model"] == "linear":
+        return (
+            "saved model: the linear model: on the validation rows the network was not better by more "
+            "than their noise (--no-linear-fallback keeps the network); no test rows to compare them on"
+        )
+    return "saved model: the network; no test rows to compare it with the baselines on"
 
 
 def compared_scores(results: dict) -> tuple[str, list[tuple[str, float]]]:

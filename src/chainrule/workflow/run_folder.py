@@ -26,6 +26,7 @@ import errno
 import os
 import secrets
 import shutil
+import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -40,7 +41,8 @@ RUN_FILES = ("model.safetensors", "metrics.json", "config.toml", "loss.png")
 def check_out(path, extra: Iterable[str] = ()) -> Path:
     """``--out`` as a Path, checked before training: no file is in its way, the nearest
     existing folder on its path is writable, and an existing ``--out`` holds only a
-    previous run's files (``RUN_FILES`` and the names in ``extra``). Creates nothing."""
+    previous run's files (``RUN_FILES`` and the names in ``extra``). Leaves nothing behind
+    (it makes an empty folder there, to be sure one can be made, and removes it)."""
     out = Path(path)
     if out.exists() and not out.is_dir():
         raise OptionError("out", f"{out}: is a file, not a directory; choose another --out")
@@ -61,6 +63,13 @@ def check_out(path, extra: Iterable[str] = ()) -> Path:
         raise OptionError("out", f"{out}: {ancestor} is a file, not a directory; choose another --out")
     if not os.access(ancestor, os.W_OK | os.X_OK):
         raise OptionError("out", f"{out}: the directory {ancestor} is not writable; choose another --out")
+    try:  # root passes os.access everywhere, and /proc takes no folder: try one, at once removed
+        os.rmdir(tempfile.mkdtemp(prefix=".chainrule-check-", dir=ancestor))
+    except OSError as error:
+        raise OptionError(
+            "out",
+            f"{out}: no folder can be made in {ancestor} ({error.strerror or error}); choose another --out",
+        ) from None
     return out
 
 

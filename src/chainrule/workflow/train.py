@@ -166,10 +166,8 @@ def output_layer(task: str, n_classes: int, loss: str | None) -> tuple[int, str,
         return 1, "sigmoid", "binary_cross_entropy"
     if loss in (None, "cross_entropy"):
         return n_classes, "softmax", "cross_entropy"
-    if loss == "binary_cross_entropy":
-        raise OptionError(
-            "loss", f"binary_cross_entropy needs two classes, the target has {n_classes}; use cross_entropy"
-        )
+    if loss in ("binary_cross_entropy", "binary_cross_entropy_sum"):  # one sigmoid output
+        raise OptionError("loss", f"{loss} needs two classes, the target has {n_classes}; use cross_entropy")
     return (1, "sigmoid", loss) if n_classes == 2 else (n_classes, "softmax", loss)
 
 
