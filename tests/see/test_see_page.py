@@ -441,7 +441,9 @@ def test_a_wide_layers_steps_say_which_nodes_and_biases_the_picture_leaves_out(b
     page.keyboard.press("End")
     page.keyboard.press("ArrowLeft")  # layer 0's backward step, the last before the summary
     assert page.text_content("#step-title").startswith("Backward: layer 0")
-    assert page.locator("#panel tr.wrow", has_text="bias→").count() == sum(i == -1 for i, _ in backward["rows"])
+    assert page.locator("#panel tr.wrow", has_text="bias→").count() == sum(
+        i == -1 for i, _ in backward["rows"]
+    )
     assert "more weights and biases in this layer" in page.text_content("#panel")
     assert opened.errors == []
     page.close()
@@ -461,4 +463,33 @@ def test_stepping_from_a_focused_row_keeps_the_focus_on_the_step(browser, tmp_pa
     assert page.evaluate("document.activeElement.id") == "step-title"
     page.keyboard.press("ArrowRight")  # and the arrows go on working from there
     assert page.text_content("#step-title").startswith("Backward")
+    page.close()
+
+
+def test_with_javascript_off_the_page_says_why_it_shows_no_numbers(browser, tmp_path):
+    path = tmp_path / "step.html"
+    chainrule.explain_html(course_net(), [2, 3], 10, "mse", LR, path)
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(path.resolve().as_uri())
+    assert "lays out its numbers with JavaScript, which is off here" in page.inner_text("#panel")
+    context.close()
+
+
+@pytest.mark.parametrize("width", [390, 1400])
+def test_the_list_of_every_weight_ends_no_number_at_the_panels_edge(browser, tmp_path, width):
+    """A 4-5-4-3-2 network's names and 6-digit numbers are wider than the panel on a phone
+    (and beside the picture): the names break after their arrows, so no column is cut."""
+    net = chainrule.Network([4, 5, 4, 3, 2], activation="tanh", seed=3)
+    path = tmp_path / "deep.html"
+    chainrule.explain_html(net, [0.126, -0.132, 0.64, 0.105], [0.5, -1.0], "mse", 0.1, path)
+    opened = open_file(browser, path)
+    page = opened.page
+    page.set_viewport_size({"width": width, "height": 844})
+    page.keyboard.press("End")
+    widths = page.evaluate(
+        "() => { const l = document.getElementById('list'); return [l.scrollWidth, l.clientWidth]; }"
+    )
+    assert widths[0] <= widths[1] + 2, widths  # at most a rounding pixel
+    assert page.locator("#list tr.wrow").count() == (4 * 5 + 5) + (5 * 4 + 4) + (4 * 3 + 3) + (3 * 2 + 2)
     page.close()

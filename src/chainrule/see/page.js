@@ -191,7 +191,7 @@ pageData(document.getElementById("data")).then((D) => {
         found += 1;
         if (rows.length < 300) {
           const W = weight(l, i, j);
-          rows.push(`${wrow(l, i, j)}<td>${l}</td><td>${esc(ref)}</td><td>${num(W.w, "weight", ref)}</td><td>${num(W.g, "slope", ref)}</td><td>${num(W.nw, "new_weight", ref)}</td></tr>`);
+          rows.push(`${wrow(l, i, j)}<td>${l}</td><td>${esc(ref).replace("→", '→<span class="to">')}</span></td><td>${num(W.w, "weight", ref)}</td><td>${num(W.g, "slope", ref)}</td><td>${num(W.nw, "new_weight", ref)}</td></tr>`);
         }
       }
     }
@@ -199,6 +199,11 @@ pageData(document.getElementById("data")).then((D) => {
     const between = untrained ? ` (and ${untrained} between the networks averaged side by side: 0, never trained, not listed)` : "";
     $("list").innerHTML = `<p class="note" id="found">${found} weight${found === 1 ? "" : "s"}${between}${found > rows.length ? `, the first ${rows.length} shown: search to narrow` : ""}</p>
       <table><tr><th>layer</th><th>weight</th><th>value</th><th>slope</th><th>new weight</th></tr>${rows.join("")}</table>`;
+    // A list wider than its panel would end its last column mid-digit: the weights' names
+    // then break after their arrows instead.
+    const list = $("list");
+    list.classList.remove("stacked");
+    list.classList.toggle("stacked", list.scrollWidth > list.clientWidth);
   }
 
   // ------------------------------------------------------------------ showing a step

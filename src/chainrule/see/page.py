@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 import json
 import zlib
 from importlib import resources
@@ -106,6 +107,12 @@ def embedded(data: dict) -> str:
     )
 
 
+def _unbroken(text: str) -> str:
+    """``text`` with each run of hyphenated digits (a network's shape, 4-5-4-3-2) kept on one
+    line: a phone breaks a heading after a hyphen."""
+    return re.sub(r"\d+(?:-\d+)+", lambda m: f'<span class="shape">{m[0]}</span>', text)
+
+
 def html_document(title: str, data: dict, svg: str, note: str | None = None) -> str:
     """The page: style, picture, panels and script, with ``data`` inline (see ``embedded``);
     ``note``, what the numbers are (the row, the standardising, an ensemble), under the title."""
@@ -118,7 +125,7 @@ def html_document(title: str, data: dict, svg: str, note: str | None = None) -> 
 <style>{_asset("page.css")}</style></head>
 <body>
 <header><a id="skip" href="#controls">skip the picture: go to the step buttons</a>
-<h1>{html.escape(title)}</h1><p id="headline"></p>{about}</header>
+<h1>{_unbroken(html.escape(title))}</h1><p id="headline"></p>{about}</header>
 <main>
 <section id="picture"><div id="view">{svg}</div>
 <p id="larger" class="note" hidden>The picture is larger than its box: scroll it to see the rest.</p></section>
@@ -129,7 +136,8 @@ def html_document(title: str, data: dict, svg: str, note: str | None = None) -> 
 <button id="summary" title="every weight (End)">every weight</button>
 <span id="step-count"></span></nav>
 <h2 id="step-title" tabindex="-1"></h2>
-<div id="panel"></div>
+<div id="panel"><noscript><p>This page lays out its numbers with JavaScript, which is off here:
+open it in a browser with JavaScript on (from disk is fine; it loads nothing).</p></noscript></div>
 <div id="detail" hidden aria-live="polite"></div>
 </section>
 </main>
