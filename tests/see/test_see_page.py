@@ -421,7 +421,7 @@ def test_a_wide_layers_steps_say_which_nodes_and_biases_the_picture_leaves_out(b
     data = page_json(chainrule.explain_html(net, x, y, "mse", LR, path))
     shown = data["shown"][1]
     assert len(shown) < 60
-    backward = [s for s in data["steps"] if s["kind"] == "backward" and s["layer"] == 0][0]
+    backward = next(s for s in data["steps"] if s["kind"] == "backward" and s["layer"] == 0)
     explanation = net.explain(x, y, "mse")
     slopes = sorted((abs(r.slope), r.source) for r in explanation.weights if r.layer == 0)
     assert any(source == "bias" for _, source in slopes[-24:])  # among the 24 largest here

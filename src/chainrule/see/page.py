@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import base64
 import html
-import re
 import json
+import re
 import zlib
 from importlib import resources
 
