@@ -128,6 +128,8 @@ def html_document(title: str, data: dict, svg: str, note: str | None = None) -> 
 <h1>{_unbroken(html.escape(title))}</h1><p id="headline"></p>{about}</header>
 <main>
 <section id="picture"><div id="view">{svg}</div>
+<p id="legend" class="note">Lines: blue a positive weight, red a negative one, thicker the larger; dashed the biases.
+Purple: slopes (dL/da under a node). Click a line or a node for its numbers.</p>
 <p id="larger" class="note" hidden>The picture is larger than its box: scroll it to see the rest.</p></section>
 <section id="side">
 <nav id="controls"><button id="prev" title="previous (←)">◀ previous</button>
