@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 
 import numpy as np
 
@@ -31,8 +32,11 @@ def _first_nonfinite(array: np.ndarray) -> str:
 def as_matrix(values, name: str, dtype: np.dtype, width: int | None = None) -> tuple[np.ndarray, bool]:
     """``values`` as a 2-D finite array of ``dtype``; a 1-D input is one sample.
 
-    Returns the array and whether the input was 1-D (one sample).
+    Returns the array and whether the input was 1-D (one sample). A SciPy sparse matrix
+    stays sparse: CSR of ``dtype`` (see ``sparse_matrix``).
     """
+    if is_sparse(values):
+        return sparse_matrix(values, name, dtype, width), False
     raw = np.asarray(values) if not isinstance(values, np.ndarray) else values
     if raw.dtype.kind in "cUSOV" and raw.size and not (raw.dtype.kind == "O" and _all_real(raw)):
         what = "complex numbers" if raw.dtype.kind == "c" else f"{raw.dtype} values"
@@ -57,6 +61,39 @@ def as_matrix(values, name: str, dtype: np.dtype, width: int | None = None) -> t
             f"{name} contains NaN or infinity at {_first_nonfinite(array)}; clean or impute it first"
         )
     return array, single
+
+
+def is_sparse(values) -> bool:
+    """Whether ``values`` is a SciPy sparse matrix or array (SciPy is never imported here:
+    nothing can be one unless the caller has imported ``scipy.sparse``)."""
+    sparse = sys.modules.get("scipy.sparse")
+    return sparse is not None and sparse.issparse(values)
+
+
+def sparse_matrix(values, name: str, dtype: np.dtype, width: int | None = None):
+    """A SciPy sparse matrix as CSR of ``dtype`` (rows slice cheaply; ``X @ W`` and
+    ``X.T @ dL_dz`` stay sparse products), checked as ``as_matrix`` checks a dense one."""
+    if values.ndim != 2:
+        raise ValueError(
+            f"{name} must be 2-D (samples × features), got a sparse array of shape {values.shape}"
+        )
+    if values.dtype.kind not in "biuf":
+        raise ValueError(
+            f"{name} must be numeric (real numbers), got sparse {values.dtype} values; convert it first"
+        )
+    matrix = values.tocsr().astype(dtype, copy=False)
+    if width is not None and matrix.shape[1] != width:
+        raise ValueError(f"{name} has {matrix.shape[1]} columns, but the network expects {width} inputs")
+    if matrix.shape[0] == 0:
+        raise ValueError(f"{name} has no rows")
+    if not all_finite(matrix.data):
+        position = int(np.flatnonzero(~np.isfinite(matrix.data))[0])
+        row = int(np.searchsorted(matrix.indptr, position, side="right")) - 1
+        raise ValueError(
+            f"{name} contains NaN or infinity at row {row}, column {int(matrix.indices[position])}: "
+            f"{float(matrix.data[position])}; clean or impute it first"
+        )
+    return matrix
 
 
 def _all_real(array: np.ndarray) -> bool:

@@ -110,8 +110,6 @@ class BaseMLP(BaseEstimator):
         hidden_sizes(self.hidden_layer_sizes)
         first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
         X, Y = self._validate_input(X, y, incremental, reset=first_pass)
-        if sp.issparse(X):
-            X = X.toarray()  # chainrule's layers take dense arrays
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
         sample_weight = self._weighted(sample_weight, Y, X.dtype)
@@ -250,9 +248,13 @@ class BaseMLP(BaseEstimator):
             X = validate_data(
                 self, X, accept_sparse=["csr", "csc"], reset=False, dtype=(np.float64, np.float32)
             )
-        if sp.issparse(X):
-            X = X.toarray()
-        return self._network_in_sync().predict(np.asarray(X))
+        X = X if sp.issparse(X) else np.asarray(X)  # sparse stays sparse: X @ W is SciPy's product
+        net = self._network_in_sync()
+        # as scikit-learn's MLP: float64 X through float32 weights computes and gives float64
+        wider = np.result_type(X.dtype, net.dtype)
+        if wider != net.dtype and wider in (np.float32, np.float64):
+            net = net.astype(wider)
+        return net.predict(X)
 
     def _score_with_function(self, X, y, sample_weight, score_function):
         y_pred = self._predict(X, check_input=False)

@@ -11,6 +11,8 @@ like the maths:
   so every weight slope comes out as lr × dL/dW and the update is one subtraction;
 - it runs under ``np.errstate`` with overflow silenced (the loop checks the loss and
   the slopes for non-finite values itself), so the sigmoid skips its own guard;
+- a sparse X (SciPy CSR) meets only the first layer: its z = X W and dL/dW = Xᵀ dL/dz
+  are SciPy's sparse products, copied into the same buffers;
 - a softmax output keeps z - max(z) and Σ exp, so the cross-entropy's value reuses them
   instead of recomputing the log-sum-exp, and each row's max is read at its argmax
   (the same number, without a slow reduction over short rows).
@@ -228,7 +230,11 @@ def forward(layers: list[Dense], X: np.ndarray, ws: Workspace, masks=None) -> Tr
     x = X
     for index, layer in enumerate(layers):
         trace.inputs[index] = x
-        z = np.dot(x, layer.weight, out=ws.z[index])
+        if isinstance(x, np.ndarray):
+            z = np.dot(x, layer.weight, out=ws.z[index])
+        else:  # a sparse X (first layer only): SciPy's sparse @ dense product, copied in
+            z = ws.z[index]
+            np.copyto(z, x @ layer.weight)
         if layer.bias is not None:
             np.add(z, layer.bias, out=z)
         trace.node_inputs[index] = z
@@ -310,7 +316,11 @@ def backward_from(layers: list[Dense], trace: Trace, dL_dz: np.ndarray, ws: Work
         layer = layers[index]
         slopes.dL_dz[index] = dL_dz
         x = trace.inputs[index]
-        dL_dW = np.dot(x.T, dL_dz, out=ws.dL_dW[index])
+        if isinstance(x, np.ndarray):
+            dL_dW = np.dot(x.T, dL_dz, out=ws.dL_dW[index])
+        else:  # a sparse X: xᵀ @ dL/dz as SciPy's sparse product
+            dL_dW = ws.dL_dW[index]
+            np.copyto(dL_dW, x.T @ dL_dz)
         dL_db = None if layer.bias is None else np.dot(ws.ones, dL_dz, out=ws.dL_db[index])
         slopes.weights[index] = (dL_dW, dL_db)
         if index == 0:

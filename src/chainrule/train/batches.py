@@ -14,7 +14,9 @@ class Batches:
 
     With several batches per epoch each one is gathered into a reused buffer (in the
     shuffled ``order`` when given), never a fresh copy; a single full batch is X itself.
-    Sample weights ``(n,)``, when given, are cut the same way (None without).
+    Sample weights ``(n,)``, when given, are cut the same way (None without). A sparse X
+    (CSR, see ``_validation.sparse_matrix``) is cut by slicing its rows: each batch is a
+    small CSR matrix of its own, never a dense copy.
     """
 
     def __init__(self, layers, X: np.ndarray, targets: np.ndarray, batch: int, weights=None):
@@ -23,7 +25,8 @@ class Batches:
         self.n = X.shape[0]
         self.per_epoch = -(-self.n // batch)
         self.gather = batch < self.n
-        self.x_buffer = np.empty((batch, X.shape[1]), X.dtype) if self.gather else X
+        self.sparse = not isinstance(X, np.ndarray)
+        self.x_buffer = np.empty((batch, X.shape[1]), X.dtype) if self.gather and not self.sparse else X
         self.y_buffer = np.empty((batch, targets.shape[1]), targets.dtype) if self.gather else targets
         self.workspaces: dict[int, Workspace] = {}
         self.full: list | None = None
@@ -46,7 +49,7 @@ class Batches:
         for start in range(0, n, batch):
             rows = order[start : start + batch] if order is not None else slice(start, start + batch)
             size = min(batch, n - start)
-            xb = _take(self.X, rows, self.x_buffer, size)
+            xb = self.X[rows] if self.sparse else _take(self.X, rows, self.x_buffer, size)
             yb = _take(self.targets, rows, self.y_buffer, size)
             wb = None if self.weights is None else self.weights[rows]
             yield xb, yb, wb, self.workspace(size)
