@@ -16,7 +16,7 @@ ort = pytest.importorskip("onnxruntime")
 
 from chainrule import load  # noqa: E402
 from chainrule.files.onnx import export_model, table_model  # noqa: E402
-from chainrule.files.onnx_inputs import FLOAT32_SPREAD, description, input_dtype  # noqa: E402
+from chainrule.files.onnx_inputs import FLOAT32_SPREAD, description, input_dtype, output_dtype  # noqa: E402
 from chainrule.tables.preprocess import Preprocessor  # noqa: E402
 from chainrule.tables.read import read_table  # noqa: E402
 from chainrule.workflow.apply import predict_table  # noqa: E402
@@ -104,6 +104,36 @@ def test_epoch_milliseconds_are_a_double_input_and_the_graph_gives_what_predict_
         "input 'ts_ms' is double, not float32: |mean| > 256 × std, so float32 would round away "
         "what the model reads; feed float64"
     ]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_a_target_in_epoch_milliseconds_is_a_double_output_as_predict_gives_it(tmp_path, rng, dtype):
+    """float32 would give every row 1.7e12 to steps of 131,072 ms: the same number for a target
+    spread over a few seconds. The output is double, and equals predict to float64 rounding."""
+    x1, x2 = rng.normal(0, 1, 300), rng.normal(0, 1, 300)
+    target = START_MS + 1000 * (3 * x1 - x2) + rng.normal(0, 100, 300)
+    rows = [[f"{a:.3f}", f"{b:.3f}", f"{t:.1f}"] for a, b, t in zip(x1, x2, target)]
+    net = train(tmp_path, ["x1", "x2", "t"], rows, dtype=dtype)
+    notes = export_model(net, tmp_path / "model.onnx")
+    model = checked(tmp_path / "model.onnx")
+    assert [o.type.tensor_type.elem_type for o in model.graph.output] == [onnx.TensorProto.DOUBLE]
+    assert notes == [
+        "output 'variable' is double, not float32: the target's |mean| > 256 × std, so float32 would "
+        "round away what the model predicts"
+    ]
+    table = read_table(write_csv(tmp_path / "new.csv", ["x1", "x2"], [r[:2] for r in rows]))
+    expected = np.array(predict_table(net, table)[0], dtype=np.float64)
+    got = run(model, typed_feed(model, {"x1": [r[0] for r in rows], "x2": [r[1] for r in rows]}))["variable"]
+    assert got.dtype == np.float64
+    assert np.ptp(got) > 5000  # the rows differ, as predict's do
+    np.testing.assert_allclose(got[:, 0], expected, rtol=0, atol=1e-5 * np.std(expected))
+
+
+def test_an_ordinary_target_keeps_the_float32_output(tmp_path, rng):
+    net = train(tmp_path, ["age", "offset", "colour", "y"], ordinary_rows(rng))
+    assert output_dtype(net.preprocessor) == np.float32
+    outputs = table_model(net).graph.output
+    assert [o.type.tensor_type.elem_type for o in outputs] == [onnx.TensorProto.FLOAT]
 
 
 def test_a_double_input_refuses_float32_rather_than_rounding_it(tmp_path, rng):

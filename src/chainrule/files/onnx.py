@@ -25,7 +25,8 @@ the one-hot columns follow the stored category order. Where ``predict_table`` re
 fails the whole run, naming the column in the failing node, e.g.
 ``Name:'colour: category not seen in training, or missing without --impute'``.
 
-The preprocessing runs in float64, the network in its dtype; outputs are float32. Files are ONNX
+The preprocessing runs in float64, the network in its dtype; outputs are float32 (``"variable"``
+double for a target with a large offset: ``onnx_inputs.output_dtype``). Files are ONNX
 IR version 10 with opset 21 of the default domain and, where used, opset 3 of ``ai.onnx.ml``:
 onnxruntime 1.18 or newer reads them (tested with 1.32).
 """
@@ -37,7 +38,8 @@ import os
 import numpy as np
 
 from ..errors import UserError
-from .onnx_inputs import OUTPUT_NAMES, input_dtype, input_names, metadata, notes
+from .onnx_columns import categorical_column, numeric_column
+from .onnx_inputs import OUTPUT_NAMES, input_dtype, input_names, metadata, notes, output_dtype
 
 __all__ = [
     "OPSET",
@@ -56,24 +58,11 @@ OPSET = 21
 ML_OPSET = 3
 IR_VERSION = 10
 
-#: The characters Python's ``str.isspace`` accepts, as an RE2 class (RE2's ``\s`` has fewer).
-WHITESPACE = (
-    r"[\x{9}-\x{d}\x{1c}-\x{20}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
-)
-
 _ACTIVATIONS = {"relu": "Relu", "tanh": "Tanh", "sigmoid": "Sigmoid", "exp": "Exp"}
 
 
 class ExportError(UserError):
     """The model cannot be exported or written; the message says what to do."""
-
-
-def _missing_pattern() -> str:
-    """An RE2 pattern for a cell chainrule reads as missing: one of ``MISSING``, any case, padded."""
-    from ..tables.read import MISSING
-
-    spellings = "|".join(_literal_pattern(text) for text in sorted(MISSING))
-    return f"(?i){WHITESPACE}*({spellings}){WHITESPACE}*"
 
 
 def _onnx():
@@ -82,11 +71,6 @@ def _onnx():
     except ImportError:
         raise ImportError("ONNX export needs the onnx package: pip install 'chainrule[onnx]'") from None
     return onnx
-
-
-def _literal_pattern(text: str) -> str:
-    """An RE2 pattern matching exactly ``text``: letters and digits as they are, the rest as ``\\x{..}``."""
-    return "".join(c if c.isascii() and c.isalnum() else f"\\x{{{ord(c):x}}}" for c in text)
 
 
 class _Graph:
@@ -290,49 +274,13 @@ def estimator_model(network, *, kind: str, classes=None, multilabel: bool = Fals
     return g.model(f"chainrule classifier {network.sizes}")
 
 
-def _numeric_column(g: _Graph, name: str, stats: dict, column: str) -> str:
-    """``(x - mean) / std`` in float64 ``(n, 1)`` of input ``name`` (the table's ``column``),
-    NaN and ±inf replaced by the fill value first."""
-    x = g.cast(name, np.float64)
-    hole = g.op("Or", g.op("IsNaN", x), g.op("IsInf", x))
-    if "fill" in stats:
-        x = g.op("Where", hole, g.const("fill", np.array(stats["fill"])), x)
-    else:
-        allowed = g.refuse_unless(
-            g.op("Not", hole), f"{column}: missing or not finite, and the model was trained without --impute"
-        )
-        x = g.op("Mul", x, g.cast(allowed, np.float64))
-    standard = g.op("Sub", x, g.const("mean", np.array(stats["mean"])))
-    return g.op("Div", standard, g.const("std", np.array(stats["std"])))
-
-
-def _categorical_column(g: _Graph, name: str, categories: list[str], fill: str | None, column: str) -> str:
-    """One-hot float64 ``(n, len(categories))`` of input ``name`` (the table's ``column``):
-    the stripped cell equals the category.
-
-    A missing cell counts as ``fill`` (when imputing); a row matching no category fails the run.
-    """
-    columns = []
-    for category in categories:
-        pattern = f"{WHITESPACE}*{_literal_pattern(category)}{WHITESPACE}*"
-        match = g.op("RegexFullMatch", name, pattern=pattern)
-        if category == fill:
-            match = g.op("Or", match, g.op("RegexFullMatch", name, pattern=_missing_pattern()))
-        columns.append(g.cast(match, np.float64))
-    one_hot = g.op("Concat", *columns, axis=1) if len(columns) > 1 else columns[0]
-    count = g.op("ReduceSum", one_hot, g.const("axis", np.array([1], dtype=np.int64)), keepdims=1)
-    reason = f"{column}: category not seen in training, or missing without --impute"
-    allowed = g.refuse_unless(g.op("Equal", count, g.const("one", np.array(1.0))), reason)
-    return g.op("Mul", one_hot, g.cast(allowed, np.float64))
-
-
 def table_model(network):
     """The ONNX model of a table model: raw columns in, labels and probabilities (or values) out.
 
     Inputs, one per feature column in the stored order, ``(n, 1)`` of ``onnx_inputs.input_dtype``
     and described in the metadata (``onnx_inputs.metadata``). Outputs as ``predict_table``:
     ``"label"`` string ``(n,)`` and ``"probabilities"`` float32 ``(n, n_classes)`` for
-    classification, ``"variable"`` float32 ``(n, 1)`` in the target's units for regression.
+    classification, ``"variable"`` ``(n, 1)`` in the target's units for regression.
     """
     pre = network.preprocessor
     if pre is None:
@@ -348,9 +296,9 @@ def table_model(network):
         g.inputs.append(g.tensor(name, dtype, [None, 1]))
         if column in pre.categorical:
             fill = pre.categorical_fill.get(column)
-            blocks.append(_categorical_column(g, name, pre.categorical[column], fill, column))
+            blocks.append(categorical_column(g, name, pre.categorical[column], fill, column))
         else:
-            blocks.append(_numeric_column(g, name, pre.numeric[column], column))
+            blocks.append(numeric_column(g, name, pre.numeric[column], column))
     features = g.op("Concat", *blocks, axis=1) if len(blocks) > 1 else blocks[0]
     scores = _forward(g, network, g.cast(features, network.dtype))
     if pre.task == "classification":
@@ -359,8 +307,9 @@ def table_model(network):
     else:
         value = g.op("Mul", g.cast(scores, np.float64), g.const("target_std", np.array(pre.target_std)))
         value = g.op("Add", value, g.const("target_mean", np.array(pre.target_mean)))
-        g.op("Cast", value, out="variable", to=g.onnx.TensorProto.FLOAT)
-        g.outputs.append(g.tensor("variable", g.onnx.TensorProto.FLOAT, [None, 1]))
+        out_type = g.onnx.helper.np_dtype_to_tensor_dtype(output_dtype(pre))  # double for a large offset
+        g.op("Cast", value, out="variable", to=out_type)
+        g.outputs.append(g.tensor("variable", out_type, [None, 1]))
     return g.model(f"chainrule {pre.task} of {pre.target!r} from {len(pre.features)} columns", metadata(pre))
 
 

@@ -1,4 +1,5 @@
-"""The inputs of a table model's ONNX graph: each column's element type and how it is fed.
+"""The inputs of a table model's ONNX graph: each column's element type and how it is fed;
+and the element type of a regression model's output, by the same rule.
 
 A numeric column is an input of shape ``(n, 1)``, float32 unless float32 would round away what
 the model reads. float32 keeps a number x to within |x|·2⁻²⁴, so at the column's mean it moves
@@ -9,6 +10,10 @@ input is double: ``chainrule predict`` reads the text as float64, and a float32 
 quantise such a column silently (epoch milliseconds to 131,072 ms steps). A serving program
 that feeds float32 there gets the runtime's type error. Ordinary columns, years (2000 ± 10)
 among them, stay float32.
+
+The same holds for a regression model's output ``"variable"``: it is double when the target's
+stored |mean| > 256 × std (a target in epoch milliseconds would otherwise come out on 131,072 ms
+steps, every row alike), float32 otherwise, as skl2onnx gives it (``output_dtype``).
 
 The graph takes numbers, not the text the training file held: ``percent=`` read ``50%`` as 0.5,
 ``decimal=','`` read ``1234,5`` as 1234.5, and so the input is 0.5 and 1234.5. ``description``
@@ -25,6 +30,7 @@ __all__ = [
     "METADATA_KEY",
     "OUTPUT_NAMES",
     "input_dtype",
+    "output_dtype",
     "input_names",
     "description",
     "metadata",
@@ -66,6 +72,16 @@ def input_dtype(pre, name: str) -> np.dtype:
         return np.dtype(object)
     stats = pre.numeric[name]
     wide = abs(stats["mean"]) > FLOAT32_SPREAD * stats["std"]
+    return np.dtype(np.float64 if wide else np.float32)
+
+
+def output_dtype(pre) -> np.dtype:
+    """The NumPy dtype of a regression model's ``"variable"`` output: float64 when the target's
+    |mean| > ``FLOAT32_SPREAD`` × std (float32 would round away what ``predict`` gives), else
+    float32; float32 for classification (probabilities)."""
+    if pre.task != "regression":
+        return np.dtype(np.float32)
+    wide = abs(pre.target_mean) > FLOAT32_SPREAD * pre.target_std
     return np.dtype(np.float64 if wide else np.float32)
 
 
@@ -122,6 +138,11 @@ def notes(pre) -> list[str]:
             f"input{'s' if len(wide) > 1 else ''} {', '.join(map(repr, wide))} "
             f"{'are' if len(wide) > 1 else 'is'} double, not float32: |mean| > "
             f"{FLOAT32_SPREAD:g} × std, so float32 would round away what the model reads; feed float64"
+        )
+    if output_dtype(pre) == np.float64:
+        lines.append(
+            f"output 'variable' is double, not float32: the target's |mean| > {FLOAT32_SPREAD:g} × std, "
+            "so float32 would round away what the model predicts"
         )
     grouped, percent = _examples(pre)
     fractions = [name for name in numeric if _percentages(pre, name)]
