@@ -18,10 +18,11 @@ except ModuleNotFoundError as missing:
 
 from ..errors import ModelFormatError
 from ._file import restore
+from ._skl2onnx import register_skl2onnx
 from .classifier import MLPClassifier
 from .regressor import MLPRegressor
 
-__all__ = ["MLPClassifier", "MLPRegressor", "estimator_from"]
+__all__ = ["MLPClassifier", "MLPRegressor", "estimator_from", "register_skl2onnx"]
 
 #: Checks of ``sklearn.utils.estimator_checks`` these estimators are known to fail, and why.
 EXPECTED_FAILURES: dict[str, dict[str, str]] = {"MLPClassifier": {}, "MLPRegressor": {}}

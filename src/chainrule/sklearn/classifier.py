@@ -222,12 +222,17 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     def to_onnx(self, path) -> None:
         """Write the fitted classifier as ONNX, with skl2onnx's inputs and outputs ("label",
         "probabilities"; see ``chainrule.files.onnx.estimator_model``; needs chainrule[onnx])."""
-        from ..files.onnx import estimator_to_onnx
+        from ..files.onnx import save
+
+        save(self.onnx_model(), path)
+
+    def onnx_model(self):
+        """The graph ``to_onnx`` writes, as an ``onnx.ModelProto`` (also what skl2onnx converts
+        once ``chainrule.sklearn.register_skl2onnx()`` has run)."""
+        from ..files.onnx import estimator_model
 
         multilabel = self._label_binarizer.y_type_ == "multilabel-indicator"
-        estimator_to_onnx(
-            self.network_, path, kind="classifier", classes=self.classes_, multilabel=multilabel
-        )
+        return estimator_model(self.network_, kind="classifier", classes=self.classes_, multilabel=multilabel)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -172,6 +172,13 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     def to_onnx(self, path) -> None:
         """Write the fitted regressor as ONNX, with skl2onnx's input and output ("variable",
         ``(n, n_outputs)``; see ``chainrule.files.onnx.estimator_model``; needs chainrule[onnx])."""
-        from ..files.onnx import estimator_to_onnx
+        from ..files.onnx import save
 
-        estimator_to_onnx(self.network_, path, kind="regressor")
+        save(self.onnx_model(), path)
+
+    def onnx_model(self):
+        """The graph ``to_onnx`` writes, as an ``onnx.ModelProto`` (also what skl2onnx converts
+        once ``chainrule.sklearn.register_skl2onnx()`` has run)."""
+        from ..files.onnx import estimator_model
+
+        return estimator_model(self.network_, kind="regressor")

@@ -1,0 +1,73 @@
+"""skl2onnx converts a Pipeline that holds a chainrule estimator once
+``chainrule.sklearn.register_skl2onnx()`` has run; the oracle is the pipeline's own
+predict/predict_proba, run through the real onnxruntime."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+pytest.importorskip("sklearn")
+pytest.importorskip("skl2onnx")
+ort = pytest.importorskip("onnxruntime")
+
+from skl2onnx import to_onnx  # noqa: E402
+from sklearn.datasets import load_iris  # noqa: E402
+from sklearn.exceptions import ConvergenceWarning  # noqa: E402
+from sklearn.pipeline import make_pipeline  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
+
+from chainrule import MLPClassifier, MLPRegressor  # noqa: E402
+from chainrule.sklearn import register_skl2onnx  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _registered():
+    register_skl2onnx()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        yield
+
+
+def _run(onx, X):
+    session = ort.InferenceSession(onx.SerializeToString())
+    outputs = session.run(None, {session.get_inputs()[0].name: X})
+    return dict(zip([o.name for o in session.get_outputs()], outputs))
+
+
+@pytest.mark.parametrize("labels", ["multiclass", "binary", "text"])
+def test_a_pipeline_with_a_scaler_converts_and_predicts_as_the_pipeline(labels):
+    X, y = load_iris(return_X_y=True)
+    y = {"multiclass": y, "binary": (y == 1).astype(int), "text": np.array(["a", "b", "c"])[y]}[labels]
+    pipe = make_pipeline(
+        StandardScaler(), MLPClassifier(hidden_layer_sizes=(8,), max_iter=80, random_state=0)
+    )
+    pipe.fit(X, y)
+    X32 = X.astype(np.float32)
+    got = _run(to_onnx(pipe, X32[:1], options={id(pipe[-1]): {"zipmap": False}}), X32)
+    np.testing.assert_array_equal(got["label"], pipe.predict(X))
+    np.testing.assert_allclose(got["probabilities"], pipe.predict_proba(X), rtol=1e-5, atol=1e-6)
+    zipped = _run(to_onnx(pipe, X32[:1]), X32)  # skl2onnx's default: probabilities as a ZipMap
+    np.testing.assert_array_equal(zipped["output_label"], pipe.predict(X))
+    first = zipped["output_probability"][0]
+    np.testing.assert_allclose([first[c] for c in pipe.classes_], pipe.predict_proba(X[:1])[0], rtol=1e-5)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_regressor_pipeline_converts_for_float_and_double_inputs(dtype):
+    X, y = load_iris(return_X_y=True)
+    pipe = make_pipeline(StandardScaler(), MLPRegressor(hidden_layer_sizes=(8,), max_iter=80, random_state=0))
+    pipe.fit(X, y * 10.0)
+    (variable,) = _run(to_onnx(pipe, X[:1].astype(dtype)), X.astype(dtype)).values()
+    assert variable.dtype == dtype and variable.shape == (150, 1)
+    np.testing.assert_allclose(variable[:, 0], pipe.predict(X), rtol=1e-5, atol=1e-5)
+
+
+def test_importing_chainrule_does_not_import_skl2onnx():
+    code = "import sys, chainrule, chainrule.sklearn; print('skl2onnx' in sys.modules, 'onnx' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "False"]
