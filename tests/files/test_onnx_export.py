@@ -289,6 +289,22 @@ def test_export_model_errors_are_one_line(tmp_path):
         export_model(load(tmp_path / "junk.safetensors"), tmp_path / "junk.onnx")
 
 
+def test_exporting_an_estimator_file_names_the_call_that_keeps_its_labels(tmp_path):
+    pytest.importorskip("sklearn")
+    from chainrule import MLPClassifier
+
+    X = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]])
+    estimator = MLPClassifier(hidden_layer_sizes=(2,), max_iter=2, random_state=0)
+    with pytest.warns(Warning):  # ConvergenceWarning after 2 iterations
+        estimator.fit(X, ["a", "b", "a", "b"])
+    estimator.save(tmp_path / "est.safetensors")
+    with pytest.raises(
+        ExportError, match=r"estimator.save\(\); export it with chainrule.load\(path\).to_onnx\(out\)"
+    ) as error:
+        export_model(Network.load(tmp_path / "est.safetensors"), tmp_path / "est.onnx", "est.safetensors")
+    assert "\n" not in str(error.value) and "net.to_onnx" not in str(error.value)
+
+
 @pytest.mark.parametrize("where", ["no_such_folder/out.onnx", "."])
 def test_an_unwritable_path_is_one_line_and_leaves_nothing(tmp_path, rng, where):
     net = trained(tmp_path, rng, "binary")

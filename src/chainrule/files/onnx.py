@@ -338,6 +338,11 @@ def export_model(network, onnx_path, model_path="the model") -> list[str]:
     ``table_model``); returns the notes for the user on its inputs (``onnx_inputs.notes``).
     ExportError, one line, for a model without preprocessing or a path that cannot be written.
     """
+    if network.preprocessor is None and "sklearn" in network.info:
+        raise ExportError(
+            f"{model_path}: this is a scikit-learn estimator saved with estimator.save(); export it "
+            "with chainrule.load(path).to_onnx(out), which keeps its class labels"
+        )
     if network.preprocessor is None:
         raise ExportError(
             f"{model_path}: this model has no stored preprocessing (it was not trained "
