@@ -8,8 +8,9 @@ JSON has strings for keys, lists for arrays and no infinity, so three kinds of v
 written tagged and given back as they were: a dict (``class_weight={0: 1, 1: 3}``) as its
 ``{"__pairs__": [[key, value], ...]}``, a non-finite float (``n_iter_no_change=np.inf``) as
 ``{"__float__": "inf"}``, a NumPy array of numbers (``hidden_layer_sizes=np.array([4])``) as
-``{"__array__": [...], "dtype": "<i8"}``. Parameters that are not data at all (a Schedule
-object, a RandomState) are saved as None.
+``{"__array__": [...], "dtype": "<i8"}``. A parameter that is not data at all (a Schedule
+object, a RandomState) is refused at save, naming it: giving back None would silently change
+the estimator (``clone(loaded).fit`` would train another model).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import json
 import math
 
 import numpy as np
+
+from .._validation import shown
 
 _FITTED = (
     "n_features_in_",
@@ -57,6 +60,12 @@ def _plain(value):
 
 _UNSAVED = object()
 
+#: What to give instead of an object, for the parameters that take one.
+_instead = {
+    "random_state": "an int (RandomState(0) → random_state=0)",
+    "lr_schedule": "a schedule's name ('step', 'exponential', 'plateau') or None",
+}
+
 
 def restore(value):
     """The value ``_plain`` wrote (a file saved before the tags had plain dicts: kept as they are)."""
@@ -94,7 +103,12 @@ def save_estimator(estimator, path) -> None:
     params = {}
     for name, value in estimator.get_params().items():
         plain = _plain(value)
-        params[name] = None if plain is _UNSAVED else plain
+        if plain is _UNSAVED:
+            raise ValueError(
+                f"{name}={shown(value)} cannot be stored in a model file, which holds only data; set "
+                f"{name} to {_instead.get(name, 'numbers, text or None')} before saving, or save with pickle or joblib"
+            )
+        params[name] = plain
     fitted = {}
     for name in _FITTED:
         if hasattr(estimator, name):
