@@ -149,3 +149,26 @@ def test_binary_label_is_p_above_one_half():
 def test_bad_arguments_are_named(net, options, message):
     with pytest.raises(ValueError, match=message):
         estimator_model(net, **options)
+
+
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_a_row_with_nan_or_infinity_fails_the_run_as_predict_refuses_it(kind, bad):
+    """Without the guard a NaN row got the first class with NaN probabilities; the estimator
+    refuses it, and so does the graph, naming why in the failing node."""
+    import onnxruntime as ort
+
+    net = Network(
+        [3, 4, 3 if kind == "classifier" else 1],
+        output_activation="softmax" if kind == "classifier" else "identity",
+        seed=0,
+    )
+    model = estimator_model(net, kind=kind, classes=["a", "b", "c"] if kind == "classifier" else None)
+    X = np.array([[0.1, 0.2, 0.3], [0.5, bad, 0.0]], dtype=np.float32)
+    with pytest.raises(ort.capi.onnxruntime_pybind11_state.Fail, match="a row holds NaN or infinity"):
+        run(model, {"X": X})
+    good = run(model, {"X": X[:1]})
+    expected = net.predict(X[:1])
+    got = good["probabilities"] if kind == "classifier" else good["variable"]
+    np.testing.assert_allclose(got, expected, rtol=1e-5)
+    assert run(model, {"X": X[:0]})[("label" if kind == "classifier" else "variable")].shape[0] == 0

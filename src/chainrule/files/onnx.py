@@ -5,7 +5,7 @@ Three graphs, all built with ``onnx.helper`` and checked with ``onnx.checker`` b
 * ``network_model(net)`` — the bare network: input ``"X"`` float32 ``(n, n_inputs)``, output
   ``"y"`` float32 ``(n, n_outputs)`` equal to ``net.predict(X)``.
 * ``estimator_model(net, kind=..., classes=...)`` — skl2onnx's conventions for scikit-learn
-  models: input ``"X"`` float32 ``(n, n_features)``; a classifier gives ``"label"`` ``(n,)``
+  models: input ``"X"`` float32 ``(n, n_features)``, a row with NaN or ±inf failing the run; a classifier gives ``"label"`` ``(n,)``
   (int64 for numeric classes, string for text; ``(n, n_labels)`` int64 0/1 when multilabel)
   and ``"probabilities"`` float32 ``(n, n_classes)``, a tensor and no ZipMap; a regressor gives
   ``"variable"`` float32 ``(n, n_outputs)``.
@@ -173,6 +173,18 @@ def _network_input(g: _Graph, network) -> str:
     return g.cast("X", network.dtype)
 
 
+def _finite_rows(g: _Graph, network) -> str:
+    """Input ``"X"`` float32 ``(n, n_inputs)``; a row holding NaN or ±inf fails the run, as the
+    estimator's predict refuses it (without this it would get the first class)."""
+    g.inputs.append(g.tensor("X", g.onnx.TensorProto.FLOAT, [None, network.n_inputs]))
+    g.taken.add("X")
+    hole = g.cast(g.op("Or", g.op("IsNaN", "X"), g.op("IsInf", "X")), np.float32)
+    holes = g.op("ReduceSum", hole, g.const("axis", np.array([1], dtype=np.int64)), keepdims=1)
+    reason = "X: a row holds NaN or infinity, which the estimator refuses; impute it first"
+    allowed = g.refuse_unless(g.op("Equal", holes, g.const("zero", np.array(0.0, np.float32))), reason)
+    return g.op("Mul", "X", g.op("CastLike", allowed, "X"))  # X's type: skl2onnx may feed double
+
+
 def network_model(network):
     """The ONNX model of ``network``: ``"X"`` float32 ``(n, n_inputs)`` → ``"y"`` float32 ``(n, n_outputs)``."""
     g = _Graph(reserved={"y"})
@@ -230,7 +242,7 @@ def estimator_model(network, *, kind: str, classes=None, multilabel: bool = Fals
     if kind not in ("classifier", "regressor"):
         raise ValueError(f"kind must be 'classifier' or 'regressor', got {kind!r}")
     g = _Graph(reserved={"label", "probabilities", "variable"})
-    scores = _forward(g, network, _network_input(g, network))
+    scores = _forward(g, network, g.cast(_finite_rows(g, network), network.dtype))
     n_outputs, output = network.n_outputs, network.output_activation.name
     if kind == "regressor":
         g.op("Cast", scores, out="variable", to=g.onnx.TensorProto.FLOAT)
