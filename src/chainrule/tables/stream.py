@@ -37,7 +37,7 @@ from functools import partial
 
 import numpy as np
 
-from .arrow_table import arrow_table, reason
+from .arrow_table import arrow_table, pandas_index, reason
 from .cells import arrow
 from .csv_blocks import CsvSource
 from .read import DataError, Table, checked_names
@@ -85,6 +85,7 @@ class FileSet:
         self.parquet: dict[int, object] = {}  # index: its pyarrow dataset
         self.csv: dict[int, CsvSource] = {}
         self.written: dict[int, dict[str, str]] = {}  # index: each stripped name as the file writes it
+        self.index: dict[int, tuple] = {}  # index: the columns of pandas' index in a Parquet file
         opened = [self._open(i) for i in range(len(paths))]
         self.columns = opened[0]
         for index, names in enumerate(opened):
@@ -117,8 +118,10 @@ class FileSet:
                 import pyarrow.dataset as ds
                 import pyarrow.parquet as pq
 
-                written, line = list(pq.read_schema(path).names), None
-                checked_names(path, written, line)  # the dataset would refuse a repeated name unnamed
+                schema = pq.read_schema(path)
+                written, line = list(schema.names), None
+                # checked before the dataset, which would refuse a repeated name unnamed
+                self.index[index] = pandas_index(schema, checked_names(path, written, line))
                 self.parquet[index] = ds.dataset(path, format="parquet")
             else:
                 source = CsvSource.of(path)
@@ -224,7 +227,8 @@ class FileSet:
         locate = None
         if unit.file in self.csv:
             locate = partial(self.csv[unit.file].lines, start - unit.offset, data.num_rows)
-        return Chunk(arrow_table(self.paths[unit.file], list(self.columns), data, line, locate), start)
+        index = self.index.get(unit.file, ())
+        return Chunk(arrow_table(self.paths[unit.file], list(self.columns), data, line, locate, index), start)
 
 
 def _stamp(path: str) -> tuple[int, int]:

@@ -39,6 +39,8 @@ class Columns:
     lines: np.ndarray | None = None
     cells: dict = field(default_factory=dict)
     trimmed: dict = field(default_factory=dict)
+    pandas_index: tuple = ()  # the columns a Parquet file's pandas metadata names as the index
+    typed_numbers: frozenset = frozenset()  # the columns of numbers by their type (Parquet's)
 
 
 class Table:
@@ -102,6 +104,17 @@ class Table:
         """The text of one cell."""
         full = row if self._rows is None else int(self._rows[row])
         return self._shared.data.column(name)[full].as_py()
+
+    @property
+    def pandas_index(self) -> tuple[str, ...]:
+        """The columns pandas wrote as the frame's index, as a Parquet file's metadata names
+        them (``tables.arrow_table``); () for a CSV file."""
+        return self._shared.pandas_index
+
+    def typed_numbers(self, name: str) -> bool:
+        """Whether the column holds numbers by its type (a Parquet column of integers or
+        floats), so that no cell of it can be text."""
+        return name in self._shared.typed_numbers
 
     @property
     def lines(self) -> np.ndarray:
