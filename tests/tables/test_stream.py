@@ -217,9 +217,9 @@ def test_an_id_column_is_left_out_as_in_memory_unless_categorical(tmp_path):
 
 
 def test_a_column_of_more_categories_than_can_be_kept_is_left_out_in_chunks(tmp_path, monkeypatch):
-    import chainrule.tables.first_pass as first_pass_module
+    import chainrule.tables.column_facts as column_facts
 
-    monkeypatch.setattr(first_pass_module, "MAX_CATEGORIES", 30)
+    monkeypatch.setattr(column_facts, "MAX_CATEGORIES", 30)  # where the first pass keeps a column
     lines = ["x,code,y"] + [f"{i % 7},c{i // 2},{i % 2}" for i in range(90)]  # 45 codes, each twice
     (tmp_path / "t.csv").write_text("\n".join(lines) + "\n")
     _, pre, notes = first_pass(open_files(str(tmp_path / "t.csv"), 10, "y"), split=Split(0.0, 7))

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["dropped_note", "fill_counts", "fill_note", "fill_notes", "missing_advice"]
+from .data_error import DataError
+
+__all__ = ["dropped_note", "fill_counts", "fill_note", "fill_notes", "missing_advice", "reject_missing"]
 
 
 def missing_advice(in_the_target: bool, in_target: int, at_training: bool) -> str:
@@ -36,6 +38,32 @@ def missing_advice(in_the_target: bool, in_target: int, at_training: bool) -> st
         "the model was trained without impute=, so it fills no gaps; fill in the value, "
         "or retrain with impute='median'"
     )
+
+
+def reject_missing(pre, table, with_target: bool, at_training: bool = False) -> None:
+    """``Preprocessor.reject_missing``: DataError with the count and first place of the gaps
+    ``pre`` does not fill (``Preprocessor.gaps``), and what to do (``missing_advice``)."""
+    columns = pre.features + ([pre.target] if with_target else [])
+    if pre.impute is not None:
+        columns = [pre.target] if with_target else []
+    count, first, in_target = 0, None, 0
+    position = {name: i for i, name in enumerate(table.columns)}
+    for name in columns:
+        gaps = pre.gaps(table, name)
+        found = int(gaps.sum())
+        if found:
+            count += found
+            in_target += found if name == pre.target else 0
+            place = (int(np.argmax(gaps)), position[name])
+            if first is None or place < first[0]:
+                first = (place, name)
+    if count:
+        (row, _), name = first
+        advice = missing_advice(name == pre.target, in_target, at_training)
+        raise DataError(
+            f"{table.source}: {count} missing or non-finite value{'s' if count > 1 else ''} "
+            f"(first at line {table.lines[row]}, column {name!r}, value {table.text(row, name)!r}); {advice}"
+        )
 
 
 def fill_counts(pre, table) -> dict[str, dict[str, int]]:

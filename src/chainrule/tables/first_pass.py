@@ -15,28 +15,29 @@ What differs from a table in memory:
   training rows, with an error for a class missing there).
 - ``impute='median'`` is refused: an exact median needs the whole column (or another pass
   per column); the mean is exact in one pass.
-- A column is numeric when all its values are numbers; when a chunk holds text in a column
-  whose other values are numbers (in an earlier chunk or in the same one), the error names
-  both places: one-hot inputs need every category, so a column's kind cannot change on
-  the way. A category first seen in a later chunk of a text column is simply learned.
+- A column's kind is decided once every chunk is read (``tables.column_facts`` keeps its
+  distinct texts, and those of its numbers while they are few), as in memory: numbers when
+  all its values are numbers, categories when they are all text or mostly text
+  (``left_out.mostly_text``, its numbers among the categories, with a note); a column of
+  mostly numbers with some text is refused, naming the first text and the first number.
+- A number too large for ``dtype`` is refused (as in memory) once the column is known to be
+  numbers, before it reaches the running moments (where its square would overflow).
+- The index pandas writes to Parquet (``left_out.parquet_index``) is left out with a note.
 - A text column with a different value in every row (an ID, from ``ID_ROWS`` training rows
   on) or in most rows (a near-ID: ``left_out.near_id``), of dates or of numbers with a unit, or
   with more than ``MAX_CATEGORIES`` distinct values, is left out with a note, as in memory,
   counting the values of every row;
   ``categorical=`` keeps it. Its gaps are still refused without ``impute=`` (they are
-  checked chunk by chunk, before the column's kind is known), and a column of text and
-  numbers is refused whichever is more common.
+  checked chunk by chunk, before the column's kind is known).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 
-from .cells import arrow, distinct
+from .cells import arrow
+from .column_facts import MAX_CATEGORIES, ColumnFacts, add_counts
 from .fills import dropped_note, fill_note
-from .formats import written_as
 from .infer import (
     ID_ROWS,
     check_options,
@@ -48,15 +49,19 @@ from .infer import (
     where,
 )
 from .left_out import (
-    distinct_whole_numbers,
     empty_column,
+    empty_columns,
     empty_left_out,
     id_column,
+    mostly_text,
+    mostly_text_note,
     near_id,
     numbered_rows,
+    parquet_index,
     row_index,
     unreadable_values,
 )
+from .number_checks import check_magnitudes
 from .preprocess import Preprocessor
 from .read import DataError, Table
 from .running import Moments
@@ -64,27 +69,7 @@ from .stream import Chunk, Split
 
 __all__ = ["FirstPass", "MAX_CATEGORIES", "MAX_LABELS"]
 
-MAX_CATEGORIES = 10_000
 MAX_LABELS = 1_000
-
-
-@dataclass
-class _Column:
-    forced: bool  # named in categorical=
-    seen: set = field(default_factory=set)  # distinct texts: of text cells, of every cell if forced
-    texts: int = 0  # text cells in the rows used (the size of ``seen`` if every one differs)
-    training_texts: int = 0  # of them in training rows
-    counts: dict = field(default_factory=dict)  # how often each is in training rows (to fill gaps)
-    moments: Moments = field(default_factory=Moments)  # of the training rows' finite numbers
-    first_text: str | None = None
-    first_number: str | None = None
-    #: Named like row numbers (pandas' index, an ID), and so far a different whole number in
-    #: each row: the rows seen and the smallest and largest number (``left_out.is_row_index``).
-    index: list | None = None
-    #: Why the column is left out, once that is settled in a chunk (too many categories).
-    left_out: str | None = None
-    #: How many rows hold each text (every row used): a value of a row of its own is a near-ID's.
-    rows_of: dict = field(default_factory=dict)
 
 
 class FirstPass:
@@ -92,7 +77,7 @@ class FirstPass:
 
     def __init__(self, source, columns, target, task=None, categorical=(), impute=None, drop_missing=False,
                  split: Split | None = None, validation_split: float = 0.0, validation_cap: int = 0,
-                 ignore=()):  # fmt: skip
+                 ignore=(), dtype=np.float64):  # fmt: skip
         check_options(source, columns, target, categorical, ignore)  # as Preprocessor.fit checks them
         if impute == "median":
             from ..errors import OptionError
@@ -100,17 +85,20 @@ class FirstPass:
             raise OptionError(
                 "impute", "'median' needs each column whole in memory; with chunk_rows= pass impute='mean'"
             )
-        self.source, self.target, self.task, self.impute = source, target, task, impute
+        self.source, self.target, self.task, self.impute, self.dtype = source, target, task, impute, dtype
         self.drop_missing, self.split = drop_missing, split or Split(0.0, 0)
         self.validation_split, self.validation_cap = validation_split, validation_cap
         self.features = [c for c in columns if c != target and c not in ignore]
-        self.columns = {name: _Column(name in categorical) for name in self.features}
+        self.columns = {name: ColumnFacts(name in categorical) for name in self.features}
+        self.index: set[str] = set()  # pandas' index in a Parquet file (``left_out.parquet_index``)
         for name, column in self.columns.items():
             column.index = [0, np.inf, -np.inf] if numbered_rows(name) and not column.forced else None
         self.labels: dict[str, int] = {}  # the rows of each class label (up to MAX_LABELS + 1 labels)
         self.labels_overflow = False
         self.label_text: str | None = None
         self.target_moments = Moments()
+        self.target_large: DataError | None = None  # at the target's first number too large
+        self.target_gaps = 0
         self.rows = {"read": 0, "dropped": 0, "train": 0, "test": 0}
         self.filled: dict[str, dict[str, int]] = {}  # what impute= fills, per feature
         self.first_infinite: tuple | None = None
@@ -119,7 +107,11 @@ class FirstPass:
     # ---------------------------------------------------------------- chunks
     def add(self, chunk: Chunk) -> None:
         table, rows = chunk.table, chunk.rows
-        table.parse([*self.features, self.target])
+        for name, column in self.columns.items():
+            if column.left_out is None and not column.forced and (note := parquet_index(table, name)):
+                column.left_out = note
+                self.index.add(name)
+        table.parse([*(name for name in self.features if name not in self.index), self.target])
         keep = self._kept(table)
         test = self.split.test(rows)
         train = keep & ~test
@@ -133,23 +125,28 @@ class FirstPass:
             self.smallest = np.partition(hashes, cap - 1)[:cap] if hashes.size > cap else hashes
         for name, column in self.columns.items():
             if column.left_out is None:
-                self._add_column(table, name, column, keep, train)
+                column.add(table, name, keep, train, self.impute, self.dtype)
         if self.impute is not None:
             self._count_fills(table, keep)
         cells = table.cells(self.target)
         present = cells.present & keep
         if not self.labels_overflow:
-            _add_counts(self.labels, table.trimmed(self.target), present)
+            add_counts(self.labels, table.trimmed(self.target), present)
             self.labels_overflow = len(self.labels) > MAX_LABELS
         text = cells.text & keep
         if self.label_text is None and text.any():
             self.label_text = where(table, int(np.argmax(text)), self.target)
-        self.target_moments.add(cells.numbers[train & np.isfinite(cells.numbers)])
+        if self.target_large is None:
+            try:  # refused at the end for regression, as in memory
+                check_magnitudes(table, self.target, cells.numbers, self.dtype)
+                self.target_moments.add(cells.numbers[train & np.isfinite(cells.numbers)])
+            except DataError as error:
+                self.target_large = error
 
     def _count_fills(self, table: Table, keep: np.ndarray) -> None:
         """Add up the gaps impute= will fill in the kept rows, per feature (``fills.fill_counts``),
         and where the first infinity is."""
-        for name in self.features:
+        for name in (name for name in self.features if name not in self.index):
             gaps = self._gaps(table, name) & keep
             if not gaps.any():
                 continue
@@ -172,8 +169,9 @@ class FirstPass:
         DataError at a gap not allowed."""
         checked = [*self.features, self.target] if self.impute is None else [self.target]
         bad = np.zeros(len(table), dtype=bool)
-        for name in checked:
+        for name in (name for name in checked if name not in self.index):
             gaps = self._gaps(table, name)
+            self.target_gaps += int(gaps.sum()) if name == self.target else 0
             if gaps.any() and not self.drop_missing:
                 advice = (
                     "pass impute='mean' or drop_missing=True"
@@ -186,81 +184,13 @@ class FirstPass:
             bad |= gaps
         return ~bad
 
-    def _add_column(self, table: Table, name: str, column: _Column, keep, train) -> None:
-        cells = table.cells(name)
-        if column.forced:
-            labelled = cells.present & keep
-        else:
-            labelled = cells.text & keep
-            numbers = cells.present & ~cells.text & keep
-            if column.first_number is None and numbers.any():
-                column.first_number = where(table, int(np.argmax(numbers)), name)
-            finite = train & np.isfinite(cells.numbers)
-            column.moments.add(cells.numbers[finite])
-            if column.index is not None:
-                self._add_index(column, cells)
-        if not labelled.any():
-            return
-        if column.first_text is None and cells.text[labelled].any():
-            column.first_text = where(table, int(np.argmax(cells.text & keep)), name)
-            if not column.forced:
-                self._check_written_as(table, name, cells.text & keep)
-        column.seen.update(distinct(table.trimmed(name), labelled))
-        if not column.forced:
-            _add_counts(column.rows_of, table.trimmed(name), labelled)
-        if not column.forced:
-            column.texts += int(labelled.sum())
-            column.training_texts += int((labelled & train).sum())
-        if len(column.seen) > MAX_CATEGORIES and not column.forced:
-            column.left_out = (
-                id_column(name, f"first {column.texts}")
-                if len(column.seen) == column.texts
-                else f"column {name!r} is left out: it has more than {MAX_CATEGORIES} distinct values "
-                "(encode it as numbers to use it)"
-            )
-            column.seen, column.counts, column.rows_of = set(), {}, {}
-            return
-        if len(column.seen) > MAX_CATEGORIES:
-            raise DataError(
-                f"{table.source}: column {name!r} has more than {MAX_CATEGORIES} distinct values; "
-                f"pass ignore={name!r} to leave it out, or encode it as numbers"
-            )
-        if self.impute is not None:
-            _add_counts(column.counts, table.trimmed(name), labelled & train)
-
-    def _check_written_as(self, table: Table, name: str, text: np.ndarray) -> None:
-        """DataError when a column's first text cells are all numbers written another way
-        (``50%``, ``1,234.5``): a run in memory reads them with an option, one in chunks not yet."""
-        option = written_as(table.trimmed(name), text)
-        if option is not None:
-            example = table.text(int(np.argmax(text)), name).strip()
-            raise DataError(
-                f"{self.source}: column {name!r} holds numbers written as text ({example!r}), which "
-                f"a run in chunks (every Parquet file) does not read yet; write them as plain numbers, "
-                f"or train on a CSV file in memory with {option} (or pass categorical={name!r} to keep "
-                "them as categories)"
-            )
-
-    @staticmethod
-    def _add_index(column: _Column, cells) -> None:
-        """Whether the column still reads as pandas' row index: a different whole number in
-        each row of every chunk, and no more rows than numbers from the least to the most."""
-        numbers = cells.numbers
-        if numbers.size == 0:
-            return
-        rows, low, high = column.index
-        rows, low, high = rows + numbers.size, min(low, numbers.min()), max(high, numbers.max())
-        distinct = distinct_whole_numbers(numbers, cells.missing | cells.text)
-        column.index = [rows, low, high] if distinct and high - low + 1 >= rows else None
-
     # ---------------------------------------------------------------- finish
     def finish(self) -> tuple[Preprocessor, list[str]]:
         if not self.features:
             raise DataError(
                 f"{self.source}: the only column is the target {self.target!r}; there are no features"
             )
-        if self.rows["train"] == 0:
-            raise DataError(f"{self.source}: no training rows ({self.rows['read']} rows read); add rows")
+        self._check_rows()
         notes = []
         task = self._task(notes)
         pre = Preprocessor(features=list(self.features), target=self.target, task=task, impute=self.impute)
@@ -274,35 +204,50 @@ class FirstPass:
             if column.left_out is not None:
                 leave_out(name, column.left_out)
                 continue
-            if column.forced or (column.first_text and not column.first_number):
-                if not column.seen:
+            used = column.texts + column.numbers  # as in memory: mostly text is categories
+            mixed = bool(column.first_text and column.first_number) and mostly_text(column.texts, used)
+            if column.forced or (column.first_text and not column.first_number) or mixed:
+                seen, rows_of, counts = column.seen, column.rows_of, column.counts
+                if mixed and column.with_numbers() is None:
+                    leave_out(name, f"column {name!r} is left out: it has more than {MAX_CATEGORIES} "
+                              "distinct values (encode it as numbers to use it)")  # fmt: skip
+                    continue
+                if mixed:
+                    rows_of, counts = column.with_numbers()
+                    seen = set(rows_of)
+                if not seen:
                     raise DataError(f"{self.source}: {empty_column(name, 0, self.rows['read'])}")
-                if not column.forced and column.training_texts >= ID_ROWS:  # as in memory
-                    values = sorted(column.seen)
-                    once = sum(1 for count in column.rows_of.values() if count == 1)
-                    problem = unreadable_values(name, arrow()[0].array(values), column.texts, values[0]) or (
-                        id_column(name, column.texts)
-                        if len(values) == column.texts
-                        else near_id(name, once, column.texts, len(values), values[0])
+                used = used if mixed else column.texts
+                training = column.training_texts + (column.training_numbers if mixed else 0)
+                if not column.forced and training >= ID_ROWS:  # as in memory
+                    values = sorted(seen)
+                    once = sum(1 for count in rows_of.values() if count == 1)
+                    problem = unreadable_values(name, arrow()[0].array(values), used, values[0]) or (
+                        id_column(name, used)
+                        if len(values) == used
+                        else near_id(name, once, used, len(values), values[0])
                     )
                     if problem:
                         leave_out(name, problem)
                         continue
-                pre.categorical[name] = sorted(column.seen)
+                if mixed:
+                    notes.append(mostly_text_note(name, column.texts, used, *column.examples))
+                pre.categorical[name] = sorted(seen)
                 if self.impute is not None:
                     names = pre.categorical[name]
-                    pre.categorical_fill[name] = max(
-                        names, key=lambda v: (column.counts.get(v, 0), -names.index(v))
-                    )
+                    pre.categorical_fill[name] = max(names, key=lambda v: (counts.get(v, 0), -names.index(v)))
                 continue
             if column.first_text:
                 raise DataError(
-                    f"{column.first_text} is not a number, but the column holds numbers ({column.first_number}); "
-                    f"fix the value, or pass categorical={name!r} to treat the column as categories"
+                    f"{column.first_text} is not a number; {column.numbers} other values in the column are "
+                    f"numbers (the first: {column.first_number}); fix the value, or pass categorical={name!r} "
+                    "to treat the column as categories"
                 )
             if column.index is not None and column.index[0] >= ID_ROWS:
                 leave_out(name, row_index(name, column.index[0]))
                 continue
+            if column.too_large is not None:
+                raise column.too_large
             moments = column.moments
             if moments.n == 0 and column.first_number is None and self.impute is not None:
                 leave_out(name, empty_left_out(name, self.rows["read"] - self.rows["dropped"]))
@@ -334,7 +279,7 @@ class FirstPass:
                     "pass task='regression' for a numeric target"
                 )
             pre.labels = class_labels(self.labels)
-            notes += checked_labels(self.source, self.target, pre.labels)
+            notes += checked_labels(self.source, self.target, pre.labels, inferred=self.task is None)
             counts = np.array(list(self.labels.values()))
             problem = unlearnable_classes(self.target, counts, min(self.labels, key=self.labels.__getitem__))
             if problem:
@@ -345,6 +290,8 @@ class FirstPass:
                     f"{self.label_text} is not a number, but regression needs a numeric target; "
                     "write it as a plain number (no unit or separators) or pass task='classification'"
                 )
+            if self.target_large is not None:
+                raise self.target_large
             moments = self.target_moments
             if moments.n > 1 and moments.std == 0:
                 rows = f"{moments.n} training rows"
@@ -358,6 +305,28 @@ class FirstPass:
             kept = self.rows["read"] - self.rows["dropped"]
             notes.append(fill_note(pre, self.filled, kept, self.first_infinite))
         return pre, notes
+
+    def _check_rows(self) -> None:
+        """DataError, as in memory, when a column has no value in any row (without impute=), or
+        too few rows remain to train on: none dropped, too few to hold out test rows."""
+        empty = [
+            name for name, column in self.columns.items() if column.left_out is None and not column.present
+        ]
+        if empty and self.impute is None:
+            problem = empty_columns(empty, self.rows["read"], self.target_gaps, impute="mean")
+            raise DataError(f"{self.source}: {problem}")
+        read, dropped, test_size = self.rows["read"], self.rows["dropped"], self.split.test_size
+        if read - dropped < 2 and dropped:
+            raise DataError(
+                f"{self.source}: fewer than 2 rows remain after dropping rows with missing values"
+            )
+        if read < 2 or self.rows["train"] == 0:
+            advice = (
+                f"hold out test_size={test_size}; add rows or lower test_size="
+                if test_size
+                else "train on; add rows"
+            )
+            raise DataError(f"{self.source}: {read} rows are too few to {advice}")
 
     def _task(self, notes: list[str]) -> str:
         if self.task is not None:
@@ -383,11 +352,3 @@ class FirstPass:
         if count < 1 or count >= self.rows["train"]:
             return None
         return np.partition(self.smallest, count - 1)[count - 1]
-
-
-def _add_counts(counts: dict, trimmed, mask: np.ndarray) -> None:
-    """Add how often each text of ``trimmed`` is where ``mask`` is true to ``counts``."""
-    pa, pc, _ = arrow()
-    counted = pc.value_counts(pc.filter(trimmed, pa.array(mask)))
-    for value, count in zip(counted.field("values").to_pylist(), counted.field("counts").to_pylist()):
-        counts[value] = counts.get(value, 0) + count

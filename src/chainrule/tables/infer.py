@@ -111,9 +111,13 @@ def same_number(labels: list[str]) -> tuple[str, str] | None:
     return None
 
 
-def checked_labels(source: str, target: str, labels: list[str], rows: int | None = None) -> list[str]:
+def checked_labels(
+    source: str, target: str, labels: list[str], rows: int | None = None, inferred: bool = False
+) -> list[str]:
     """Notes on a classification target's ``labels``; DataError when they are fewer than two
-    (``rows`` the rows read, for the message) or write one number two ways ('0' and '0.0').
+    (``rows`` the rows read, for the message) or write one number two ways ('0' and '0.0'),
+    which, when the task was ``inferred``, names task='regression' too (pandas writes a whole
+    number that rounded to zero from below as '-0.0').
 
     Labels that differ only in case or spacing ('Yes' and 'yes') are trained as the different
     classes they are written as, and a note says so: labels are kept as written."""
@@ -122,6 +126,7 @@ def checked_labels(source: str, target: str, labels: list[str], rows: int | None
         raise DataError(
             f"{source}: target {target!r} writes one class two ways, {twice[0]!r} and "
             f"{twice[1]!r}; labels are taken as written: write each class one way"
+            + (", or pass task='regression' to read the target as a number" if inferred else "")
         )
     if len(labels) < 2:
         counted = f" in {rows} rows" if rows is not None else ""

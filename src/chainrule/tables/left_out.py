@@ -7,6 +7,8 @@ as categories), or, where nothing can be learned or filled, refused.
   (``unusable_categories``, ``unreadable_values``, ``near_id``), from ``infer.ID_ROWS`` rows on.
 - Numbers that number the rows: pandas' index or a column named like an ID, holding a
   different whole number in each row (``is_row_index``).
+- The index pandas writes to Parquet (``__index_level_0__``, or a column the file's pandas
+  metadata names as the index), whatever it holds (``parquet_index``).
 - A column with no value: refused without ``impute=``, every such column in one message
   (``empty_columns``), and left out under it (``empty_left_out``).
 - A column of mostly text with some numbers is read as categories, and said (``mostly_text``).
@@ -30,10 +32,13 @@ __all__ = [
     "empty_columns",
     "empty_left_out",
     "mostly_text",
+    "mostly_text_note",
     "text_with_numbers",
     "near_id",
     "row_index",
     "is_row_index",
+    "parquet_index",
+    "PARQUET_INDEX",
     "distinct_whole_numbers",
     "PANDAS_INDEX",
     "ID_NAME",
@@ -55,6 +60,8 @@ DATE = (
 #: The names pandas gives the row index it writes (``to_csv`` without ``index=False``, read back:
 #: 'Unnamed: 0', 'Unnamed: 0.1' after a second round trip) or makes a column of (``reset_index``).
 PANDAS_INDEX = re.compile(r"Unnamed: [0-9]+(?:\.[0-9]+)*|index|level_0")
+#: The names pandas gives the index levels it writes to Parquet as columns (an index without a name).
+PARQUET_INDEX = re.compile(r"__index_level_[0-9]+__")
 #: Names of an ID: 'id', 'ID', 'customer_id', 'patient id', 'PassengerId', 'customerID', 'PID'.
 ID_NAME = re.compile(r"(?i:id)|.*[_\s.-](?i:id)|.*[a-z0-9]I[Dd]|[A-Z]{1,3}ID")
 
@@ -73,16 +80,16 @@ def id_column(name: str, rows) -> str:
     )
 
 
-def empty_columns(names: list[str], rows: int, target_gaps: int = 0) -> str:
+def empty_columns(names: list[str], rows: int, target_gaps: int = 0, impute: str = "median") -> str:
     """Why columns are refused that have no value in any of their ``rows`` rows, all of them
-    at once, and the one run that trains: ignore= them, or impute= (which leaves them out and
-    fills the other gaps), with drop_missing=True when the target has ``target_gaps`` gaps."""
+    at once, and the one run that trains: ignore= them, or ``impute=`` (which leaves them out
+    and fills the other gaps), with drop_missing=True when the target has ``target_gaps`` gaps."""
     listed = ", ".join(repr(name) for name in names)
     impute = (
-        f"impute='median' with drop_missing=True, which leave them out, fill the other gaps and "
+        f"impute={impute!r} with drop_missing=True, which leave them out, fill the other gaps and "
         f"drop the {target_gaps} row{'s' if target_gaps > 1 else ''} without a target"
         if target_gaps
-        else "impute='median', which leaves them out and fills the other gaps"
+        else f"impute={impute!r}, which leaves them out and fills the other gaps"
     )
     if len(names) == 1:
         return f"{empty_column(names[0], 0, rows)}, or {impute}"
@@ -112,6 +119,11 @@ def text_with_numbers(table: Table, name: str, cells, texts: int, present: int) 
     """The note for a column of mostly text read as categories, its numbers among them."""
     number = table.text(int(np.argmax(cells.present & ~cells.text)), name).strip()
     text = table.text(int(np.argmax(cells.text)), name).strip()
+    return mostly_text_note(name, texts, present, text, number)
+
+
+def mostly_text_note(name: str, texts: int, present: int, text: str, number: str) -> str:
+    """``text_with_numbers``'s note from its first ``text`` and ``number`` (a streamed run's)."""
     return (
         f"column {name!r} is read as categories: {texts} of its {present} values are text "
         f"(e.g. {text!r}), so its numbers (e.g. {number!r}) are categories too"
@@ -146,6 +158,20 @@ def row_index(name: str, rows) -> str:
         "like the row numbers pandas writes as the index (to_csv without index=False), which tell "
         "nothing about new rows (and give the target away when the rows were sorted by it); "
         "name the column otherwise to use it as a number"
+    )
+
+
+def parquet_index(table: Table, name: str) -> str | None:
+    """The note for a column pandas wrote as the frame's index (``to_parquet`` keeps an index
+    other than 0, 1, 2, ... as a column): named so in the file's pandas metadata
+    (``Table.pandas_index``) or ``__index_level_N__``; None for another column."""
+    if name not in table.pandas_index and not PARQUET_INDEX.fullmatch(name):
+        return None
+    return (
+        f"column {name!r} is left out: it is the index pandas wrote with the frame (to_parquet without "
+        "index=False), like the row numbers it writes to CSV, which tell nothing about new rows (and "
+        "give the target away when the rows were sorted by it); write the frame after reset_index() "
+        "to use it as a feature"
     )
 
 

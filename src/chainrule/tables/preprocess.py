@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from .cells import category_codes, distinct
-from .fills import missing_advice
+from .fills import reject_missing
 from .formats import format_key
 from .infer import (
     category_names,
@@ -41,6 +41,7 @@ from .left_out import (
     empty_left_out,
     is_row_index,
     mostly_text,
+    parquet_index,
     row_index,
     text_with_numbers,
     unusable_categories,
@@ -110,7 +111,7 @@ class Preprocessor:
         check_options(table.source, table.columns, target, categorical, ignore)
         if impute not in (None, "mean", "median"):
             raise ValueError(f"impute must be 'mean' or 'median', got {impute!r}")
-        table.parse([target, *table.columns], fmt)
+        table.parse([target, *(name for name in table.columns if name not in ignore)], fmt)
         if not table.cells(target, fmt).present.any():
             raise DataError(
                 f"{table.source}: target column {target!r} has no values in its {len(table)} rows; "
@@ -119,7 +120,8 @@ class Preprocessor:
         if task != "classification":
             advice = "task='classification' to keep them as class labels"
             check_written_otherwise(table, target, table.cells(target, fmt), fmt, advice)
-        if task is None:
+        inferred = task is None  # so a message can name task= as a way out
+        if inferred:
             task, reason = infer_task(table, target, fmt)
             notes.append(f"task: {task} (inferred: {reason}; pass task= to choose)")
         elif task not in ("classification", "regression"):
@@ -133,9 +135,13 @@ class Preprocessor:
         pre.percent_columns = []
         left_out, empty = [], []  # columns that cannot be features (each named in a note); with no value
         for name in features:
+            chosen = name in categorical or name in categories
+            if not chosen and (index := parquet_index(table, name)):  # whatever it holds
+                left_out.append(name)
+                notes.append(index)
+                continue
             cells = table.cells(name, fmt)
             present, texts = int(cells.present.sum()), int(cells.text.sum())
-            chosen = name in categorical or name in categories
             if not chosen:
                 check_written_otherwise(
                     table, name, cells, fmt, f"categorical={name!r} to keep them as categories"
@@ -200,7 +206,7 @@ class Preprocessor:
         cells = table.cells(target, fmt)
         if task == "classification":
             pre.labels = class_labels(distinct(table.trimmed(target), cells.present))
-            notes += checked_labels(table.source, target, pre.labels, int(cells.present.sum()))
+            notes += checked_labels(table.source, target, pre.labels, int(cells.present.sum()), inferred)
         else:
             if cells.text.any():
                 raise DataError(
@@ -270,27 +276,7 @@ class Preprocessor:
     def reject_missing(self, table: Table, with_target: bool, at_training: bool = False) -> None:
         """DataError with the count and first place of missing/non-finite values, when not
         imputing; the advice is for training (``at_training``) or for a trained model's use."""
-        columns = self.features + ([self.target] if with_target else [])
-        if self.impute is not None:
-            columns = [self.target] if with_target else []
-        count, first, in_target = 0, None, 0
-        position = {name: i for i, name in enumerate(table.columns)}
-        for name in columns:
-            gaps = self.gaps(table, name)
-            found = int(gaps.sum())
-            if found:
-                count += found
-                in_target += found if name == self.target else 0
-                place = (_first(gaps), position[name])
-                if first is None or place < first[0]:
-                    first = (place, name)
-        if count:
-            (row, _), name = first
-            advice = missing_advice(name == self.target, in_target, at_training)
-            raise DataError(
-                f"{table.source}: {count} missing or non-finite value{'s' if count > 1 else ''} "
-                f"(first at line {table.lines[row]}, column {name!r}, value {table.text(row, name)!r}); {advice}"
-            )
+        reject_missing(self, table, with_target, at_training)
 
     def transform(self, table: Table, dtype=np.float64) -> np.ndarray:
         """The feature matrix ``(n, n_inputs)``: standardised numbers and one-hot categories."""

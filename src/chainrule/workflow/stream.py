@@ -79,18 +79,17 @@ def train_files(files: FileSet, config: TrainConfig) -> TrainResult:
     first = FirstPass(
         source, files.columns, config.target, config.task, config.categorical, config.impute,
         config.drop_missing, split, config.validation_split, files.chunk_rows if config.early_stopping else 0,
-        config.ignore,
+        config.ignore, config.dtype,
     )  # fmt: skip
     for chunk in files.chunks():
         first.add(chunk)
     chunk = None  # else the last chunk (its text and parsed cells) stays in memory through training
     pre, notes = first.finish()
-    rows = first.rows
-    if rows["read"] - rows["dropped"] < 2:  # as in memory
-        raise DataError(f"{source}: fewer than 2 rows remain after dropping rows with missing values")
+    rows = first.rows  # at least 2 rows kept, 1 training (``FirstPass.finish``)
     if config.test_size and rows["test"] == 0:
         raise DataError(
-            f"{source}: {rows['read']} rows are too few to hold out test_size={config.test_size}; add rows"
+            f"{source}: {rows['read']} rows are too few to hold out test_size={config.test_size}; "
+            "add rows or lower test_size="
         )
     split.validation_below = first.validation_below() if config.early_stopping else None
     if config.early_stopping and split.validation_below is None:
