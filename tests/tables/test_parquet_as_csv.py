@@ -195,3 +195,18 @@ def test_a_whole_number_target_with_minus_zero_names_task_regression_when_inferr
     with pytest.raises(DataError, match=r"write each class one way$"):  # the task was asked for
         Preprocessor.fit(table, "y", task="classification")
     assert Preprocessor.fit(table, "y", task="regression")[0].task == "regression"
+
+
+def test_a_parquet_column_of_numbers_is_read_once_by_its_type_never_from_its_text(tmp_path):
+    """Its numbers need no number format, and spelling 300,000 floats as text to parse them
+    back took a streamed Parquet run from 9 s to 30 s: every format gets the typed cells."""
+    import pandas as pd
+
+    path = tmp_path / "floats.parquet"
+    pd.DataFrame({"x": np.linspace(-1, 1, 1000), "c": ["a", "b"] * 500}).to_parquet(path)
+    table = read_table_file(path)
+    plain = table.cells("x")
+    table.parse(["x", "c"], {"decimal": ","})
+    assert table.cells("x", {"decimal": ","}) is plain
+    assert "x" not in table._shared.data.texts  # never spelled as text
+    np.testing.assert_array_equal(plain.numbers, np.linspace(-1, 1, 1000))

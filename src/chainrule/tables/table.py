@@ -75,7 +75,8 @@ class Table:
     def cells(self, name: str, number_format: dict | None = None) -> Cells:
         """The column parsed: which cells are missing, numbers or text (``tables.cells``),
         numbers read with ``number_format`` when one is given (``tables.formats``)."""
-        key = (name, *format_key(number_format))
+        # A column of numbers by its type (Parquet's) is read once, whatever the format.
+        key = name if name in self._shared.typed_numbers else (name, *format_key(number_format))
         if key not in self._shared.cells:
             self._shared.cells[key] = parse_formatted(self._shared.data.column(name), number_format)
         parsed = self._shared.cells[key]
@@ -84,7 +85,11 @@ class Table:
     def parse(self, names, number_format: dict | None = None) -> None:
         """Parse these columns now, a share of them per thread (Arrow's kernels release the GIL)."""
         fmt = format_key(number_format)
-        todo = [name for name in dict.fromkeys(names) if (name, *fmt) not in self._shared.cells]
+        todo = [
+            name
+            for name in dict.fromkeys(names)
+            if (name, *fmt) not in self._shared.cells and name not in self._shared.typed_numbers
+        ]
         workers = min(len(todo), os.cpu_count() or 1)
         if workers < 2:
             return
