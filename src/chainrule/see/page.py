@@ -145,6 +145,7 @@ open it in a browser with JavaScript on (from disk is fine; it loads nothing).</
 </main>
 <footer>chainrule: numbers from <code>net.explain</code>, shown to {digits} significant digits (a weight and its new weight to as many as show the update; 3 inside a node) · click a node, weight or row, or Tab to it and press Enter, for its numbers</footer>
 {embedded(data)}
+<script>{_asset("page_fit.js")}</script>
 <script>{_asset("page.js")}</script>
 </body></html>
 """
