@@ -219,3 +219,28 @@ def test_bad_additions_are_refused_naming_the_argument(params, argument):
     X, y = _iris_scaled()
     with pytest.raises(ValueError, match=argument):
         MLPClassifier((4,), max_iter=2, **params).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "schedule",
+    [
+        chainrule.schedules.StepDecay(step_size=3, gamma=0.5),
+        chainrule.schedules.ReduceOnPlateau(factor=0.5, patience=0, min_delta=1e9),  # cuts every epoch
+        chainrule.schedules.ExponentialDecay(0.8),
+    ],
+)
+def test_a_schedule_moves_over_partial_fit_calls_as_over_the_epochs_of_fit(schedule):
+    """Each partial_fit call used to start the schedule afresh: "step" and "plateau" never
+    moved (under dask-ml's Incremental, too). n calls of one epoch on the same rows now end
+    at the learning rate, and the weights, of one fit of n epochs."""
+    X, y = load_diabetes(return_X_y=True)
+    X = StandardScaler().fit_transform(X)[:200]
+    y = (y[:200] - y[:200].mean()) / y[:200].std()
+    options = dict(hidden_layer_sizes=(8,), solver="sgd", random_state=0, lr_schedule=schedule, shuffle=False)
+    calls = MLPRegressor(**options)
+    for _ in range(7):
+        calls.partial_fit(X, y)
+    whole = MLPRegressor(**options, max_iter=7, batch_size=200, tol=0, n_iter_no_change=10**6).fit(X, y)
+    assert calls._optimizer.lr == whole._optimizer.lr < 0.001
+    for a, b in zip(calls.coefs_, whole.coefs_):
+        np.testing.assert_allclose(a, b, rtol=1e-12)

@@ -205,6 +205,38 @@ def test_resume_of_a_finished_run_changes_nothing(tmp_path, data):
     assert history.history == expected.history
 
 
+def test_resuming_with_fewer_epochs_than_the_checkpoint_holds_is_refused_before_anything_changes(
+    tmp_path, data
+):
+    """It handed back the 20-epoch run to a call that asked for 5, weights and history."""
+    arguments = SCENARIOS["adam_minibatch_shuffle"](data)
+    path = tmp_path / "run.ckpt"
+    _fit(_network(), data, arguments, epochs=20, checkpoint=path)
+    net = _network()
+    before = _weights(net)
+    with pytest.raises(
+        ValueError, match=r"holds 20 finished epochs, more than epochs=5; pass epochs=20 or more"
+    ):
+        _fit(net, data, arguments, epochs=5, checkpoint=path, resume=True)
+    for old, new in zip(before, _weights(net)):
+        np.testing.assert_array_equal(old, new)
+
+
+@pytest.mark.parametrize("resume", [False, True])
+def test_a_checkpoint_path_that_cannot_be_written_is_refused_before_the_first_epoch(tmp_path, data, resume):
+    """A missing folder failed at the first save, after an epoch had changed the weights;
+    a folder given as the path was called "not a checkpoint (a model file?)"."""
+    arguments = SCENARIOS["adam_minibatch_shuffle"](data)
+    net = _network()
+    before = _weights(net)
+    with pytest.raises(ValueError, match=r"the folder .*missing.* does not exist; create it first"):
+        _fit(net, data, arguments, epochs=3, checkpoint=tmp_path / "missing" / "run.ckpt", resume=resume)
+    with pytest.raises(ValueError, match=r"is a folder; give the path of a file in it, e.g. .*run\.ckpt"):
+        _fit(net, data, arguments, epochs=3, checkpoint=tmp_path, resume=resume)
+    for old, new in zip(before, _weights(net)):
+        np.testing.assert_array_equal(old, new)
+
+
 def test_without_resume_an_existing_checkpoint_is_overwritten(tmp_path, data):
     arguments = SCENARIOS["sgd_momentum_minibatch"](data)
     path = tmp_path / "run.ckpt"

@@ -24,7 +24,7 @@ from ..nn.memory import available_bytes, network_bytes, size_text
 from ..nn.network import Network
 from ..train import optim, schedules
 from ..train.callbacks import EarlyStopping
-from ._epochs import SklearnEpochs
+from ._epochs import CarriedSchedule, SklearnEpochs
 from ._params import (
     CONSTRAINTS,
     OUTPUT_ACTIVATIONS,
@@ -178,11 +178,7 @@ class BaseMLP(BaseEstimator):
             X, Y, sample_weight, validation = self._split(X, Y, sample_weight)
         if self.lr_schedule is not None and self.learning_rate != "constant":
             raise ValueError("lr_schedule replaces learning_rate: leave learning_rate='constant' to use it")
-        schedule = (
-            schedules.Constant()
-            if self.lr_schedule is None
-            else copy.deepcopy(schedules.get_schedule(self.lr_schedule))
-        )
+        schedule = schedules.Constant() if self.lr_schedule is None else self._carried_schedule(incremental)
         decay = None
         if self.solver == "sgd" and self.learning_rate == "invscaling":
             decay = schedules.InverseScaling(self.power_t) if self.power_t > 0 else schedules.Constant()
@@ -231,6 +227,18 @@ class BaseMLP(BaseEstimator):
                 ConvergenceWarning,
                 stacklevel=3,
             )
+
+    def _carried_schedule(self, incremental: bool):
+        """``lr_schedule`` for this call: a fresh copy for ``fit``; for ``partial_fit``, the one
+        the calls before moved on (``CarriedSchedule``), so it decays over the calls as over
+        the epochs of one fit (under dask-ml's Incremental, too)."""
+        carried = getattr(self, "_lr_schedule_carried", None)
+        if not incremental or carried is None:
+            carried = CarriedSchedule(copy.deepcopy(schedules.get_schedule(self.lr_schedule)))
+            self._lr_schedule_carried = carried
+        else:
+            carried.epochs_before += 1  # each partial_fit call is one epoch
+        return carried
 
     def _loss_grad_lbfgs(self, packed_coef_inter, X, y, sample_weight, *buffers):
         """scikit-learn's private name for the lbfgs objective (its gradient test calls it):

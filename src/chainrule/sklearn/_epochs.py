@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..train.callbacks import Callback
+from ..train.schedules import Schedule
 
 
 class SklearnEpochs(Callback):
@@ -104,3 +105,33 @@ class SklearnEpochs(Callback):
         best = self.estimator._best_parameters
         if self.estimator.early_stopping is True and best is not None:
             np.copyto(self.network.flat_parameters(), best)
+
+
+class CarriedSchedule(Schedule):
+    """A learning-rate schedule carried from one ``partial_fit`` call to the next, as one
+    ``fit`` carries it from epoch to epoch: started once (its lr and, for "plateau", its best
+    loss and wait kept), and each call's epochs counted on from the calls before
+    (``epochs_before``), so "step" decays every ``step_size`` calls of one epoch."""
+
+    def __init__(self, schedule: Schedule):
+        self.inner, self.started, self.epochs_before = schedule, False, 0
+        self.name = schedule.name
+
+    def start(self, lr0: float) -> None:
+        if not self.started:
+            self.inner.start(lr0)
+            self.started = True
+        self.lr0, self.lr = self.inner.lr0, self.inner.lr
+
+    def step(self, epoch: int, loss: float) -> float:
+        self.lr = self.inner.step(self.epochs_before + epoch, loss)
+        return self.lr
+
+    def state(self) -> dict:
+        return self.inner.state()
+
+    def load_state(self, state: dict) -> None:
+        self.inner.load_state(state)
+
+    def config(self) -> dict:
+        return self.inner.config()

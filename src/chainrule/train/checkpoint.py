@@ -41,7 +41,20 @@ def is_checkpoint(path) -> bool:
 
 
 def check_new_path(path) -> None:
-    """A new run overwrites ``path``: refuse it unless it is free or holds a checkpoint."""
+    """A run writes ``path``: refuse it, before any epoch, unless it is free or holds a
+    checkpoint, and its folder exists and takes files."""
+    if os.path.isdir(path):
+        raise ValueError(
+            f"checkpoint={str(path)!r} is a folder; give the path of a file in it, e.g. "
+            f"{os.path.join(str(path), 'run.ckpt')!r}"
+        )
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise ValueError(f"checkpoint={str(path)!r}: the folder {folder!r} does not exist; create it first")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ValueError(
+            f"checkpoint={str(path)!r}: the folder {folder!r} is not writable; choose another path"
+        )
     if os.path.lexists(path) and not is_checkpoint(path):
         raise ValueError(
             f"checkpoint={str(path)!r} holds something that is not a checkpoint (a model file?), "
@@ -161,6 +174,14 @@ def restore(path, network, run, fingerprint: dict) -> None:
                 f"{path}: checkpoint was made with {label}{detail}; "
                 "resume with the same call, or delete the checkpoint to start afresh"
             )
+    finished = (
+        metadata.get("position", {}).get("epoch") if isinstance(metadata.get("position"), dict) else None
+    )
+    if isinstance(finished, int) and finished > run.epochs:  # it would hand back a longer run than asked for
+        raise ValueError(
+            f"checkpoint={str(path)!r} holds {finished} finished epochs, more than epochs={run.epochs}; "
+            f"pass epochs={finished} or more to continue it, or delete it to start afresh"
+        )
     try:
         for index, layer in enumerate(network.layers):
             np.copyto(layer.weight, tensors[f"layers.{index}.weight"], casting="no")

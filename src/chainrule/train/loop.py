@@ -157,10 +157,10 @@ def prepare(
     if weights is not None and validation_split:
         raise ValueError("sample_weight with validation_split: pass validation_data=(X_val, y_val) instead")
     rates = dropout_rates(dropout, len(network.layers) - 1)
-    if checkpoint is not None and not resume:
+    if checkpoint is not None and not (resume and os.path.isfile(checkpoint)):
         from .checkpoint import check_new_path
 
-        check_new_path(checkpoint)
+        check_new_path(checkpoint)  # before any epoch: a run that cannot save stops here
     if isinstance(callbacks, (str, bytes, Callback)) or not isinstance(callbacks, Iterable):
         raise ValueError(f"callbacks must be a list of Callback objects or functions, got {callbacks!r}")
     user_callbacks = [as_callback(callback) for callback in callbacks]
