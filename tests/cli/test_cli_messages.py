@@ -61,3 +61,13 @@ def test_a_run_without_test_rows_says_which_model_it_saved(tmp_path, three_class
     assert len(saved) == 1 and saved[0].endswith("no test rows to compare them on") == (
         "linear model" in saved[0]
     )
+
+
+def test_files_a_shell_expanded_from_a_pattern_get_a_hint_to_quote_it(tmp_path):
+    for part in range(3):
+        (tmp_path / f"part{part}.csv").write_text("x,y\n1,2\n", encoding="utf-8")
+    files = sorted(str(p) for p in tmp_path.glob("part*.csv"))
+    done = chainrule_cli("train", *files, "--target", "y")
+    assert done.returncode == 2
+    assert "unrecognized arguments" in done.stderr and "did the shell expand a pattern" in done.stderr
+    assert "did the shell" not in chainrule_cli("train", "--no-such-flag").stderr  # not for a mistyped flag

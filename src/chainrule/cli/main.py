@@ -38,7 +38,15 @@ COMMANDS = {
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line, not argparse's usage block
-        raise UsageError(f"{message}; see '{self.prog} --help'")
+        raise UsageError(f"{message}{_glob_hint(message)}; see '{self.prog} --help'")
+
+
+def _glob_hint(message: str) -> str:
+    """For extra arguments that are files: the shell expanded a pattern meant for chainrule."""
+    extra = message.removeprefix("unrecognized arguments: ").split()
+    if message.startswith("unrecognized arguments: ") and extra and all(os.path.isfile(a) for a in extra):
+        return " (files: did the shell expand a pattern such as 'part*.parquet'? quote it, and chainrule reads every file it matches)"
+    return ""
 
 
 def build_parser() -> argparse.ArgumentParser:
