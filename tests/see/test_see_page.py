@@ -98,6 +98,8 @@ def test_page_is_self_contained_and_small(tmp_path):
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", text)
     assert "<script src" not in text and "<link" not in text
     assert "default-src 'none'" in text  # the browser itself refuses any request
+    # without it a phone lays the page out 980 px wide and shows it at 0.4×, its own phone CSS unused
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in text
 
 
 def test_page_data_are_explains_numbers_and_the_updates():

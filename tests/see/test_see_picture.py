@@ -357,7 +357,12 @@ def test_one_hot_inputs_of_a_long_column_keep_their_categories_apart():
     assert shown[:4] == ["customer_s…=retail", "custome…=wholesale", "customer_s…=online", "age"]
     assert len(set(shown)) == len(shown)
     assert all(len(label) <= SHORT_NAME for label in shown)
-    assert shown[6] == "region o…=Bretagne" and shown[7].endswith("d'Azur")
+    assert shown[6] == "region o…=Bretagne" and shown[7] == "reg…=Provence-Alp…"
+
+    regions = ["sales_region=north-east metropolitan", "sales_region=north-east rural", "sales_region=south"]
+    assert short_names(regions) == ["sal…=north-east m…", "sal…=north-east r…", "sales_region=south"]
+    plans = ["subscription=premium plus annual", "subscription=premium plus monthly"]
+    assert short_names(plans) == ["subscrip…us annual", "subscrip…s monthly"]  # their beginnings meet
 
     net = Network([4, 2, 1], seed=0)
     figure = network(net, [0.0, 1.0, 0.0, 0.5], [1.0], input_names=names[:4])

@@ -127,3 +127,39 @@ def test_the_metrics_facts_are_named_for_a_reader_not_by_json_keys(report):
     _, text, _ = report
     assert "epochs trained" in text and "epoch kept by early stopping" in text
     assert "epochs_run" not in text and "loss_name" not in text
+
+
+def test_a_run_of_one_epoch_draws_its_losses_as_points_on_whole_epochs():
+    """One point draws no line: the chart of a one-epoch run was empty, its ticks 0.95 to 1.05."""
+    import numpy as np
+
+    from chainrule import Network
+    from chainrule.see.curves import loss_figure
+
+    X = np.random.default_rng(0).normal(size=(50, 2))
+    history = Network([2, 4, 1], seed=0).fit(X, X[:, :1], epochs=1, validation_split=0.2)
+    ax = loss_figure(history).axes[0]
+    drawn = {line.get_label(): line for line in ax.lines}
+    assert drawn["training mse"].get_marker() == "o" and drawn["validation mse"].get_marker() == "s"
+    assert ax.get_xlim() == (0, 2)
+
+
+def test_the_report_is_laid_out_for_the_width_of_a_phone(report):
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in report[1]
+
+
+def test_the_report_of_an_ensemble_leaves_out_the_weights_between_its_networks():
+    """They are 0 and never trained: explain's picture leaves them out and says so; the
+    report drew them, 42 grey lines between two hidden layers."""
+    import base64
+
+    from chainrule.workflow.run_files import _report_page
+
+    table, dataset = load_dataset("diabetes")
+    result = train_table(table, TrainConfig(target=dataset.target, epochs=5, verbose=0))
+    assert result.metrics["ensemble"]["members"] == 5
+    text = _report_page(result, {"epochs": 5}, None)
+    svg = base64.b64decode(
+        re.search(r'<img id="network"[^>]*src="data:image/svg\+xml;base64,([^"]+)"', text)[1]
+    )
+    assert b"not drawn: the weights between the networks averaged side by side" in svg

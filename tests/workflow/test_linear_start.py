@@ -85,3 +85,17 @@ def test_classification_and_linear_start_off_start_from_drawn_weights():
     )
     classified = train_table(labels, TrainConfig(target="y", verbose=0, epochs=2, linear_fallback=False))
     assert classified.metrics["start"] == "random" and classified.network.sizes == [1, 16, 16, 1]
+
+
+def test_a_run_that_kept_its_ridge_start_does_not_advise_the_linear_model_it_is():
+    """Every network kept epoch 0, the ridge model fitted without the validation rows: the
+    verdict used to call that "the network was kept ..." and advise no hidden layer."""
+    from chainrule.tables.datasets import load_dataset
+
+    table, dataset = load_dataset("diabetes")
+    result = train_table(table, TrainConfig(target=dataset.target, ensemble=1, patience=1, seed=0))
+    metrics = result.metrics
+    assert metrics["best_epoch"] == 0 and metrics["model"] == "network"
+    assert metrics["network_test"]["r2"] <= metrics["baselines"]["linear"]["r2"]
+    assert "early stopping kept the network's start (epoch 0), the ridge model fitted" in metrics["verdict"]
+    assert "hidden" not in metrics["verdict"]

@@ -8,7 +8,7 @@ training report.
   (also ``chainrule.plot.network``; needs matplotlib);
 - ``explain_html(net, x, y, loss="mse", lr=0.01, path=None)`` — one training step as a
   self-contained HTML page (also ``chainrule.explain_html``; needs only NumPy);
-- ``training_report(path, *, history, metrics, network, config, data_summary)`` — a
+- ``training_report(path, *, history, metrics, network, config, data_summary, fixed=None)`` — a
   training run as one self-contained HTML file (needs matplotlib).
 """
 

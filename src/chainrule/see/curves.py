@@ -16,14 +16,17 @@ def draw_loss_curves(history, ax, title: str | None = None) -> None:
     """Draw ``history``'s loss (and val_loss) on the matplotlib Axes ``ax``."""
     name = history.params.get("loss", "loss")
     losses = history.history.get("loss", [])
-    ax.plot(history.epoch[: len(losses)], losses, color=TRAIN, lw=1.8, label=f"training {name}")
+    # A curve of one point draws no line: its markers show it (a run of one epoch).
+    ax.plot(history.epoch[: len(losses)], losses, color=TRAIN, lw=1.8, label=f"training {name}",
+            marker="o" if len(losses) == 1 else None)  # fmt: skip
     validation = history.history.get("val_loss")
     epochs = history.epoch[: len(validation or [])]
     start = history.params.get("start_val_loss")
     if validation and start is not None:  # early stopping counted the starting weights as epoch 0
         epochs, validation = [0, *epochs], [start, *validation]
     if validation:
-        ax.plot(epochs, validation, "--", color=VALIDATION, lw=1.8, label=f"validation {name}")
+        ax.plot(epochs, validation, "--", color=VALIDATION, lw=1.8, label=f"validation {name}",
+                marker="s" if len(validation) == 1 else None)  # fmt: skip
     best = history.best_epoch
     if best is not None and (best in history.epoch or (best == 0 and start is not None)):
         kept = "the starting weights (epoch 0)" if best == 0 else f"epoch {best}"
@@ -34,6 +37,8 @@ def draw_loss_curves(history, ax, title: str | None = None) -> None:
     from matplotlib.ticker import MaxNLocator
 
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if len(set(history.epoch) | ({0} if start is not None and validation else set())) == 1:
+        ax.set_xlim(history.epoch[0] - 1, history.epoch[0] + 1)  # whole epochs around the one run
     ax.set_xlabel("Epoch")
     ax.set_ylabel(f"Loss ({name})")
     ax.set_title(title or "Loss against epoch")
@@ -41,7 +46,7 @@ def draw_loss_curves(history, ax, title: str | None = None) -> None:
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     if losses:
-        ax.legend(frameon=False)
+        ax.legend(frameon=False, loc="best")
 
 
 def loss_figure(history, title: str | None = None):

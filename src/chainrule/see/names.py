@@ -27,23 +27,40 @@ def short_name(name: str) -> str:
 
 def short_names(names) -> list[str]:
     """``names`` (one column's) as a picture labels them: each ``short_name``, except that
-    names which would come out the same keep their end instead, where they differ: a
-    category's one-hot input keeps its value (``customer_s…=retail``, ``custome…=wholesale``,
-    where both would be ``customer_segment=…``), another name its last characters."""
+    names which would come out the same are cut another way (``_cuts``), the first way that
+    tells them apart: a category's one-hot input keeps its whole value
+    (``customer_s…=retail``, ``custome…=wholesale``, where both would be
+    ``customer_segment=…``), or the beginning of a long one (``sal…=north-east m…``), or
+    else a name keeps its last characters."""
     names = [str(name) for name in names]
     shorts = [short_name(name) for name in names]
-    counts: dict[str, int] = {}
-    for short in shorts:
-        counts[short] = counts.get(short, 0) + 1
-    return [_keeping_end(name) if counts[short] > 1 else short for name, short in zip(names, shorts)]
+    groups: dict[str, list[int]] = {}
+    for index, short in enumerate(shorts):
+        groups.setdefault(short, []).append(index)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        cuts = [_cuts(names[index]) for index in members]
+        labels = [ways[0] for ways in cuts]
+        if len(set(labels)) < len(labels):  # the better cuts still meet: the ends
+            labels = [ways[-1] for ways in cuts]
+        for index, label in zip(members, labels):
+            shorts[index] = label
+    return shorts
 
 
-def _keeping_end(name: str) -> str:
-    """``name`` cut to SHORT_NAME characters in the middle: its end kept (a category's whole
-    ``=value`` when that leaves 4 characters of the column's name), its beginning up to "…"."""
-    value = "=" + name.rsplit("=", 1)[1] if "=" in name else ""
-    tail = value if value and len(value) <= SHORT_NAME - 5 else name[-(SHORT_NAME // 2) :]
-    return name[: SHORT_NAME - 1 - len(tail)] + "…" + tail
+def _cuts(name: str) -> list[str]:
+    """Ways to cut ``name`` to SHORT_NAME characters keeping more than its beginning, the
+    better first: a category's whole ``=value`` after 4 or more characters of its column, or
+    for a long value 3 of the column and the value's beginning; then the name's beginning
+    and its last SHORT_NAME // 2 characters."""
+    end = name[: SHORT_NAME - 1 - SHORT_NAME // 2] + "…" + name[-(SHORT_NAME // 2) :]
+    if "=" not in name:
+        return [end]
+    value = "=" + name.rsplit("=", 1)[1]
+    if len(value) <= SHORT_NAME - 5:
+        return [name[: SHORT_NAME - 1 - len(value)] + "…" + value, end]
+    return [name[:3] + "…" + value[: SHORT_NAME - 5] + "…", end]
 
 
 def source_label(record) -> str:

@@ -120,6 +120,7 @@ def html_document(title: str, data: dict, svg: str, note: str | None = None) -> 
     about = f'<p id="about" class="note">{html.escape(note)}</p>' if note else ""
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
 <title>{html.escape(title)}</title>
 <style>{_asset("page.css")}</style></head>

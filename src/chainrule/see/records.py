@@ -124,6 +124,8 @@ def numbers(net, x=None, y=None, loss="mse", input_names=None, fixed=None) -> Nu
         ],
         activations=activations,
     )
+    if fixed is not None and any(f is not None and np.any(f) for f in fixed):  # not drawn
+        out.fixed = [None if f is None or not np.any(f) else np.asarray(f, dtype=bool) for f in fixed]
     if x is not None:
         X, _ = net.inputs(x, "x")
         if X.shape[0] != 1:

@@ -1,6 +1,6 @@
 """The training report: one self-contained HTML file for a training run (needs matplotlib).
 
-``training_report(path, history=..., metrics=..., network=..., config=..., data_summary=...)``
+``training_report(path, history=..., metrics=..., network=..., config=..., data_summary=..., fixed=None)``
 writes, with pictures inlined as SVG data and no external resources:
 
 - the loss curves (training and validation, the epoch early stopping restored marked);
@@ -130,7 +130,9 @@ def preprocessing_rows(network) -> list[list]:
     return rows
 
 
-def training_report(path, *, history, metrics: dict, network, config: dict, data_summary: dict) -> str:
+def training_report(
+    path, *, history, metrics: dict, network, config: dict, data_summary: dict, fixed=None
+) -> str:
     """The report of one training run as HTML (see the module docstring), also written to ``path``
     (atomically) unless it is None.
 
@@ -149,11 +151,13 @@ def training_report(path, *, history, metrics: dict, network, config: dict, data
     curves = _picture(
         loss_figure(history), "loss curves: training and validation loss against epoch", "curves"
     )
-    picture = _picture(network_figure(network), f"network {shape}", "network")
+    # ``fixed``: the weights between networks averaged side by side, never trained: not drawn
+    picture = _picture(network_figure(network, fixed=fixed), f"network {shape}", "network")
     pre = preprocessing_rows(network)
     style = resources.files("chainrule.see").joinpath("page.css").read_text(encoding="utf-8")
     text = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <title>Training report · {html.escape(title)}</title><style>{style}
 .report {{ max-width: 1100px; margin: 0 auto; padding: 0 20px 20px; }} .report section {{ margin: 14px 0; }}

@@ -191,11 +191,13 @@ def verdict(
     chosen: str = "network",
     why: str | None = None,
     hidden: bool = True,
+    at_start: bool = False,
 ) -> str:
     """One line: does the network beat the trivial baseline and the linear model on the test
     rows, and if not, what to try; ``why`` the network was saved, when the linear model beats
     it on the test rows and that needs saying (see ``select.kept_because``); ``hidden``: the
-    network has hidden layers (without, no hidden layer is not advised)."""
+    network has hidden layers (without, no hidden layer is not advised); ``at_start``: early
+    stopping kept the network's start, the ridge model fitted without the validation rows."""
     name, ours = score_of(network)
     _, line = score_of(linear)
     _, floor = score_of(trivial)
@@ -222,6 +224,12 @@ def verdict(
     if ours < line or math.isclose(ours, line):
         if line >= PERFECT:
             return f"{scores}; {perfect}"
+        if at_start:  # the saved model is a ridge model already, on fewer rows than the baseline's
+            return (
+                f"{scores}; early stopping kept the network's start (epoch 0), the ridge model fitted "
+                "without the validation rows, as nothing it learned beat that there: the data may be too "
+                "few or nearly linear; more rows may help"
+            )
         kept = f" (the network was {why})" if why else ""
         beaten = (
             "the network only ties the linear model"

@@ -89,6 +89,7 @@ def report_name_inside(directory, report) -> str | None:
 
 def _report_page(result: TrainResult, settings: dict, data_summary: dict | None) -> str:
     from ..see.report import training_report
+    from .ensemble import fixed_weights, members_of
 
     # The caller's notes win (the command line's name its flags, where these name parameters).
     summary = {"rows": sum(result.metrics["rows"].values()), "notes": result.notes, **(data_summary or {})}
@@ -99,6 +100,7 @@ def _report_page(result: TrainResult, settings: dict, data_summary: dict | None)
         network=result.network,
         config=settings,
         data_summary=summary,
+        fixed=fixed_weights(result.network, members_of(result.network)),
     )
 
 

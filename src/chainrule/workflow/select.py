@@ -222,6 +222,21 @@ def choose(
     return fallback and len(X_val) >= MIN_CHOICE_ROWS and linear_is_kept(difference), choice
 
 
+def verdict_at_start(compared: dict, hidden: bool) -> str:
+    """The verdict of a run whose networks all kept their start, the ridge model (epoch 0):
+    not "the network was kept ... try no hidden layer", since that is what it already is."""
+    baselines = compared["baselines"]
+    return verdict(
+        compared["network_test"],
+        baselines["linear"],
+        baselines["trivial"],
+        compared["model"],
+        None,
+        hidden,
+        True,
+    )
+
+
 def _rule(started_linear: bool, fallback: bool, m: int, hidden: bool = True) -> str:
     """How the choice between the network and the linear model was made (metrics.json)."""
     if started_linear:
@@ -242,7 +257,10 @@ def kept_because(choice: dict | None) -> str | None:
         return "kept without validation rows to choose on"
     rule = choice.get("rule")
     if rule == LINEAR_START_RULE:
-        return "kept by early stopping over its start, the ridge model, on the validation rows"
+        return (
+            "started as the ridge model, and early stopping kept what it learned beyond it on the "
+            "validation rows"
+        )
     if rule == NO_HIDDEN_RULE:
         return "kept as asked: without hidden layers it is a linear model itself"
     if isinstance(rule, str) and rule.startswith("none: linear_fallback"):

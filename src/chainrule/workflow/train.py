@@ -28,7 +28,7 @@ from .baselines import linear_network
 from .config import TrainConfig
 from .ensemble import REGRESSION_MEMBERS, member_seed, side_by_side, side_by_side_sizes
 from .linear_start import START_NOTE, start_as, starts_linear
-from .select import auto_widths, batch_for, compare_models, validation_rows
+from .select import auto_widths, batch_for, compare_models, validation_rows, verdict_at_start
 
 __all__ = ["Member", "TrainConfig", "TrainResult", "network_for", "train_table", "split_rows"]
 
@@ -302,6 +302,8 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
     network, compared = compare_models(
         network, train, test, X_train, encoded, fit, val, config.linear_fallback, networks[0], started_linear
     )
+    if started_linear and "verdict" in compared and all(h.best_epoch == 0 for h in histories):
+        compared["verdict"] = verdict_at_start(compared, hidden=len(network.layers) > 1)
     results["train"] = evaluate_table(network, train)
     if len(test_rows):
         results["test"] = evaluate_table(network, test)
