@@ -32,13 +32,13 @@ def fmt(value) -> str:
     return np.array2string(array, precision=8)
 
 
-def show(label: str, value, course: str) -> None:
-    """One result: chainrule's value beside the course's."""
+def show(label: str, value, course: str, source: str = "course") -> None:
+    """One result: chainrule's value beside the course's (``source``: where that comes from)."""
     text = fmt(value)
     if "\n" in text or "\n" in course:
-        print(f"  {label}\n    chainrule:\n{_indent(text)}\n    course:\n{_indent(course)}")
+        print(f"  {label}\n    chainrule:\n{_indent(text)}\n    {source}:\n{_indent(course)}")
     else:
-        print(f"  {label:<34} chainrule {text:<26} course {course}")
+        print(f"  {label:<34} chainrule {text:<26} {source} {course}")
 
 
 def _indent(text: str) -> str:
@@ -178,19 +178,20 @@ print(
     f"    output {fmt(first.predict([0.1, 0.3])[0])}, change in weights {fmt(-(0.5 / 2) * first_slopes[:, 0])}"
 )
 
-print("\n  One sigmoid unit, x = [1, 2, 3, 4], y = 0.5, learning rate 0.5:")
+print("\n  One sigmoid unit, x = [1, 2, 3, 4], y = 0.5, learning rate 0.5. The course gives the code,")
+print("  not its numbers: beside chainrule, that code run as written (its '2. 3' read as 2, 3):")
 learnrate = 0.5
 x4 = np.array([1, 2, 3, 4])
 unit = Network.from_weights([np.array([[0.5], [-0.5], [0.3], [0.1]])], output_activation="sigmoid")
 output = unit.predict(x4)[0]
 [(unit_slopes, _)] = unit.gradients(x4, 0.5, "mse")
-show("output", output, "0.689974481128")
-show("error, y - output", 0.5 - output, "-0.189974481128")
-show(
-    "change in weights",
-    -(learnrate / 2) * unit_slopes[:, 0],
-    "[-0.02031869 -0.04063738 -0.06095608 -0.08127477]",
-)
+course_h = np.dot(x4, np.array([0.5, -0.5, 0.3, 0.1]))  # the course's code, step by step
+course_output = 1 / (1 + np.exp(-course_h))
+course_error = 0.5 - course_output
+course_del_w = learnrate * course_error * course_output * (1 - course_output) * x4
+show("output", output, fmt(course_output), "its code")
+show("error, y - output", 0.5 - output, fmt(course_error), "its code")
+show("change in weights", -(learnrate / 2) * unit_slopes[:, 0], fmt(course_del_w), "its code")
 
 print("\n  Two layers of sigmoids, x = [0.5, 0.1, -0.2], target 0.6, learning rate 0.5:")
 two_layer = Network.from_weights(

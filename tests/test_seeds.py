@@ -277,7 +277,13 @@ def test_sigmoid_gradient_descent_step():
 
 
 def test_sigmoid_exercise():
+    """Seed 002 gives this exercise's code and prints nothing: the digits below are what its
+    code prints when run (its `2. 3` read as 2, 3), and chainrule must print the same."""
     x, y, w, learnrate = np.array([1, 2, 3, 4]), 0.5, np.array([0.5, -0.5, 0.3, 0.1]), 0.5
+    course_output = 1 / (1 + np.exp(-np.dot(x, w)))  # the course's code
+    assert_printed(course_output, "0.689974481128")
+    assert_printed(learnrate * (y - course_output) * course_output * (1 - course_output) * x,
+                   "[-0.02031869 -0.04063738 -0.06095608 -0.08127477]")  # fmt: skip
     net = sigmoid_unit(w)
     nn_output = net.predict(x)[0]
     [(dW, _)] = net.gradients(x, y, "mse")
