@@ -42,7 +42,7 @@ def test_an_error_keeps_its_advice_when_a_category_holds_a_line_break(tmp_path):
     done = chainrule_cli("predict", model, new)
     assert done.returncode == 2
     assert len(done.stderr.strip().splitlines()) == 1
-    assert "(known: one\\ntwo, three); fix the value or retrain with it" in done.stderr
+    assert "(known: 'one\\ntwo', 'three'); fix the value or retrain with it" in done.stderr
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="no /proc on this system")

@@ -293,7 +293,7 @@ class Preprocessor:
                     codes[self._cells(table, name).missing] = categories.index(self.categorical_fill[name])
                 unseen = codes < 0
                 if unseen.any():
-                    shown = ", ".join(categories[:10]) + (", ..." if len(categories) > 10 else "")
+                    shown = ", ".join(map(repr, categories[:10])) + (", ..." if len(categories) > 10 else "")
                     raise DataError(
                         f"{where(table, _first(unseen), name)}: category not seen in training (known: {shown}); "
                         "fix the value or retrain with it"
@@ -341,7 +341,7 @@ class Preprocessor:
                 hint = f"; labels are compared as written: write it {twice[0]!r}" if twice else ""
                 raise DataError(
                     f"{where(table, row, self.target)}: class not seen in training "
-                    f"(known: {', '.join(self.labels[:10])}){hint}"
+                    f"(known: {', '.join(map(repr, self.labels[:10]))}{', ...' if len(self.labels) > 10 else ''}){hint}"
                 )
             return indices
         cells = self._cells(table, self.target)
