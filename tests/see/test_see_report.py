@@ -163,3 +163,26 @@ def test_the_report_of_an_ensemble_leaves_out_the_weights_between_its_networks()
         re.search(r'<img id="network"[^>]*src="data:image/svg\+xml;base64,([^"]+)"', text)[1]
     )
     assert b"not drawn: the weights between the networks averaged side by side" in svg
+
+
+def test_the_loss_chart_legend_sits_below_the_axes_clear_of_every_curve():
+    """Inside the axes, "restored by early stopping: ..." ran across the training curve."""
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from chainrule import Network
+    from chainrule.see.curves import loss_figure
+
+    X = np.random.default_rng(0).normal(size=(100, 2))
+    history = Network([2, 4, 1], seed=0).fit(
+        X, X[:, :1] ** 2, epochs=20, validation_split=0.2, early_stopping=3
+    )
+    figure = loss_figure(history)
+    FigureCanvasAgg(figure).draw()
+    ax = figure.axes[0]
+    renderer = figure.canvas.get_renderer()
+    legend, axes = ax.get_legend().get_window_extent(renderer), ax.get_window_extent(renderer)
+    label = ax.xaxis.label.get_window_extent(renderer)
+    assert (
+        legend.y1 <= label.y0 <= axes.y0 and legend.y0 >= 0
+    )  # under the axes and its label, inside the figure

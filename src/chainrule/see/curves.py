@@ -45,8 +45,8 @@ def draw_loss_curves(history, ax, title: str | None = None) -> None:
     ax.grid(alpha=0.3)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    if losses:
-        ax.legend(frameon=False, loc="best")
+    if losses:  # below the axes, where it covers no curve and no line
+        ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(0, -0.2), borderaxespad=0)
 
 
 def loss_figure(history, title: str | None = None):
@@ -56,7 +56,7 @@ def loss_figure(history, title: str | None = None):
     require_matplotlib()
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(6, 4))
+    figure = Figure(figsize=(6, 4.6))
     draw_loss_curves(history, figure.add_subplot(), title)
     figure.tight_layout()
     return figure

@@ -15,7 +15,7 @@ def plot_history(history, path=None, ax=None, title=None):
     plt = require_matplotlib()
     figure = None
     if ax is None:
-        figure, ax = plt.subplots(figsize=(6, 4))
+        figure, ax = plt.subplots(figsize=(6, 4.6))  # the legend goes below the axes
     draw_loss_curves(history, ax, title)
     if path is not None:
         (figure or ax.figure).tight_layout()
