@@ -218,7 +218,9 @@ for layer in net.layers:
     layer.bias[...] = rng.normal(size=layer.bias.shape)
 X, y = rng.normal(size=(5, 2)), rng.normal(size=5)
 error = gradcheck(net, X, y, "mse")
-print(f"  gradient check relative error: {error:.2e}  (near 1e-10 means they agree; a wrong slope gives ~1)")
+print(
+    f"  gradient check relative error: {error:.2e}  (1e-10 or less: they agree, to float64 rounding; a wrong slope gives ~1)"
+)
 
 # -----------------------------------------------------------------------------
 heading("7. Training on the admissions data")
