@@ -71,3 +71,9 @@ def test_files_a_shell_expanded_from_a_pattern_get_a_hint_to_quote_it(tmp_path):
     assert done.returncode == 2
     assert "unrecognized arguments" in done.stderr and "did the shell expand a pattern" in done.stderr
     assert "did the shell" not in chainrule_cli("train", "--no-such-flag").stderr  # not for a mistyped flag
+
+
+def test_one_epoch_is_said_in_the_singular(tmp_path, three_classes):
+    done = chainrule_cli("train", three_classes, "--target", "y", "--epochs", "1", "--out", tmp_path / "o")
+    assert done.returncode == 0, done.stderr
+    assert "trained 1 epoch," in done.stderr + done.stdout and "1 epochs" not in done.stderr + done.stdout

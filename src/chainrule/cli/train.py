@@ -146,7 +146,7 @@ def _trained(metrics: dict) -> str:
     if ensemble:
         runs, kept = ensemble["epochs_run"], ensemble["best_epochs"]
         spread = (
-            f"{min(runs)} epochs each" if min(runs) == max(runs) else f"{min(runs)} to {max(runs)} epochs"
+            f"{_epochs(min(runs))} each" if min(runs) == max(runs) else f"{min(runs)} to {max(runs)} epochs"
         )
         line = f"trained {len(runs)} networks, {spread}"
         if all(best is not None for best in kept):
@@ -154,7 +154,11 @@ def _trained(metrics: dict) -> str:
         return line
     best = metrics.get("best_epoch")
     if best == 0:
-        return f"trained {metrics['epochs_run']} epochs, early stopping kept the starting weights (epoch 0: the linear model)"
-    return f"trained {metrics['epochs_run']} epochs" + (
+        return f"trained {_epochs(metrics['epochs_run'])}, early stopping kept the starting weights (epoch 0: the linear model)"
+    return f"trained {_epochs(metrics['epochs_run'])}" + (
         f", early stopping kept epoch {best}" if best is not None else ""
     )
+
+
+def _epochs(count: int) -> str:
+    return f"{count} epoch{'' if count == 1 else 's'}"

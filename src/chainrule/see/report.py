@@ -183,7 +183,9 @@ def training_report(
 def _headline(metrics: dict, shape: str, history) -> tuple[str, str, str]:
     """(title, the line under it, what the curves are of): the saved model, named as what it
     is (a linear model kept instead of the trained network; networks side by side)."""
-    trained = f"{len(history.epoch)} epochs{_restored(history.best_epoch)}"
+    trained = (
+        f"{len(history.epoch)} epoch{'' if len(history.epoch) == 1 else 's'}{_restored(history.best_epoch)}"
+    )
     if metrics.get("model") == "linear":
         return (
             f"linear model {shape}",
