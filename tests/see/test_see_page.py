@@ -167,7 +167,7 @@ def test_a_weight_and_its_new_weight_take_the_digits_that_show_the_update():
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
-    [({"lr": 0}, "lr must be a number > 0"), ({"x": [1, 2, 3]}, "x has 3 columns")],
+    [({"lr": 0}, "lr must be a finite number > 0"), ({"x": [1, 2, 3]}, "x has 3 columns")],
 )
 def test_errors_name_the_argument(kwargs, message):
     arguments = {"x": [0, 3], "y": 3, "lr": LR, **kwargs}
@@ -495,3 +495,9 @@ def test_the_list_of_every_weight_ends_no_number_at_the_panels_edge(browser, tmp
     assert widths[0] <= widths[1] + 2, widths  # at most a rounding pixel
     assert page.locator("#list tr.wrow").count() == (4 * 5 + 5) + (5 * 4 + 4) + (4 * 3 + 3) + (3 * 2 + 2)
     page.close()
+
+
+def test_a_numpy_learning_rate_is_taken():
+    """np.float32(0.1) is no Python float; it was refused as "not a number > 0"."""
+    text = chainrule.explain_html(course_net(), [0, 3], 3, "mse", np.float32(0.1))
+    assert page_json(text)["lr"] == pytest.approx(0.1)

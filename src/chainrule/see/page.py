@@ -31,6 +31,7 @@ from importlib import resources
 
 import numpy as np
 
+from .._validation import positive_number
 from .layout import Layout, input_names_of, layout
 from .names import node_label, short_names
 from .records import Numbers
@@ -75,8 +76,7 @@ def explain_html(
     the numbers are (``chainrule explain`` gives the row's note). Returns the HTML; writes it
     to ``path`` too when given.
     """
-    if not isinstance(lr, (int, float)) or isinstance(lr, bool) or not np.isfinite(lr) or lr <= 0:
-        raise ValueError(f"lr must be a number > 0, got {lr!r}")
+    lr = positive_number(lr, "lr")  # NumPy's scalars too (np.float32(0.1))
     names = input_names_of(net, input_names)
     explanation = net.explain(x, y, loss, input_names=names, fixed=fixed)
     nums = Numbers.from_explanation(explanation, [layer.activation.name for layer in net.layers])
