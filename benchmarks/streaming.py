@@ -111,11 +111,19 @@ def main() -> int:
     chunk = options.chunk_rows
     if options.quick:
         sizes, chunk = [20_000, 60_000], 10_000
-    directory = Path(options.keep or tempfile.mkdtemp(prefix="chainrule-stream-"))
-    directory.mkdir(parents=True, exist_ok=True)
+    if options.keep:
+        Path(options.keep).mkdir(parents=True, exist_ok=True)
+        return measure(Path(options.keep), sizes, chunk, options.epochs)
+    # The files are up to 740 MB: without --keep they go when the run ends, however it ends.
+    with tempfile.TemporaryDirectory(prefix="chainrule-stream-") as directory:
+        return measure(Path(directory), sizes, chunk, options.epochs)
+
+
+def measure(directory: Path, sizes: list[int], chunk: int, epochs: int) -> int:
+    """Write the tables into ``directory``, run every command, print the table (see the module)."""
     # --no-linear-fallback: every size saves and scores the network, so the peaks compare like
     # for like (after 1 epoch the fallback keeps logistic regression on the smaller tables)
-    common = ["--target", "y", "--impute", "mean", "--epochs", options.epochs, "--batch-size", 256]
+    common = ["--target", "y", "--impute", "mean", "--epochs", epochs, "--batch-size", 256]
     common.append("--no-linear-fallback")
     print(f"{'rows':>10} {'file':>8} {'mode':>9} {'peak MB':>9} {'seconds':>9} {'test acc':>9}")
     peaks, files = {}, {}
