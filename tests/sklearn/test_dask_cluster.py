@@ -15,7 +15,6 @@ from __future__ import annotations
 import itertools
 import os
 import signal
-import warnings
 
 import numpy as np
 import pytest
@@ -31,7 +30,6 @@ from dask_ml.wrappers import Incremental
 from distributed import Client, LocalCluster, get_worker
 from scipy.stats import loguniform
 from sklearn.datasets import load_breast_cancer, load_diabetes
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, ParameterGrid, RandomizedSearchCV, StratifiedKFold
 from sklearn.preprocessing import StandardScaler
 
@@ -47,11 +45,7 @@ LAST = list(ParameterGrid(GRID))[-1]  # the grid's last candidate
 DISTRIBUTIONS = {"alpha": loguniform(1e-5, 1e-1), "learning_rate_init": [0.003, 0.01]}
 
 
-@pytest.fixture(autouse=True)
-def _quiet_convergence():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)  # short runs, on purpose
-        yield
+pytestmark = pytest.mark.usefixtures("quiet_convergence")  # short runs, on purpose (conftest.py)
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,6 @@ stand on (sample weights, L2, dropout, the new losses) are checked in tests/nn."
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pytest
 
@@ -14,7 +12,6 @@ pytest.importorskip("sklearn")
 import itertools
 
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPRegressor as SklearnRegressor
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.class_weight import compute_sample_weight
@@ -23,12 +20,7 @@ import chainrule
 from chainrule import MLPClassifier, MLPRegressor, Network
 from chainrule.sklearn._lbfgs import objective
 
-
-@pytest.fixture(autouse=True)
-def _quiet_convergence():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        yield
+pytestmark = pytest.mark.usefixtures("quiet_convergence")  # short runs, on purpose (conftest.py)
 
 
 def _central(f, theta, h=1e-6):

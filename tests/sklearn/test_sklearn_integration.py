@@ -23,15 +23,7 @@ from chainrule import MLPClassifier, MLPRegressor
 FAST = {"hidden_layer_sizes": (16,), "learning_rate_init": 0.01, "max_iter": 60, "random_state": 0}
 
 
-@pytest.fixture(autouse=True)
-def _quiet_convergence():
-    import warnings
-
-    from sklearn.exceptions import ConvergenceWarning
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)  # short runs, on purpose
-        yield
+pytestmark = pytest.mark.usefixtures("quiet_convergence")  # short runs, on purpose (conftest.py)
 
 
 def test_pipeline_breast_cancer():

@@ -3,8 +3,6 @@ own predict and predict_proba (float32 in the graph: 1e-5 relative)."""
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pytest
 
@@ -12,7 +10,6 @@ pytest.importorskip("onnxruntime")
 pytest.importorskip("onnx")
 
 from sklearn.datasets import load_diabetes, load_iris, make_multilabel_classification
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
 
 from chainrule import MLPClassifier, MLPRegressor
@@ -21,11 +18,7 @@ from onnx_runner import checked, run
 RTOL = 1e-5
 
 
-@pytest.fixture(autouse=True)
-def _quiet_convergence():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        yield
+pytestmark = pytest.mark.usefixtures("quiet_convergence")  # short runs, on purpose (conftest.py)
 
 
 def _iris():

@@ -4,7 +4,6 @@ products, batches are CSR rows, and the predictions equal those for the same X m
 from __future__ import annotations
 
 import tracemalloc
-import warnings
 
 import numpy as np
 import pytest
@@ -12,16 +11,10 @@ import pytest
 sp = pytest.importorskip("scipy.sparse")
 pytest.importorskip("sklearn")
 
-from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 
 from chainrule import MLPClassifier, MLPRegressor, Network  # noqa: E402
 
-
-@pytest.fixture(autouse=True)
-def _quiet_convergence():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        yield
+pytestmark = pytest.mark.usefixtures("quiet_convergence")  # short runs, on purpose (conftest.py)
 
 
 def _small(rng, n=120, d=40, density=0.1):

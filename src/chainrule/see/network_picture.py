@@ -226,10 +226,11 @@ def _draw_layer(ax, nums: Numbers, place: Layout, layer: int, largest: float, pl
                    (float(layer), source.bias_y)) for j in target.shown]  # fmt: skip
     ranked = sorted(edges, key=lambda e: -abs(e[3] if e[3] is not None else e[2]))
     labelled = {(e[0], e[1]) for e in ranked[: len(ranked) if len(ranked) <= EDGE_LABELS else TOP_EDGES]}
-    lines = []
-    for i, j, weight, _, (x0, y0) in edges:  # every line first, so no number sits where one crosses
+    lines, numbered = [], []
+    thickest = max(largest, float(np.max(np.abs(weights), initial=0.0)))
+    for i, j, weight, slope, (x0, y0) in edges:  # every line first, so no number sits where one crosses
         x1, y1 = place.position(layer + 1, j)
-        width = 0.5 + 3.5 * abs(weight) / max(largest, float(np.max(np.abs(weights), initial=0.0)))
+        width = 0.5 + 3.5 * abs(weight) / thickest
         style = "--" if i == "bias" else "-"
         color = POSITIVE if weight > 0 else (NEGATIVE if weight < 0 else MUTED)  # 0: no sign to show
         alpha = 0.6 if (i, j) in labelled else 0.25
@@ -237,12 +238,10 @@ def _draw_layer(ax, nums: Numbers, place: Layout, layer: int, largest: float, pl
             [x0, x1], [y0, y1], style, color=color, lw=width, alpha=alpha, zorder=1, solid_capstyle="round"
         )
         lines.append((x0, y0, x1, y1, width))
+        if (i, j) in labelled:
+            numbered.append((i, weight, slope, color, x0, y0, x1, y1))
     placer.add_lines(lines)
-    for i, j, weight, slope, (x0, y0) in edges:
-        if (i, j) not in labelled:
-            continue
-        x1, y1 = place.position(layer + 1, j)
-        color = POSITIVE if weight > 0 else (NEGATIVE if weight < 0 else MUTED)
+    for i, weight, slope, color, x0, y0, x1, y1 in numbered:
         along = _angle(ax, x0, y0, x1, y1)  # a number lies along its line, so it reads as that line's
         label = _label(ax, x0, y0, fmt(weight, 4), color, rotation=along, rotation_mode="anchor")
         placer.place(label, x0, y0, x1, y1, WEIGHT_SPOTS if i != "bias" else BIAS_SPOTS)

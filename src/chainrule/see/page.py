@@ -81,9 +81,10 @@ def explain_html(
     explanation = net.explain(x, y, loss, input_names=names, fixed=fixed)
     nums = Numbers.from_explanation(explanation, [layer.activation.name for layer in net.layers])
     n_weights = sum(w.size + (0 if b is None else b.size) for w, b in zip(nums.weights, nums.biases))
-    data = page_data(nums, float(lr), digits_for(n_weights))
+    place = layout(nums)  # one layout for the picture and for the steps that name its nodes
+    data = page_data(nums, float(lr), digits_for(n_weights), place)
     shape = "-".join(str(s) for s in net.sizes)
-    text = html_document(f"One training step · network {shape}", data, page_svg(nums, layout(nums)), note)
+    text = html_document(f"One training step · network {shape}", data, page_svg(nums, place), note)
     if path is not None:
         from ..safefile import atomic_write
 

@@ -74,8 +74,9 @@ def _largest(scores, limit: int, skip=None) -> tuple[list[int], int]:
     return sorted(int(i) for i in keep), candidates.size - limit
 
 
-def page_data(nums: Numbers, lr: float, digits: int = 6) -> dict:
-    """Everything the page shows, as plain JSON-ready data (see the module docstring)."""
+def page_data(nums: Numbers, lr: float, digits: int = 6, place=None) -> dict:
+    """Everything the page shows, as plain JSON-ready data (see the module docstring);
+    ``place`` the picture's ``layout(nums)`` when the caller has it already."""
 
     def rounded(values):
         return significant(values, digits)
@@ -111,7 +112,7 @@ def page_data(nums: Numbers, lr: float, digits: int = 6) -> dict:
         }
         for c in range(n_layers + 1)
     ]
-    drawn = layout(nums).columns
+    drawn = (place or layout(nums)).columns
     steps = [{"kind": "inputs"}]
     fixed = [nums.fixed[layer] if _fixed(nums, layer) else None for layer in range(n_layers)]
     for c in range(1, n_layers + 1):
