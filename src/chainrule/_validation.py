@@ -37,7 +37,7 @@ def as_matrix(values, name: str, dtype: np.dtype, width: int | None = None) -> t
     """
     if is_sparse(values):
         return sparse_matrix(values, name, dtype, width), False
-    raw = np.asarray(values) if not isinstance(values, np.ndarray) else values
+    raw = values if isinstance(values, np.ndarray) else _rectangular(values, name)
     if raw.dtype.kind in "cUSOV" and raw.size and not (raw.dtype.kind == "O" and _all_real(raw)):
         what = "complex numbers" if raw.dtype.kind == "c" else f"{raw.dtype} values"
         raise ValueError(f"{name} must be numeric (real numbers), got {what}; convert it first")
@@ -61,6 +61,23 @@ def as_matrix(values, name: str, dtype: np.dtype, width: int | None = None) -> t
             f"{name} contains NaN or infinity at {_first_nonfinite(array)}; clean or impute it first"
         )
     return array, single
+
+
+def _rectangular(values, name: str) -> np.ndarray:
+    """``np.asarray(values)``, with rows of different lengths named as such (NumPy's own
+    message speaks of an "inhomogeneous shape")."""
+    try:
+        return np.asarray(values)
+    except ValueError:
+        lengths = [len(row) if hasattr(row, "__len__") else 1 for row in values]
+        row = next((i for i, n in enumerate(lengths) if n != lengths[0]), None)
+        if row is None:
+            raise ValueError(f"{name} must be a rectangular table of numbers") from None
+        counts = [f"{n} value" + ("" if n == 1 else "s") for n in (lengths[0], lengths[row])]
+        raise ValueError(
+            f"{name} has rows of different lengths (row 0 has {counts[0]}, row {row} has "
+            f"{counts[1]}); every row needs one value per column"
+        ) from None
 
 
 def is_sparse(values) -> bool:
@@ -104,12 +121,9 @@ def _all_real(array: np.ndarray) -> bool:
 def as_targets(y, n_samples: int, n_outputs: int, dtype: np.dtype, one_hot: bool = False) -> np.ndarray:
     """Targets as ``(n_samples, n_outputs)``. A 1-D y is accepted for one output; with
     ``one_hot`` a 1-D array of integer class indices becomes one-hot rows."""
-    try:
-        array = np.asarray(y)
-        if array.dtype.kind not in "biuf":
-            raise TypeError(f"dtype {array.dtype}")
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"y must be numeric: {error}") from None
+    array = y if isinstance(y, np.ndarray) else _rectangular(y, "y")
+    if array.dtype.kind not in "biuf":
+        raise ValueError(f"y must be numeric: dtype {array.dtype}")
     if array.ndim == 0:
         array = array.reshape(1)
     one_row = array.ndim == 1 and n_samples == 1 and array.shape[0] == n_outputs
@@ -128,7 +142,13 @@ def as_targets(y, n_samples: int, n_outputs: int, dtype: np.dtype, one_hot: bool
     if array.shape != (n_samples, n_outputs):
         raise ValueError(
             f"y has shape {np.shape(y)}, but {n_samples} samples and {n_outputs} outputs need "
-            f"({n_samples}, {n_outputs})" + (" or (n_samples,)" if n_outputs == 1 else "")
+            f"({n_samples}, {n_outputs})"
+            + (" or (n_samples,)" if n_outputs == 1 else "")
+            + (
+                f", or class indices as a 1-D array of shape ({n_samples},)"
+                if one_hot and n_outputs > 1
+                else ""
+            )
         )
     array = array.astype(dtype, copy=False)
     if not all_finite(array):

@@ -31,11 +31,13 @@ class TrainingDiverged(UserError, FloatingPointError):
     (and so whose predictions) on their batch was finite: an update that makes the next loss
     non-finite is rolled back."""
 
-    def __init__(self, epoch: int, step: int, last_loss: float | None, detail: str = ""):
+    def __init__(self, epoch: int | None, step: int | None, last_loss: float | None, detail: str = ""):
+        """``epoch`` and ``step`` None: a step on its own (``Network.step``), not part of a run."""
         self.epoch, self.step, self.last_loss = epoch, step, last_loss
         last = "none yet" if last_loss is None else f"{last_loss:.6g}"
+        where = "" if epoch is None else f" at epoch {epoch}, step {step}"
         message = (
-            f"training diverged at epoch {epoch}, step {step} ({detail or 'non-finite loss'}); "
+            f"training diverged{where} ({detail or 'non-finite loss'}); "
             f"last finite loss {last}. The network keeps its last finite weights: "
             "lower the learning rate or scale the inputs"
         )

@@ -441,3 +441,49 @@ def test_many_rows_are_scored_in_blocks_with_the_same_numbers(rng, monkeypatch):
     np.testing.assert_allclose(z, whole_z, rtol=1e-13, atol=1e-13)
     np.testing.assert_allclose(a, whole_a, rtol=1e-13, atol=1e-13)
     assert net.loss(X, y) == pytest.approx(float(np.mean((whole_a - y) ** 2)), rel=1e-12)
+
+
+def test_a_replaced_weight_of_the_same_shape_trains_as_the_course_writes_it():
+    X, y = np.ones((4, 3)), np.ones((4, 2))
+    net = Network([3, 4, 2], activation="tanh", seed=0)
+    reference = net.copy()
+    (dW0, db0), _ = net.gradients(X, y)
+    net.layers[0].weight = net.layers[0].weight - 0.1 * dW0  # replaced, not written into
+    net.layers[0].bias = (net.layers[0].bias - 0.1 * db0).tolist()  # a list is taken as numbers
+    reference.layers[0].weight[...] -= 0.1 * dW0
+    reference.layers[0].bias[...] -= 0.1 * db0
+    np.testing.assert_array_equal(net.predict(X), reference.predict(X))
+    net.layers[1].weight = np.ones((4, 2), dtype=int)  # stored as the layer's dtype
+    assert net.layers[1].weight.dtype == np.float64
+    net.step(X, y)
+
+
+@pytest.mark.parametrize(
+    "layer, name, value, message",
+    [
+        (
+            1,
+            "weight",
+            np.zeros((2, 4)),
+            r"new weight has shape \(2, 4\) \(transposed\?\), but it must keep the shape \(4, 2\)",
+        ),
+        (
+            0,
+            "weight",
+            np.zeros((3, 5)),
+            r"new weight has shape \(3, 5\), but it must keep the shape \(3, 4\)",
+        ),
+        (0, "bias", np.zeros(3), r"new bias has shape \(3,\), but it must keep the shape \(4,\)"),
+        (0, "weight", [["a"] * 4] * 3, "new weight must be real numbers"),
+        (0, "weight", [[1, 2], [3]], "new weight must be a rectangular array"),
+        (0, "bias", None, "bias cannot be added or removed"),
+    ],
+)
+def test_a_replaced_weight_that_cannot_work_is_refused_when_it_is_set(layer, name, value, message):
+    net = Network([3, 4, 2], activation="tanh", seed=0)
+    with pytest.raises(ValueError, match=message):
+        setattr(net.layers[layer], name, value)
+    np.testing.assert_array_equal(
+        net.predict(np.ones((1, 3))),
+        Network([3, 4, 2], activation="tanh", seed=0).predict(np.ones((1, 3))),
+    )

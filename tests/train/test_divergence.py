@@ -77,3 +77,36 @@ def test_a_step_whose_update_diverges_is_undone(rng, dtype):
     for kept, param in zip(before, net.parameters()):
         np.testing.assert_array_equal(param, kept)
     assert np.isfinite(net.loss(X, y, "mse"))
+
+
+def test_fit_says_when_learning_rate_times_slopes_overflow_and_keeps_the_finite_loss():
+    X, y = np.arange(12.0).reshape(4, 3) / 10, np.ones(4)
+    net = Network([3, 1], seed=0)
+    first_loss = net.loss(X, y)
+    with pytest.raises(TrainingDiverged, match="learning rate × slopes overflowed") as raised:
+        net.fit(X, y, lr=1e308, epochs=1, verbose=0)
+    assert raised.value.last_loss == pytest.approx(first_loss)
+
+
+def test_a_step_on_its_own_claims_no_epoch():
+    X, y = np.arange(12.0).reshape(4, 3) * 10, np.ones(4)
+    net = Network.from_weights([np.ones((3, 1))])
+    with pytest.raises(TrainingDiverged) as raised:
+        for _ in range(1000):
+            net.step(X, y, lr=50)
+    assert "epoch" not in str(raised.value) and raised.value.epoch is None
+
+
+def test_a_run_whose_loss_grows_a_thousandfold_without_overflowing_warns():
+    X, y = np.arange(12.0).reshape(4, 3) * 10, np.arange(4.0) * 1000
+    net = Network([3, 8, 1], activation="relu", seed=0)
+    with pytest.warns(RuntimeWarning, match="training loss grew from .* training is diverging"):
+        history = net.fit(X, y, lr=50, epochs=50, verbose=0)
+    assert np.isfinite(history.history["loss"]).all()  # it had not overflowed: a warning, not an error
+
+
+def test_a_run_that_learns_does_not_warn(recwarn):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 3))
+    Network([3, 8, 1], seed=0).fit(X, X.sum(axis=1), lr=0.01, epochs=30, verbose=0)
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]

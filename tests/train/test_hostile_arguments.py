@@ -259,3 +259,32 @@ def test_full_batch_early_stopping_on_the_training_loss_keeps_the_weights_that_s
     losses = history.history["loss"]
     assert history.best_epoch == 1 + int(np.argmin(losses)) and history.best_epoch < len(losses)
     assert net.loss(X, y) == min(losses)
+
+
+@pytest.mark.parametrize(
+    "option, meant",
+    [("learning_rate", "'lr'"), ("max_iter", "'epochs'"), ("epoch", "'epochs'"), ("foo", "help")],
+)
+def test_an_unknown_fit_option_is_named_as_fits_with_the_option_meant(data, option, meant):
+    X, y = data
+    net = Network([X.shape[1], 1], seed=0)
+    with pytest.raises(TypeError, match=rf"^fit\(\) got an unexpected keyword argument '{option}'.*{meant}"):
+        net.fit(X, y, verbose=0, **{option: 1})
+
+
+def test_ragged_rows_are_named_as_such():
+    net = Network([3, 1], seed=0)
+    with pytest.raises(
+        ValueError, match=r"^X has rows of different lengths \(row 0 has 3 values, row 1 has 2"
+    ):
+        net.predict([[1, 2, 3], [4, 5]])
+    with pytest.raises(
+        ValueError, match=r"^y has rows of different lengths \(row 0 has 1 value, row 1 has 2"
+    ):
+        net.fit([[1, 2, 3], [4, 5, 6]], [[1], [2, 3]], verbose=0)
+
+
+def test_class_indices_in_a_column_are_pointed_to_the_1d_shape():
+    net = Network([3, 3], output_activation="softmax", seed=0)
+    with pytest.raises(ValueError, match=r"or class indices as a 1-D array of shape \(2,\)"):
+        net.loss(np.ones((2, 3)), np.array([[0], [2]]), "cross_entropy")

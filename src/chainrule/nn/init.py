@@ -25,7 +25,8 @@ __all__ = [
 
 
 def normal(rng: np.random.Generator, n_in: int, n_out: int) -> np.ndarray:
-    """The course's choice: normal(0, 1/sqrt(n_in)), small enough to keep sigmoids linear."""
+    """normal(0, 1/sqrt(n_in)), small enough to keep sigmoids linear: the course's rule for the
+    first layer (it scales the second by 1/sqrt(n_features) too; see course.course_initial_weights)."""
     return rng.normal(0.0, 1.0 / np.sqrt(n_in), size=(n_in, n_out))
 
 

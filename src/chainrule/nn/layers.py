@@ -17,13 +17,39 @@ class Dense:
     """z = x @ weight + bias; a = activation(z).
 
     ``weight[i, j]`` is the weight on the connection from input node i to node j.
-    Writing into ``weight`` or ``bias`` in place changes the layer.
+    Writing into ``weight`` or ``bias`` in place changes the layer; so does replacing
+    one (``layer.weight = layer.weight - lr * slope``, as the course writes the update),
+    as long as the new array has the old one's shape: it is stored as the layer's dtype,
+    and any other shape is refused, since the layers must keep chaining.
     """
 
     def __init__(self, weight: np.ndarray, bias: np.ndarray | None, activation: Activation):
-        self.weight = weight
-        self.bias = bias
+        self._weight = weight
+        self._bias = bias
         self.activation = activation
+
+    @property
+    def weight(self) -> np.ndarray:
+        """``(n_in, n_out)``: inputs × nodes."""
+        return self._weight
+
+    @weight.setter
+    def weight(self, value) -> None:
+        self._weight = _replacement(value, self._weight, "weight", "(inputs × nodes)")
+
+    @property
+    def bias(self) -> np.ndarray | None:
+        """``(n_out,)``, one per node, or None for a layer without biases."""
+        return self._bias
+
+    @bias.setter
+    def bias(self, value) -> None:
+        if (value is None) != (self._bias is None):
+            raise ValueError(
+                "a layer's bias cannot be added or removed (all layers have one or none); "
+                "build a new Network with the bias you want"
+            )
+        self._bias = None if value is None else _replacement(value, self._bias, "bias", "(one per node)")
 
     @property
     def n_inputs(self) -> int:
@@ -56,6 +82,25 @@ class Dense:
     def __repr__(self) -> str:
         bias = "bias" if self.bias is not None else "no bias"
         return f"Dense({self.n_inputs} → {self.n_outputs}, {self.activation.name}, {bias})"
+
+
+def _replacement(value, old: np.ndarray, name: str, meaning: str) -> np.ndarray:
+    """``value`` as the array that replaces ``old``: real numbers of ``old``'s shape and dtype."""
+    if value is old:
+        return old
+    try:
+        array = np.asarray(value)
+    except ValueError:
+        raise ValueError(f"a layer's new {name} must be a rectangular array of numbers") from None
+    if array.dtype.kind not in "biuf":
+        raise ValueError(f"a layer's new {name} must be real numbers, got {array.dtype} values")
+    if array.shape != old.shape:
+        hint = " (transposed?)" if array.shape == old.shape[::-1] else ""
+        raise ValueError(
+            f"a layer's new {name} has shape {array.shape}{hint}, but it must keep the shape "
+            f"{old.shape} {meaning} so the layers still chain; build a new Network to change sizes"
+        )
+    return array if array.dtype == old.dtype else array.astype(old.dtype)
 
 
 def check_layers(layers: list[Dense]) -> np.dtype:

@@ -8,13 +8,13 @@ What is drawn:
 - every connection as a line whose width grows with |weight| and whose colour is its
   sign (blue +, red −, grey for a weight of exactly 0), the weight written on it (near its
   source);
-- with ``x``: each node's value a under it;
-- with ``y`` as well: in purple, each node's slope dL/da above it and each weight's
+- with ``x``: each node's value a inside its circle;
+- with ``y`` as well: in purple, each node's slope dL/da under it and each weight's
   slope dL/dw on its line (near the node it feeds); the loss in the title;
 - a layer wider than ``layout.MAX_NODES`` shows its ``layout.KEEP`` nodes joined by the
   weights with the largest slopes (values, weights) and a "… k more" marker; when a layer has more than
   ``EDGE_LABELS`` connections drawn, only the ``TOP_EDGES`` with the largest slopes (or
-  weights) carry numbers, drawn darker than the rest.
+  weights) carry numbers, drawn darker than the rest, and the caption says so.
 """
 
 from __future__ import annotations
@@ -82,12 +82,13 @@ def draw(nums: Numbers, title: str | None = None):
     for column in range(n_columns):
         _draw_column(ax, nums, place, column)
     placer = Placer(figure, ax)  # the numbers on the lines go where they hide no other text
-    for layer in range(n_columns - 1):
-        _draw_layer(ax, nums, place, layer, largest, placer)
+    thinned = [_draw_layer(ax, nums, place, layer, largest, placer) for layer in range(n_columns - 1)]
     placer.settle()  # then off the crossings of other lines, where that hides no text
     figure.suptitle(title or _title(nums), fontsize=11, color=INK)
     # wrapped to the figure's width (a one-node picture is narrower than the caption)
-    figure.text(0.5, 0.012, _caption(nums), ha="center", va="bottom", fontsize=8, color=MUTED, wrap=True)
+    figure.text(
+        0.5, 0.012, _caption(nums, any(thinned)), ha="center", va="bottom", fontsize=8, color=MUTED, wrap=True
+    )
     return figure
 
 
@@ -151,7 +152,9 @@ def _vector(values) -> str:
     return "[" + " ".join(fmt(v, 4) for v in values) + "]"
 
 
-def _caption(nums: Numbers) -> str:
+def _caption(nums: Numbers, thinned: bool = False) -> str:
+    """What the colours and numbers mean; ``thinned``: some layer numbers only its
+    ``TOP_EDGES`` lines with the largest slopes (or weights)."""
     text = "line width and colour: weight size and sign (blue +, red −"
     zero = any((w == 0).any() for w in nums.weights) or any(
         b is not None and (b == 0).any() for b in nums.biases
@@ -166,6 +169,9 @@ def _caption(nums: Numbers) -> str:
             text += f"; at the outputs {formula}, the output activation's slope and the loss's in one"
     if nums.fixed is not None and any(f is not None for f in nums.fixed):
         text += " · not drawn: the weights between the networks averaged side by side (0, never trained)"
+    if thinned:
+        largest = "slopes" if nums.weight_slopes is not None else "weights"
+        text += f" · where a layer has over {EDGE_LABELS} lines, numbers on the {TOP_EDGES} with the largest {largest}"
     return text
 
 
@@ -214,7 +220,8 @@ def _slope_spots(first: float) -> tuple[float, ...]:
     return _then_fine(tuple(first + d for d in steps if 0.45 <= first + d <= 0.88), 0.45, 1.0)
 
 
-def _draw_layer(ax, nums: Numbers, place: Layout, layer: int, largest: float, placer: Placer) -> None:
+def _draw_layer(ax, nums: Numbers, place: Layout, layer: int, largest: float, placer: Placer) -> bool:
+    """The layer's lines and their numbers; True when only its ``TOP_EDGES`` lines carry numbers."""
     source, target = place.columns[layer], place.columns[layer + 1]
     weights, slopes = nums.weights[layer], None if nums.weight_slopes is None else nums.weight_slopes[layer]
     fixed = None if nums.fixed is None else nums.fixed[layer]  # never trained: not drawn
@@ -251,6 +258,7 @@ def _draw_layer(ax, nums: Numbers, place: Layout, layer: int, largest: float, pl
                 ax, x0, y0, fmt(slope, 4), SLOPE, style="italic", rotation=along, rotation_mode="anchor"
             )
             placer.place(label, x0, y0, x1, y1, _slope_spots(first))
+    return len(labelled) < len(edges)
 
 
 def _angle(ax, x0: float, y0: float, x1: float, y1: float) -> float:

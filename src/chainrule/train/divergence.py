@@ -6,18 +6,26 @@ loop copies the flat parameter vector into ``run.before_update`` (one ``np.copyt
 a buffer allocated once), and ``diverged`` puts that copy back when the step after finds
 a non-finite loss. The run's last update has no step after it: ``check_last_update``
 looks at it when the run finishes.
+
+A run can also diverge without overflowing in the epochs it has: ``warn_if_growing``
+warns when the training loss ends a thousand times above where it started.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
 from ..errors import TrainingDiverged
 from . import _fastpath
 
-__all__ = ["check_last_update", "diverged"]
+__all__ = ["check_last_update", "diverged", "warn_if_growing"]
+
+#: How many times its first epoch's (and its lowest) the last epoch's training loss may
+#: be before ``warn_if_growing`` says the run is diverging.
+GROWTH = 1e3
 
 
 def diverged(run, epoch: int, step_index: int, detail: str, roll_back: bool):
@@ -43,3 +51,20 @@ def check_last_update(run) -> None:
     if not finite:
         diverged(run, run.epoch, run.batches.per_epoch, "non-finite loss after the last update", True)
     run.last_batch = None
+
+
+def warn_if_growing(history) -> None:
+    """RuntimeWarning when the last epoch's training loss is ``GROWTH`` times the first
+    epoch's and the lowest: the updates overshoot, and more epochs would overflow."""
+    losses = history.history.get("loss", [])
+    if len(losses) < 2 or not all(math.isfinite(loss) for loss in losses):
+        return
+    first, last = losses[0], losses[-1]
+    if last > GROWTH * first and last > GROWTH * min(losses):
+        warnings.warn(
+            f"the training loss grew from {first:.4g} (epoch {history.epoch[0]}) to {last:.4g} "
+            f"(epoch {history.epoch[-1]}): training is diverging; lower the learning rate or "
+            "scale the inputs",
+            RuntimeWarning,
+            stacklevel=5,
+        )

@@ -15,6 +15,8 @@ buffers, the learning rate folded in for plain gradient descent.
 
 from __future__ import annotations
 
+import difflib
+import inspect
 import math
 import os
 from collections.abc import Iterable
@@ -37,7 +39,7 @@ from . import _fastpath
 from .arguments import afresh, check_monitor, checked_order, optimizer_for, split_validation
 from .batches import Batches
 from .callbacks import Callback, EarlyStopping, History, ProgressBar, as_callback, as_early_stopping
-from .divergence import check_last_update, diverged
+from .divergence import check_last_update, diverged, warn_if_growing
 from .optim import Optimizer
 from .schedules import Schedule, get_schedule
 from .threads import blas_threads_for
@@ -87,6 +89,7 @@ class Run:
 
 def fit(network, X, y, **options) -> History:
     """Train ``network`` in place; see ``prepare`` (and ``Network.fit``) for the options."""
+    check_options(options)
     run = prepare(network, X, y, **options)
     # Overflow and NaN are caught by the explicit checks of every step, which stop
     # training with TrainingDiverged; NumPy's own warnings would only add noise.
@@ -101,6 +104,29 @@ def fit(network, X, y, **options) -> History:
         for callback in run.callbacks:
             callback.close()
     return finish(run)
+
+
+#: Names other libraries give to fit's options, and the option each means here.
+OTHER_NAMES = {
+    "learning_rate": "lr",
+    "learning_rate_init": "lr",
+    "max_iter": "epochs",
+    "n_epochs": "epochs",
+    "alpha": "l2",
+    "batch": "batch_size",
+    "validation_fraction": "validation_split",
+}
+
+
+def check_options(options: dict) -> None:
+    """TypeError naming ``fit`` (not ``prepare``) for an option it does not take, with the
+    option meant where that is clear."""
+    known = inspect.signature(prepare).parameters
+    for name in options:
+        if name not in known or name in ("network", "X", "y"):
+            meant = OTHER_NAMES.get(name) or next(iter(difflib.get_close_matches(name, known, 1)), None)
+            hint = f"; did you mean {meant!r}?" if meant else "; see help(Network.fit) for the options"
+            raise TypeError(f"fit() got an unexpected keyword argument {name!r}{hint}")
 
 
 def prepare(
@@ -307,6 +333,7 @@ def finish(run: Run) -> History:
     """Check the weights of the last update, then let every callback end the run (early
     stopping restores its best weights first)."""
     check_last_update(run)
+    warn_if_growing(run.history)
     for callback in run.callbacks:
         callback.on_train_end(run.network, run.history)
     return run.history
@@ -340,7 +367,9 @@ def _train_step(run: Run, xb, yb, wb, workspace, parameters, epoch: int, step_in
     gradient = workspace.flat_gradient
     squared = float(np.vdot(gradient, gradient))
     if not math.isfinite(squared):  # the weights gave a finite loss; roll back only if they are not finite
-        diverged(run, epoch, step_index, "non-finite slopes", roll_back=not np.isfinite(parameters).all())
+        run.last_loss = value
+        what = "learning rate × slopes overflowed" if fold else "non-finite slopes"
+        diverged(run, epoch, step_index, what, roll_back=not np.isfinite(parameters).all())
     np.copyto(run.before_update, parameters)
     run.updated, run.last_batch = True, (xb, yb, workspace)
     if fold:

@@ -29,10 +29,10 @@ def step(network, X, y, loss="mse", lr: float = 0.01) -> float:
         slopes = propagation.backward(network.layers, trace, loss_fn, targets)
         value = loss_fn.value(trace.node_inputs[-1], trace.output, targets)
         if not math.isfinite(value):
-            raise TrainingDiverged(1, 1, None, "non-finite loss")
+            raise TrainingDiverged(None, None, None, "non-finite loss")
         grads = [g for pair in slopes.weights for g in pair if g is not None]
         if not math.isfinite(sum(float(np.vdot(g, g)) for g in grads)):
-            raise TrainingDiverged(1, 1, value, "non-finite slopes")
+            raise TrainingDiverged(None, None, value, "non-finite slopes")
         params = network.parameters()
         before = [param.copy() for param in params]
         for param, grad in zip(params, grads):
@@ -42,5 +42,5 @@ def step(network, X, y, loss="mse", lr: float = 0.01) -> float:
         if not math.isfinite(loss_fn.value(after.node_inputs[-1], after.output, targets)):
             for param, kept in zip(params, before):
                 np.copyto(param, kept)
-            raise TrainingDiverged(1, 1, value, "non-finite loss after the update")
+            raise TrainingDiverged(None, None, value, "non-finite loss after the update")
     return value
