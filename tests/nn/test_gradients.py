@@ -345,3 +345,36 @@ def test_gradcheck_is_tiny_for_a_small_slope_near_a_minimum():
     assert dW.item() == pytest.approx(2e-4 * (1 - np.tanh(0.25) ** 2) * 5, rel=1e-6)
     assert chainrule.gradcheck(net, X, y, "mse", step=1e-4) <= TOLERANCE  # a smaller step agrees
     assert chainrule.gradcheck(net, X, y, "mse") <= TOLERANCE  # the default step gives 5e-6
+
+
+def _relu_node_near_its_kink(z: float):
+    """One ReLU hidden node whose input on the one sample is ``z``, then an identity output."""
+    net = Network.from_weights([[[1.0], [1.0]], [[0.7]]], [[z - 0.5], [0.2]], activation="relu")
+    return net, np.array([[0.2, 0.3]]), np.array([[1.0]])
+
+
+def test_gradcheck_halves_its_steps_to_stay_off_a_relu_kink():
+    # z = 1e-4 is well inside the step (h ≈ 1e-3): a fixed step straddles the kink and reads
+    # a slope near half the true one; halving the step until it does not agrees exactly.
+    net, X, y = _relu_node_near_its_kink(1e-4)
+    assert chainrule.gradcheck(net, X, y, "mse") <= TOLERANCE
+    assert chainrule.gradcheck(net, X, y, "mae") <= TOLERANCE
+
+
+def test_gradcheck_still_fails_on_a_wrong_slope_next_to_a_relu_kink(monkeypatch):
+    net, X, y = _relu_node_near_its_kink(1e-4)
+    honest = Dense.weight_slopes
+    monkeypatch.setattr(
+        Dense,
+        "weight_slopes",
+        lambda self, x, d: tuple(None if g is None else 1.5 * g for g in honest(self, x, d)),
+    )
+    assert chainrule.gradcheck(net, X, y, "mse") > 1e-2
+
+
+def test_a_parameter_on_a_kink_is_left_out_with_a_warning_not_read_as_wrong():
+    net, X, y = _relu_node_near_its_kink(0.0)  # the hidden node's input is exactly 0
+    with pytest.warns(
+        RuntimeWarning, match=r"left out 3 of 5 parameters: a node input sits exactly on a kink"
+    ):
+        assert chainrule.gradcheck(net, X, y, "mse") <= TOLERANCE

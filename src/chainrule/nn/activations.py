@@ -34,10 +34,13 @@ class Activation:
 
     ``elementwise`` is True when each node's output depends on its own input only,
     so the chain rule through the activation is a plain product with the slope.
+    ``kink`` is the node input where the slope jumps (0 for the ReLUs), None where it
+    never does: no finite difference can measure a slope there (see ``see.gradcheck``).
     """
 
     name = "activation"
     elementwise = True
+    kink: float | None = None
 
     def forward(self, z: np.ndarray) -> np.ndarray:
         """a = f(z)."""
@@ -74,6 +77,7 @@ class ReLU(Activation):
     """a = max(z, 0); slope 1 where z > 0 and 0 elsewhere (0 at z = 0 itself)."""
 
     name = "relu"
+    kink = 0.0
 
     def forward(self, z):
         # 0.0, not 0: a Python float takes NumPy's fast path for scalars, an int does not.
@@ -91,6 +95,7 @@ class LeakyReLU(Activation):
     """a = z where z > 0, else ``negative_slope`` × z; slope 1 or ``negative_slope`` (at 0)."""
 
     name = "leaky_relu"
+    kink = 0.0
 
     def __init__(self, negative_slope: float = 0.01):
         if not 0 <= negative_slope < 1:

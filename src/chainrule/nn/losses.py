@@ -56,6 +56,9 @@ class Loss:
     """Base class for losses. See the module docstring for the scaling of each."""
 
     name = "loss"
+    #: Whether the slope jumps where an output equals its target (|a - y|): no finite
+    #: difference can measure a slope there (see ``see.gradcheck``).
+    kinked = False
     #: "mean" when the loss averages over samples, "sum" when it adds them up (epoch totals add too).
     reduction = "mean"
 
@@ -161,6 +164,7 @@ class MeanAbsoluteError(Loss):
     """L = Σ |a - y| / (n k); dL/da = sign(a - y) / (n k), taken as 0 where a = y."""
 
     name = "mae"
+    kinked = True
 
     def value(self, z, a, y):
         return float(np.abs(a - y).sum() / a.size)
