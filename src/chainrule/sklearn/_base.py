@@ -134,6 +134,12 @@ class BaseMLP(BaseEstimator):
             )
         return self
 
+    def _training_loss(self):
+        """The loss ``fit`` and L-BFGS minimise and ``loss_`` reports: scikit-learn's value (the
+        classifier's clipped log loss, see ``_losses``); ``explain`` and ``gradcheck`` take
+        ``_loss_name()``, the exact loss whose slope backpropagation computes."""
+        return self._loss_name()
+
     def _new_optimizer(self) -> optim.Optimizer:
         if self.solver == "sgd":
             momentum = float(self.momentum)
@@ -199,7 +205,7 @@ class BaseMLP(BaseEstimator):
             net.fit(
                 X,
                 Y,
-                loss=self._loss_name(),
+                loss=self._training_loss(),
                 optimizer=self._optimizer,
                 epochs=1 if incremental else self.max_iter,
                 batch_size=batch_rows(self.batch_size, X.shape[0]),

@@ -1,8 +1,10 @@
-"""solver="lbfgs": SciPy's L-BFGS-B minimising the Network's own loss with its own slopes.
+"""solver="lbfgs": SciPy's L-BFGS-B minimising the estimator's training loss with the Network's slopes.
 
 The objective of the flat parameter vector θ (``Network.flat_parameters()``, layer by
-layer: weights then bias) is ``Network.loss_and_gradient(X, Y, loss, sample_weight, l2=alpha)``:
-the weighted mean loss plus 0.5 × alpha × Σ‖W‖² / Σ w, and its gradient from backpropagation.
+layer: weights then bias) is ``Network.loss_and_gradient(X, Y, loss, sample_weight, l2=alpha)``
+with the estimator's ``_training_loss()`` (for the classifier scikit-learn's log loss of
+clipped probabilities, see ``_losses``): the weighted mean loss plus
+0.5 × alpha × Σ‖W‖² / Σ w, and its gradient from backpropagation.
 As scikit-learn: ``maxiter=max_iter``, ``maxfun=max_fun``, ``gtol=tol``; a run that stops
 on either limit warns with ConvergenceWarning.
 """
@@ -20,7 +22,7 @@ from ..train.threads import blas_threads_for
 def objective(estimator, network, X, Y, sample_weight):
     """θ ↦ (loss, dloss/dθ) in float64, as SciPy wants, writing θ into the network."""
     flat = network.flat_parameters()
-    loss = estimator._loss_name()
+    loss = estimator._training_loss()
 
     def value_and_slope(theta):
         np.copyto(flat, theta)

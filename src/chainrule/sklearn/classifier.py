@@ -3,8 +3,9 @@
 Binary and multi-label targets get sigmoid outputs and the binary cross-entropy
 (``out_activation_ = "logistic"``), multi-class targets a softmax and the cross-entropy.
 Both are scikit-learn's log loss: -Σ_k [y log p + (1 - y) log(1 - p)] per sample
-(resp. -Σ_k y log p), averaged over samples with their weights; ``loss_`` adds the L2
-penalty 0.5 × alpha × Σ‖W‖² / Σ sample weights.
+(resp. -Σ_k y log p), p the probabilities clipped to [ε, 1 - ε] as scikit-learn clips them
+(``_losses``), averaged over samples with their weights; ``loss_`` adds the L2 penalty
+0.5 × alpha × Σ‖W‖² / Σ sample weights.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sklearn.utils.multiclass import _check_partial_fit_first_call, type_of_targ
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from ._base import BaseMLP
+from ._losses import SklearnBinaryLogLoss, SklearnLogLoss
 
 
 class MLPClassifier(ClassifierMixin, BaseMLP):
@@ -175,6 +177,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
     def _loss_name(self) -> str:
         return "cross_entropy" if self.out_activation_ == "softmax" else "binary_cross_entropy_sum"
+
+    def _training_loss(self):
+        return SklearnLogLoss() if self.out_activation_ == "softmax" else SklearnBinaryLogLoss()
 
     def _targets_for(self, y) -> np.ndarray:
         """The output targets of labels ``y``; a label not in ``classes_`` is a ValueError
