@@ -17,12 +17,12 @@ from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import _check_partial_fit_first_call, type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from ._base import BaseMLP
+from ._class_weight import BALANCED_IN_PARTIAL_FIT, class_sample_weights
 from ._losses import SklearnBinaryLogLoss, SklearnLogLoss
 
 
@@ -37,14 +37,15 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         the validation loss and restore the best weights; ``validation_loss_curve_``)
     dropout : a rate in [0, 1) for every hidden layer, or a list with one per layer
         (inverted dropout, training only)
-    class_weight : None, "balanced" or {label: weight}; multiplies ``sample_weight``
+    class_weight : None, "balanced" (fit only) or {label: weight}; for multi-label y a list
+        of one {0: w0, 1: w1} per label column; multiplies ``sample_weight`` (``_class_weight``)
     lr_schedule : None, "step", "exponential", "plateau" or a chainrule Schedule (sgd and adam)
     progress : True for a progress bar over the training steps
     """
 
     _parameter_constraints: ClassVar[dict] = {
         **BaseMLP._parameter_constraints,
-        "class_weight": [None, dict, StrOptions({"balanced"})],
+        "class_weight": [None, dict, list, StrOptions({"balanced"})],
     }
 
     def __init__(
@@ -124,6 +125,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """One epoch over (X, y); the first call needs ``classes`` (every label there will be)."""
+        if self.class_weight == "balanced":
+            raise ValueError(BALANCED_IN_PARTIAL_FIT)
         if _check_partial_fit_first_call(self, classes):
             self._label_binarizer = LabelBinarizer()
             if type_of_target(y).startswith("multilabel"):
@@ -169,7 +172,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         """``sample_weight`` × the class weights (None when both are absent)."""
         if self.class_weight is None:
             return sample_weight
-        class_weight = compute_sample_weight(self.class_weight, self._y_labels).astype(dtype)
+        multilabel = self._label_binarizer.y_type_ == "multilabel-indicator"
+        class_weight = class_sample_weights(self.class_weight, self._y_labels, self.classes_, multilabel)
+        class_weight = class_weight.astype(dtype)
         return class_weight if sample_weight is None else sample_weight * class_weight
 
     def _output_activation(self) -> str:
