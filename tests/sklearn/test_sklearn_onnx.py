@@ -10,6 +10,7 @@ pytest.importorskip("onnxruntime")
 pytest.importorskip("onnx")
 
 from sklearn.datasets import load_diabetes, load_iris, make_multilabel_classification
+from sklearn.exceptions import NotFittedError
 from sklearn.preprocessing import StandardScaler
 
 from chainrule import MLPClassifier, MLPRegressor
@@ -61,3 +62,12 @@ def test_regressor_graph_gives_predict(tmp_path, loss):
     checked(tmp_path / "model.onnx")
     out = run(str(tmp_path / "model.onnx"), {"X": X.astype(np.float32)})
     np.testing.assert_allclose(out["variable"][:, 0], model.predict(X), rtol=RTOL, atol=1e-5)
+
+
+@pytest.mark.parametrize("Estimator", [MLPClassifier, MLPRegressor])
+def test_an_unfitted_estimator_has_no_graph(tmp_path, Estimator):
+    with pytest.raises(NotFittedError, match=f"This {Estimator.__name__} instance is not fitted yet"):
+        Estimator().onnx_model()
+    with pytest.raises(NotFittedError, match=f"This {Estimator.__name__} instance is not fitted yet"):
+        Estimator().to_onnx(tmp_path / "model.onnx")
+    assert not (tmp_path / "model.onnx").exists()

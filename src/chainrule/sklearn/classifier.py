@@ -241,8 +241,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         once ``chainrule.sklearn.register_skl2onnx()`` has run)."""
         from ..files.onnx import estimator_model
 
+        network = self.network_  # NotFittedError before fit
         multilabel = self._label_binarizer.y_type_ == "multilabel-indicator"
-        return estimator_model(self.network_, kind="classifier", classes=self.classes_, multilabel=multilabel)
+        return estimator_model(network, kind="classifier", classes=self.classes_, multilabel=multilabel)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
