@@ -159,6 +159,14 @@ def test_early_stopping_on_loss_restores_the_best_weights():
     assert model.validation_scores_ is None and model.best_loss_ == min(model.loss_curve_)
 
 
+@pytest.mark.parametrize("Estimator", [MLPClassifier, MLPRegressor])
+def test_partial_fit_refuses_early_stopping_naming_the_value_given(Estimator):
+    X, y = _iris_scaled()
+    fit_args = {"classes": [0, 1, 2]} if Estimator is MLPClassifier else {}
+    with pytest.raises(ValueError, match=r"partial_fit does not support early_stopping='loss': .* use fit"):
+        Estimator(early_stopping="loss").partial_fit(X, y, **fit_args)
+
+
 def test_adam_learning_rate_schedule():
     X, y = _iris_scaled()
     model = MLPClassifier(

@@ -176,7 +176,10 @@ class BaseMLP(BaseEstimator):
 
     def _fit_stochastic(self, net, X, Y, sample_weight, incremental):
         if self.early_stopping and incremental:
-            raise ValueError("partial_fit does not support early_stopping=True")
+            raise ValueError(
+                f"partial_fit does not support early_stopping={self.early_stopping!r}: it holds out "
+                "validation data within one call of fit; use fit, or set early_stopping=False"
+            )
         if not incremental or getattr(self, "_optimizer", None) is None:
             self._optimizer = self._new_optimizer()
         validation = None
