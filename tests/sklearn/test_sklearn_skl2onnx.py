@@ -16,7 +16,7 @@ pytest.importorskip("skl2onnx")
 ort = pytest.importorskip("onnxruntime")
 
 from skl2onnx import to_onnx  # noqa: E402
-from sklearn.datasets import load_iris  # noqa: E402
+from sklearn.datasets import load_iris, make_multilabel_classification  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
@@ -65,6 +65,34 @@ def test_a_regressor_pipeline_converts_for_float_and_double_inputs(dtype):
     (variable,) = _run(to_onnx(pipe, X[:1].astype(dtype)), X.astype(dtype)).values()
     assert variable.dtype == dtype and variable.shape == (150, 1)
     np.testing.assert_allclose(variable[:, 0], pipe.predict(X), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("fitted_on", [np.float64, np.float32])
+def test_a_double_conversion_computes_and_outputs_in_double(fitted_on):
+    # as scikit-learn's own MLP converter: the double graph agrees with predict to rounding,
+    # not to float32's 1e-7 (also for a model fitted on float32: predict widens its weights)
+    X, y = load_iris(return_X_y=True)
+    pipe = make_pipeline(StandardScaler(), MLPRegressor(hidden_layer_sizes=(8,), max_iter=80, random_state=0))
+    pipe.fit(X.astype(fitted_on), y * 1000.0)
+    (variable,) = _run(to_onnx(pipe, X[:1]), X).values()
+    assert variable.dtype == np.float64
+    np.testing.assert_allclose(variable[:, 0], pipe.predict(X), rtol=1e-13)
+
+
+@pytest.mark.parametrize("labels", ["multiclass", "binary", "multi-label"])
+@pytest.mark.parametrize("fitted_on", [np.float64, np.float32])
+def test_a_double_conversion_gives_double_probabilities(labels, fitted_on):
+    X, y = load_iris(return_X_y=True)
+    if labels == "binary":
+        y = (y == 1).astype(int)
+    elif labels == "multi-label":
+        X, y = make_multilabel_classification(150, 4, n_classes=3, random_state=0)
+    model = MLPClassifier(hidden_layer_sizes=(8,), max_iter=80, random_state=0)
+    model.fit(X.astype(fitted_on), y)
+    got = _run(to_onnx(model, X[:1], options={id(model): {"zipmap": False}}), X)
+    assert got["probabilities"].dtype == np.float64
+    np.testing.assert_array_equal(got["label"], model.predict(X))
+    np.testing.assert_allclose(got["probabilities"], model.predict_proba(X), rtol=1e-13, atol=1e-15)
 
 
 def test_importing_chainrule_does_not_import_skl2onnx():

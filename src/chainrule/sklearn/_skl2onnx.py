@@ -5,8 +5,12 @@ The shape calculators are skl2onnx's own for scikit-learn's MLP (label and proba
 a classifier, ZipMap by default as for any scikit-learn classifier; one tensor for a
 regressor). The converter puts into skl2onnx's graph the nodes of the graph ``to_onnx``
 writes (``estimator.onnx_model()``), every name made unique in skl2onnx's scope: the same
-network, labels and refusals, built in one place. Its outputs are cast to the types
-skl2onnx gives the operator (double probabilities for a double input).
+network, labels and refusals, built in one place. Its outputs have the types skl2onnx gives
+the operator. With a double input (``to_onnx(model, X[:1])`` for float64 X) the network
+computes in double, as ``predict`` does for float64 X (a float32 model's weights widened),
+and the probabilities or values are cast from that straight to double: the graph
+``to_onnx`` writes ends in float32 outputs, and going through them would leave double
+outputs with float32 precision.
 """
 
 from __future__ import annotations
@@ -59,14 +63,16 @@ def register_skl2onnx() -> None:
 
 
 def _convert(scope, operator, container) -> None:
-    """Copy ``estimator.onnx_model()``'s nodes and constants into skl2onnx's ``container``:
+    """Copy the estimator's ONNX graph's nodes and constants into skl2onnx's ``container``:
     its input "X" is the operator's input, its outputs ("label", "probabilities" or
-    "variable") become the operator's outputs, cast to the types skl2onnx expects."""
+    "variable") become the operator's outputs, of the types skl2onnx expects."""
     from onnx import TensorProto, helper, numpy_helper
     from skl2onnx.common.data_types import guess_proto_type
 
-    graph = operator.raw_operator.onnx_model().graph
+    graph = _graph_for(operator)
     names = {"X": operator.inputs[0].full_name}
+    wanted = {output.name: guess_proto_type(v.type) for output, v in zip(graph.output, operator.outputs)}
+    finals = {output.name: v.full_name for output, v in zip(graph.output, operator.outputs)}
 
     def renamed(name: str) -> str:
         if name not in names:
@@ -80,17 +86,44 @@ def _convert(scope, operator, container) -> None:
             content = numpy_helper.to_array(tensor).ravel()
         container.add_initializer(renamed(tensor.name), tensor.data_type, list(tensor.dims), content)
     for node in graph.node:
+        attributes = {attribute.name: helper.get_attribute_value(attribute) for attribute in node.attribute}
+        final = node.output[0] if node.output else None
+        if node.op_type == "Cast" and _floating(attributes["to"]) and _floating(wanted.get(final)):
+            # the output's float32 Cast becomes one Cast to the type wanted, not float32 then double
+            names[final], attributes["to"] = finals.pop(final), wanted[final]
         container.add_node(
             node.op_type,
             [renamed(name) for name in node.input],
             [renamed(name) for name in node.output],
             name=scope.get_unique_operator_name(node.name),  # a refusal's node keeps its reason
             op_domain=node.domain,
-            **{attribute.name: helper.get_attribute_value(attribute) for attribute in node.attribute},
+            **attributes,
         )
-    for output, variable in zip(graph.output, operator.outputs):
-        wanted = guess_proto_type(variable.type)
-        if wanted == output.type.tensor_type.elem_type:
-            container.add_node("Identity", [renamed(output.name)], [variable.full_name])
+    for output in graph.output:
+        if output.name not in finals:
+            continue  # written by its Cast above
+        if wanted[output.name] == output.type.tensor_type.elem_type:
+            container.add_node("Identity", [renamed(output.name)], [finals[output.name]])
         else:
-            container.add_node("Cast", [renamed(output.name)], [variable.full_name], to=wanted)
+            container.add_node("Cast", [renamed(output.name)], [finals[output.name]], to=wanted[output.name])
+
+
+def _graph_for(operator):
+    """The estimator's ONNX graph; for a double input, of its network in float64 (``predict``
+    computes float64 X in float64 whatever the weights' dtype)."""
+    import numpy as np
+    from onnx import TensorProto
+    from skl2onnx.common.data_types import guess_proto_type
+
+    estimator = operator.raw_operator
+    network = estimator.network_
+    if guess_proto_type(operator.inputs[0].type) == TensorProto.DOUBLE and network.dtype != np.float64:
+        network = network.astype(np.float64)
+    return estimator._onnx_model_for(network).graph
+
+
+def _floating(onnx_type) -> bool:
+    """Whether ``onnx_type`` (a TensorProto element type, or None) is float32 or double."""
+    from onnx import TensorProto
+
+    return onnx_type in (TensorProto.FLOAT, TensorProto.DOUBLE)

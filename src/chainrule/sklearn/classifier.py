@@ -239,9 +239,12 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     def onnx_model(self):
         """The graph ``to_onnx`` writes, as an ``onnx.ModelProto`` (also what skl2onnx converts
         once ``chainrule.sklearn.register_skl2onnx()`` has run)."""
+        return self._onnx_model_for(self.network_)  # NotFittedError before fit
+
+    def _onnx_model_for(self, network):
+        """``onnx_model()`` of ``network`` (the fitted one, or a float64 copy for skl2onnx)."""
         from ..files.onnx import estimator_model
 
-        network = self.network_  # NotFittedError before fit
         multilabel = self._label_binarizer.y_type_ == "multilabel-indicator"
         return estimator_model(network, kind="classifier", classes=self.classes_, multilabel=multilabel)
 

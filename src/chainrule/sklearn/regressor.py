@@ -179,6 +179,10 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     def onnx_model(self):
         """The graph ``to_onnx`` writes, as an ``onnx.ModelProto`` (also what skl2onnx converts
         once ``chainrule.sklearn.register_skl2onnx()`` has run)."""
+        return self._onnx_model_for(self.network_)
+
+    def _onnx_model_for(self, network):
+        """``onnx_model()`` of ``network`` (the fitted one, or a float64 copy for skl2onnx)."""
         from ..files.onnx import estimator_model
 
-        return estimator_model(self.network_, kind="regressor")
+        return estimator_model(network, kind="regressor")
