@@ -1,4 +1,4 @@
-"""scikit-learn's log loss of clipped probabilities (``chainrule.sklearn._losses``).
+"""scikit-learn's log loss of clipped probabilities (``chainrule.nn.clipped_losses``).
 
 scikit-learn clips the probabilities to [ε, 1 - ε] before taking logs; once the network is
 confidently wrong (unscaled inputs do that in one epoch), the exact log loss is larger. The
@@ -17,8 +17,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network._base import binary_log_loss, log_loss
 
 import chainrule
+from chainrule.nn.clipped_losses import SklearnBinaryLogLoss, SklearnLogLoss
 from chainrule.nn.losses import BinaryCrossEntropySum, CrossEntropy
-from chainrule.sklearn._losses import SklearnBinaryLogLoss, SklearnLogLoss
 
 
 def _unscaled(kind: str):

@@ -4,7 +4,7 @@ Binary and multi-label targets get sigmoid outputs and the binary cross-entropy
 (``out_activation_ = "logistic"``), multi-class targets a softmax and the cross-entropy.
 Both are scikit-learn's log loss: -Σ_k [y log p + (1 - y) log(1 - p)] per sample
 (resp. -Σ_k y log p), p the probabilities clipped to [ε, 1 - ε] as scikit-learn clips them
-(``_losses``), averaged over samples with their weights; ``loss_`` adds the L2 penalty
+(``nn.clipped_losses``), averaged over samples with their weights; ``loss_`` adds the L2 penalty
 0.5 × alpha × Σ‖W‖² / Σ sample weights.
 """
 
@@ -21,9 +21,9 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import _check_partial_fit_first_call, type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
+from ..nn.clipped_losses import SklearnBinaryLogLoss, SklearnLogLoss
 from ._base import BaseMLP
 from ._class_weight import BALANCED_IN_PARTIAL_FIT, class_sample_weights
-from ._losses import SklearnBinaryLogLoss, SklearnLogLoss
 
 
 class MLPClassifier(ClassifierMixin, BaseMLP):

@@ -1,4 +1,4 @@
-"""scikit-learn's log losses, as the estimators train on and report them (``loss_``, ``loss_curve_``,
+"""scikit-learn's log losses, the ones its MLP trains on and reports (``loss_``, ``loss_curve_``,
 the stopping rule, the L-BFGS objective).
 
 scikit-learn computes the log loss from probabilities clipped to [ε, 1 - ε], ε the machine
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..nn.losses import BinaryCrossEntropySum, CrossEntropy
+from .losses import BinaryCrossEntropySum, CrossEntropy
 
 
 def clipped(a: np.ndarray) -> np.ndarray:
