@@ -177,6 +177,20 @@ def test_a_file_changed_between_passes_is_named(tmp_path, rng):
         list(files.chunks())
 
 
+def test_a_file_appended_to_during_a_pass_is_refused_when_the_pass_ends(tmp_path):
+    # The last pass (scoring) has no pass after it to notice: rows appended while it reads
+    # would be scored as if training had seen them.
+    path = tmp_path / "t.csv"
+    path.write_text("x,y\n" + "".join(f"{i},{i % 2}\n" for i in range(100)))
+    files = open_files(str(path), 30, "y")
+    list(files.chunks())
+    with pytest.raises(DataError, match=r"t\.csv: changed since the first pass"):
+        for number, _ in enumerate(files.chunks()):
+            if number == 0:
+                with open(path, "a") as appending:
+                    appending.write("".join(f"{i},{i % 2}\n" for i in range(100, 110)))
+
+
 # ------------------------------------------- the streamed reader reads what read_table reads
 def test_duplicate_column_names_are_refused_as_in_memory(tmp_path):
     (tmp_path / "t.csv").write_text("x1, x1 ,c,y\n1,2,a,0\n")

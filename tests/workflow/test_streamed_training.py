@@ -87,3 +87,14 @@ def test_a_chunked_csv_trains_a_regression(tmp_path, rng):
     assert result.metrics["test"]["r2"] > 0.95
     evaluated = evaluate_table(result.network, read_table(tmp_path / "r.csv"))
     assert evaluated["r2"] > 0.95
+
+
+def test_the_progress_bar_counts_every_chunks_short_last_batch(tmp_path, rng, capsys):
+    # 1000 rows in chunks of 70 and batches of 32: each chunk ends in a short batch, so an
+    # epoch takes more steps than rows / 32; after the first epoch the bar's total is exact.
+    pq.write_table(pa.table(classes(rng, 1000)), tmp_path / "t.parquet")
+    files = open_files(str(tmp_path / "t.parquet"), 70, "y")
+    train_files(files, config(epochs=3, batch_size=32, verbose=2, early_stopping=False, test_size=0.2))
+    last = capsys.readouterr().err.replace("\r", "\n").strip().splitlines()[-1]
+    done, total = last.split("|")[2].split()[0].split("/")
+    assert done == total, last

@@ -285,6 +285,11 @@ class ProgressBar(Callback):
     def on_batch_end(self, batch, loss):
         self.bar.update(1)
 
+    def set_total(self, total_steps: int) -> None:
+        """The run's step count, once it is known (a streamed run learns it in its first epoch)."""
+        self.bar.total = total_steps
+        self.bar.refresh()
+
     def on_epoch_end(self, epoch, logs):
         self.bar.set_postfix({k: f"{v:.4g}" for k, v in logs.items()}, refresh=False)
 

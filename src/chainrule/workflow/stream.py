@@ -116,7 +116,9 @@ def train_files(files: FileSet, config: TrainConfig) -> TrainResult:
     network, started_linear, start = _start(network, fitted, validation, loss, config, notes)
     if config.on_start is not None:
         config.on_start(notes, network, loss)
-    history = _train(files, network, split, validation, loss, config, rows["train"] - validating, start)
+    history = _train(
+        files, network, split, validation, loss, config, rows["train"] - validating, start, rows["read"]
+    )
     network.info = {"task": pre.task, "loss": loss, "target": config.target}
     results = {"task": pre.task, "loss_name": loss, "epochs_run": len(history.epoch)}
     results["start"] = "linear model" if started_linear else "random"
@@ -235,10 +237,19 @@ def _gather(files: FileSet, network, split: Split, drop_missing: bool) -> dict:
 
 
 def _train(
-    files: FileSet, network, split: Split, validation, loss: str, config: TrainConfig, fit_rows: int, start
+    files: FileSet,
+    network,
+    split: Split,
+    validation,
+    loss: str,
+    config: TrainConfig,
+    fit_rows: int,
+    start,
+    read_rows: int,
 ):
     """Train ``network`` epoch by epoch over the files' chunks; ``start`` is the starting
-    weights' validation loss when they count as epoch 0 (a linear start), else None."""
+    weights' validation loss when they count as epoch 0 (a linear start), else None;
+    ``read_rows`` all the rows of the files, for the progress bar's count of chunks."""
     pre = network.preprocessor
     options = config.fit_options()
     batch_size = batch_for(options.pop("batch_size"), fit_rows)  # None: one update per chunk
@@ -249,7 +260,8 @@ def _train(
                   early_stopping=early, verbose=0, **options)  # fmt: skip
     run.sums = run.loss.reduction == "sum"  # "sse" adds up; the others average over the epoch's rows
     batch_rows = files.chunk_rows if batch_size is None else min(batch_size, files.chunk_rows)
-    per_epoch = -(-fit_rows // batch_rows) + len(files.units)  # at most: a chunk may end in a short batch
+    chunks = -(-read_rows // files.chunk_rows) + len(files.units)  # at most: a unit may end in a short chunk
+    per_epoch = -(-fit_rows // batch_rows) + chunks  # at most: each chunk may end in a short batch
     bar = ProgressBar.for_verbosity(config.verbose, config.epochs * per_epoch)
     if bar is not None:
         run.callbacks.append(bar)
@@ -277,6 +289,8 @@ def _train(
                         f"{files.paths[0]}: no rows left to train on; add rows or lower test_size="
                     )
                 run.history.params["samples"] = n
+                if bar is not None and epoch == 1:  # every epoch takes the first one's steps
+                    bar.set_total((step - 1) * run.epochs)
                 end_epoch(run, epoch, total, correct, n)
     finally:
         for callback in run.callbacks:
