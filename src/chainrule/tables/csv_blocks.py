@@ -219,8 +219,8 @@ class CsvSource:
             reader = csv.reader(file, delimiter=self.parse.delimiter)
             for cells in reader:
                 line, start = start, reader.line_num + 1
-                if len(cells) < 2 and not "".join(cells).strip():
-                    continue  # a blank line
+                if len(cells) < 2 and not "".join(cells).strip() and cells != [""]:
+                    continue  # a blank line (a quoted "" is a row)
                 if low <= record < high:
                     lines.append(line)
                 record += 1

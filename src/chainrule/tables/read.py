@@ -9,9 +9,10 @@ text in UTF-8 (``tables.text``), a file that is not UTF-8 is read as Windows-125
 can be, and ``"-"`` reads standard input. Column names are put in Unicode's NFC form
 (``tables.nfc``). (A Parquet file is read by ``tables.arrow_table.read_table_file``.)
 
-A record whose cells are all empty (``,,``) is a row of gaps, like any other gaps; a blank
-line (white space without a delimiter) holds no row and is skipped, and the table can say
-where such lines were between its rows (``Table.blank_lines``).
+A record whose cells are all empty (``,,``, or ``""`` in a one-column file) is a row of gaps,
+like any other gaps; a blank line (white space without a delimiter or quotes) holds no row
+and is skipped, and the table can say where such lines were between its rows
+(``Table.blank_lines``).
 
 Every problem is a ``DataError`` naming the file, line, column and value where known; line
 numbers are found only when an error needs one, from the raw bytes (``tables.lines``). When
@@ -195,13 +196,17 @@ def _arrow_rows(raw: bytes, header: list[str], layout: _Layout, rows: _Rows, sou
 
 
 def _without_blank_rows(data):
-    """A one-column table without its blank rows (blank lines, as there is no delimiter to
-    tell a row from one), and the indices kept (None: all rows). A table of more columns is
-    as it is: a record of empty cells (``,,``) is a row of gaps."""
+    """A one-column table without its blank rows, and the indices kept (None: all rows).
+
+    With no delimiter to tell a row from a blank line, a cell of white space alone is a
+    blank line; an empty cell is a row with a gap, as Arrow skips empty lines and so reads
+    one only from a quoted ``""`` (how pandas writes a missing value in one column). A table
+    of more columns is as it is: a record of empty cells (``,,``) is a row of gaps."""
     pa, pc, _ = arrow()
     if data.num_columns != 1 or data.num_rows == 0:
         return data, None
-    blank = as_numpy(pc.equal(stripped(data.column(0)), ""))
+    cell = data.column(0)
+    blank = as_numpy(pc.and_(pc.equal(stripped(cell), ""), pc.not_equal(cell, "")))
     if not blank.any():
         return data, None
     return data.filter(pa.array(~blank)), np.flatnonzero(~blank)
@@ -256,7 +261,7 @@ def _blank_lines(raw: bytes, layout: _Layout, rows: _Rows, source) -> list[int]:
         found: list[int] = []
         _scan(raw, layout, source, blanks=found)
         blank = np.asarray(found, dtype=np.int64)
-    if rows.kept is not None:  # a one-column table's blank rows (a quoted "" among them)
+    if rows.kept is not None:  # a one-column table's lines of white space
         every = record_lines(data, rows.start - layout.start, layout.delimiter, True)
         if every.size == rows.parsed:
             blank = np.union1d(blank, np.delete(every, rows.kept))
@@ -280,7 +285,7 @@ def _scan(raw: bytes, layout: _Layout, source: str, blanks: list | None = None) 
             if header is None:
                 header = None if empty or line <= layout.skip else record
                 continue
-            if empty and len(record) < 2:  # a blank line: no delimiter
+            if empty and len(record) < 2 and record != [""]:  # a blank line: no delimiter, no ""
                 if blanks is not None:
                     blanks.append(line)
                 continue

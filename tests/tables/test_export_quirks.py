@@ -1,0 +1,73 @@
+"""Messy exports as probe 24 met them: a one-column file's quoted empty cell, a title above the
+header, accounting negatives, a mostly empty column under drop_missing, float class labels, and
+a Parquet file's rows; read the same in memory and in chunks, each refusal saying what helps."""
+
+from __future__ import annotations
+
+import pytest
+
+from chainrule.tables.first_pass import FirstPass
+from chainrule.tables.read import DataError, read_table
+from chainrule.tables.stream import Split, open_files
+
+pa = pytest.importorskip("pyarrow")
+
+
+def _write(tmp_path, text: str, name: str = "t.csv"):
+    path = tmp_path / name
+    path.write_bytes(text.encode("utf-8"))
+    return path
+
+
+def _error(call) -> str:
+    with pytest.raises(DataError) as caught:
+        call()
+    return str(caught.value)
+
+
+def _streamed(path, chunk_rows: int = 50, **options):
+    """The first pass over ``path`` in chunks: (Preprocessor, notes)."""
+    files = open_files(str(path), chunk_rows, "y")
+    first = FirstPass(str(path), files.columns, "y", split=Split(0.2, 1), **options)
+    for chunk in files.chunks():
+        first.add(chunk)
+    return first.finish()
+
+
+# ------------------------------------------- D1. a quoted "" is a row with a gap, not a blank line
+def test_a_quoted_empty_cell_in_a_one_column_file_is_a_row_with_a_gap(tmp_path):
+    # pandas writes a missing value of a one-column frame as "": a row of one empty field
+    table = read_table(_write(tmp_path, 'income\n420.16\n""\n829.40\n'))
+    assert table.rows == [["420.16"], [""], ["829.40"]] and table.lines.tolist() == [2, 3, 4]
+    assert table.blank_lines() == []
+    assert table.cells("income").missing.tolist() == [False, True, False]
+
+
+def test_a_one_column_file_skips_blank_lines_but_keeps_quoted_empty_rows(tmp_path):
+    for end in ("\n", "\r\n"):
+        text = end.join(["income", "1", "", '""', "  ", "3", ""])
+        table = read_table(_write(tmp_path, text))
+        assert table.rows == [["1"], [""], ["3"]] and table.lines.tolist() == [2, 4, 6]
+        assert table.blank_lines() == [3, 5]  # an empty line and one of white space hold no row
+
+
+def test_a_quoted_empty_line_in_a_wider_file_is_a_row_of_one_field(tmp_path):
+    # "" is not a blank line there either: one field where the header has two
+    assert "t.csv:3: row has 1 fields but the header has 2" in _error(
+        lambda: read_table(_write(tmp_path, 'a,b\n1,2\n""\n3,4\n'))
+    )
+
+
+def test_a_quoted_empty_row_is_kept_when_the_quoting_sends_the_file_to_the_csv_module(tmp_path):
+    # a quote inside an unquoted field: the csv module reads the file, with the same rows
+    table = read_table(_write(tmp_path, 'a,b\n1,x"y\n3,4\n'))
+    assert table.rows == [["1", 'x"y'], ["3", "4"]]
+    assert "t.csv:3: row has 1 fields but the header has 2" in _error(
+        lambda: read_table(_write(tmp_path, 'a,b\n1,x"y\n""\n3,4\n'))
+    )
+
+
+def test_a_quoted_empty_line_is_placed_alike_in_chunks_when_the_quoting_is_irregular(tmp_path):
+    path = _write(tmp_path, 'a,b,y\n1,x"y,a\n\n2,3,b\n""\n4,5,a\n')  # the csv module counts the lines
+    expected = "t.csv:5: row has 1 fields but the header has 3"
+    assert expected in _error(lambda: read_table(path)) and expected in _error(lambda: _streamed(path, 2))
