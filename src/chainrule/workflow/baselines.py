@@ -20,13 +20,11 @@ Only NumPy is used, so the command line's core path needs nothing more.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from ..nn.network import Network
 
-__all__ = ["linear_network", "solve_ridge", "trivial_baseline", "score_of", "verdict", "ALPHA"]
+__all__ = ["linear_network", "solve_ridge", "trivial_baseline", "score_of", "printed", "verdict", "ALPHA"]
 
 #: The L2 strength of the linear model, as scikit-learn's defaults (Ridge alpha=1, LogisticRegression C=1).
 ALPHA = 1.0
@@ -179,6 +177,12 @@ def _nothing_found(trivial: dict) -> str:
     return f"check {target} and the columns; the inputs may tell nothing about it"
 
 
+def printed(score: float) -> float:
+    """A test score as the verdict prints it, to 4 decimals (0.99020 and 0.99019 both 0.9902):
+    scores that print the same are a tie, so the verdict never ranks what the reader sees as equal."""
+    return float(f"{score:.4f}")
+
+
 def score_of(result: dict) -> tuple[str, float]:
     """(name, value) of the score that ranks models: accuracy, or R² for regression."""
     return ("accuracy", result["accuracy"]) if "accuracy" in result else ("R²", result["r2"])
@@ -197,13 +201,15 @@ def verdict(
     rows, and if not, what to try; ``why`` the network was saved, when the linear model beats
     it on the test rows and that needs saying (see ``select.kept_because``); ``hidden``: the
     network has hidden layers (without, no hidden layer is not advised); ``at_start``: early
-    stopping kept the network's start, the ridge model fitted without the validation rows."""
+    stopping kept the network's start, the ridge model fitted without the validation rows.
+    The scores are ranked as printed (``printed``): a difference the line does not show is a tie."""
     name, ours = score_of(network)
     _, line = score_of(linear)
     _, floor = score_of(trivial)
     if None in (ours, line, floor):
         return f"test {name} is not defined on one test row, so the models are not compared; use more rows"
     scores = f"test {name}: network {ours:.4f}, linear {line:.4f}, {trivial['model']} {floor:.4f}"
+    ours, line, floor = printed(ours), printed(line), printed(floor)  # ranked as the line shows them
     nothing = _nothing_found(trivial)
     perfect = (
         "the linear model is already perfect on the test rows, so a network has nothing to add: "
@@ -214,14 +220,14 @@ def verdict(
             f"{scores}; on the validation rows the network was not clearly better than the linear "
             "model (by one standard error), so the linear model is the saved model (no hidden layer)"
         )
-        if line < floor or math.isclose(line, floor):
+        if line <= floor:
             return f"{saved}, and it does no better than {trivial['model']}: {nothing}"
         if line >= PERFECT:
             return f"{saved}; {perfect}"
         return f"{saved}; for a network anyway, pass linear_fallback=False, or add rows"
-    if ours < floor or math.isclose(ours, floor):
+    if ours <= floor:
         return f"{scores}; the network does no better than {trivial['model']}: {nothing}"
-    if ours < line or math.isclose(ours, line):
+    if ours <= line:
         if line >= PERFECT:
             return f"{scores}; {perfect}"
         if at_start:  # the saved model is a ridge model already, on fewer rows than the baseline's
@@ -232,9 +238,7 @@ def verdict(
             )
         kept = f" (the network was {why})" if why else ""
         beaten = (
-            "the network only ties the linear model"
-            if math.isclose(ours, line)
-            else "the linear model beats the network"
+            "the network only ties the linear model" if ours == line else "the linear model beats the network"
         )
         advice = "weight_decay=0.01, hidden=0, or more rows" if hidden else "weight_decay=0.01 or more rows"
         return f"{scores}; {beaten}{kept}: the data may be too few or nearly linear; try {advice}"
