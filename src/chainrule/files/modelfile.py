@@ -83,16 +83,61 @@ class Stored:
     file_metadata: dict
 
 
+@dataclass
+class _Contents:
+    """A model file's metadata, checked: the architecture, the info and the preprocessing."""
+
+    sizes: list[int]
+    activations: list[Activation]
+    bias: bool
+    dtype: np.dtype
+    info: dict
+    preprocessor: object
+
+    def tensors_needed(self) -> dict[str, tuple[np.dtype, tuple[int, ...]]]:
+        """The tensors the layers need: ``layers.<l>.weight`` ``(n_in, n_out)`` and, with
+        biases, ``layers.<l>.bias`` ``(n_out,)``, all of the architecture's dtype."""
+        needed = {}
+        for index, (n_in, n_out) in enumerate(itertools.pairwise(self.sizes)):
+            needed[f"layers.{index}.weight"] = (self.dtype, (n_in, n_out))
+            if self.bias:
+                needed[f"layers.{index}.bias"] = (self.dtype, (n_out,))
+        return needed
+
+
 def read(path) -> Stored:
     """Read a model file written by ``save``; raises ModelFormatError for anything invalid.
 
+    The metadata is checked in full (architecture, info, preprocessing) before any tensor
+    data is read, and the file must hold exactly the tensors the architecture needs.
     ``Network.load`` builds the network from it (and ``chainrule.load`` wraps a file that a
     scikit-learn estimator saved back into that estimator).
     """
-    from ..tables.preprocess import Preprocessor
-
-    tensors, metadata = read_container(path, kind="model")
     where = str(path)
+    contents: _Contents | None = None
+
+    def tensors_needed(metadata: dict) -> dict:
+        nonlocal contents
+        contents = _contents(metadata, where)
+        return contents.tensors_needed()
+
+    tensors, metadata = read_container(path, kind="model", expect=tensors_needed)
+    layers = []
+    for index, activation in enumerate(contents.activations):
+        weight = _owned(tensors[f"layers.{index}.weight"], contents.dtype)
+        bias = _owned(tensors[f"layers.{index}.bias"], contents.dtype) if contents.bias else None
+        layers.append(Dense(weight, bias, activation))
+    file_metadata = {
+        "format_version": metadata["format_version"],
+        "library_version": metadata.get("library_version"),
+        "payload_sha256": metadata["payload_sha256"],
+    }
+    return Stored(layers, contents.info, contents.preprocessor, file_metadata)
+
+
+def _contents(metadata: dict, where: str) -> _Contents:
+    """The architecture, info and preprocessing of a model file's metadata, each checked;
+    ModelFormatError naming the first field that is wrong."""
     architecture = metadata.get("architecture")
     if not isinstance(architecture, dict):
         raise ModelFormatError(f"{where}: metadata has no architecture")
@@ -113,38 +158,27 @@ def read(path) -> Stored:
     dtype_name = architecture.get("dtype")
     if not isinstance(bias, bool) or dtype_name not in ("float32", "float64"):
         raise ModelFormatError(f"{where}: invalid bias flag or dtype in the architecture")
-    dtype = np.dtype(dtype_name)
-    expected = set()
-    layers = []
-    for index, (n_in, n_out) in enumerate(itertools.pairwise(sizes)):
-        weight = _tensor(tensors, f"layers.{index}.weight", (n_in, n_out), dtype, where)
-        expected.add(f"layers.{index}.weight")
-        layer_bias = None
-        if bias:
-            layer_bias = _tensor(tensors, f"layers.{index}.bias", (n_out,), dtype, where)
-            expected.add(f"layers.{index}.bias")
-        layers.append(Dense(weight, layer_bias, activations[index]))
-    unexpected = set(tensors) - expected
-    if unexpected:
-        raise ModelFormatError(f"{where}: unexpected tensors {sorted(unexpected)[:3]}")
     info = metadata.get("info") if isinstance(metadata.get("info"), dict) else {}
     preprocessor = None
     if metadata.get("preprocessing") is not None:
-        try:
-            preprocessor = Preprocessor.from_dict(metadata["preprocessing"])
-        except (ValueError, TypeError, KeyError) as error:
-            raise ModelFormatError(f"{where}: invalid preprocessing ({error})") from None
-        if preprocessor.n_inputs != sizes[0]:
-            raise ModelFormatError(
-                f"{where}: preprocessing gives {preprocessor.n_inputs} inputs, network takes {sizes[0]}"
-            )
-        _check_outputs(preprocessor, sizes[-1], where)
-    file_metadata = {
-        "format_version": metadata["format_version"],
-        "library_version": metadata.get("library_version"),
-        "payload_sha256": metadata["payload_sha256"],
-    }
-    return Stored(layers, info, preprocessor, file_metadata)
+        preprocessor = _preprocessing(metadata["preprocessing"], sizes, where)
+    return _Contents(sizes, activations, bias, np.dtype(dtype_name), info, preprocessor)
+
+
+def _preprocessing(data, sizes: list[int], where: str):
+    """The stored preprocessing, checked field by field and against the network's inputs and outputs."""
+    from ..tables.preprocess import Preprocessor
+
+    try:
+        preprocessor = Preprocessor.from_dict(data)
+    except (ValueError, TypeError, KeyError) as error:
+        raise ModelFormatError(f"{where}: invalid preprocessing ({error})") from None
+    if preprocessor.n_inputs != sizes[0]:
+        raise ModelFormatError(
+            f"{where}: preprocessing gives {preprocessor.n_inputs} inputs, network takes {sizes[0]}"
+        )
+    _check_outputs(preprocessor, sizes[-1], where)
+    return preprocessor
 
 
 def _check_outputs(preprocessor, n_outputs: int, where: str) -> None:
@@ -168,17 +202,10 @@ def _check_outputs(preprocessor, n_outputs: int, where: str) -> None:
         )
 
 
-def _tensor(tensors, name, shape, dtype, where) -> np.ndarray:
-    if name not in tensors:
-        raise ModelFormatError(f"{where}: tensor {name!r} is missing")
-    array = tensors[name]
-    if array.shape != tuple(shape):
-        raise ModelFormatError(
-            f"{where}: tensor {name!r} has shape {array.shape}, the layers need {tuple(shape)}"
-        )
-    if array.dtype != dtype:
-        raise ModelFormatError(f"{where}: tensor {name!r} is {array.dtype}, the architecture says {dtype}")
-    return np.array(array, dtype=dtype, order="C")  # an owned, writable copy
+def _owned(array: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """``array`` as a C-ordered, writable array of ``dtype`` that owns its data: as read,
+    without a copy, when it already is one (the file's little-endian bytes on most machines)."""
+    return np.require(array, dtype=dtype, requirements=["C_CONTIGUOUS", "OWNDATA", "WRITEABLE"])
 
 
 def _json_safe(value):
