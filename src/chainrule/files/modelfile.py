@@ -21,6 +21,7 @@ from ..errors import ModelFormatError
 from ..nn.activations import ACTIVATIONS, Activation, LeakyReLU
 from ..nn.layers import Dense
 from ..safefile import read_container, write_container
+from .modelfile_checks import check_loss, checked_info, checked_preprocessing
 
 __all__ = ["Stored", "save", "read"]
 
@@ -136,8 +137,8 @@ def read(path) -> Stored:
 
 
 def _contents(metadata: dict, where: str) -> _Contents:
-    """The architecture, info and preprocessing of a model file's metadata, each checked;
-    ModelFormatError naming the first field that is wrong."""
+    """The architecture, info and preprocessing of a model file's metadata, each checked
+    (``files.modelfile_checks``); ModelFormatError naming the first field that is wrong."""
     architecture = metadata.get("architecture")
     if not isinstance(architecture, dict):
         raise ModelFormatError(f"{where}: metadata has no architecture")
@@ -158,48 +159,13 @@ def _contents(metadata: dict, where: str) -> _Contents:
     dtype_name = architecture.get("dtype")
     if not isinstance(bias, bool) or dtype_name not in ("float32", "float64"):
         raise ModelFormatError(f"{where}: invalid bias flag or dtype in the architecture")
-    info = metadata.get("info") if isinstance(metadata.get("info"), dict) else {}
+    info = checked_info(metadata, where)
     preprocessor = None
     if metadata.get("preprocessing") is not None:
-        preprocessor = _preprocessing(metadata["preprocessing"], sizes, where)
+        output = activations[-1]
+        preprocessor = checked_preprocessing(metadata["preprocessing"], sizes, output.name, where)
+        check_loss(info, output, where)
     return _Contents(sizes, activations, bias, np.dtype(dtype_name), info, preprocessor)
-
-
-def _preprocessing(data, sizes: list[int], where: str):
-    """The stored preprocessing, checked field by field and against the network's inputs and outputs."""
-    from ..tables.preprocess import Preprocessor
-
-    try:
-        preprocessor = Preprocessor.from_dict(data)
-    except (ValueError, TypeError, KeyError) as error:
-        raise ModelFormatError(f"{where}: invalid preprocessing ({error})") from None
-    if preprocessor.n_inputs != sizes[0]:
-        raise ModelFormatError(
-            f"{where}: preprocessing gives {preprocessor.n_inputs} inputs, network takes {sizes[0]}"
-        )
-    _check_outputs(preprocessor, sizes[-1], where)
-    return preprocessor
-
-
-def _check_outputs(preprocessor, n_outputs: int, where: str) -> None:
-    """ModelFormatError unless the output width suits the task, as ``chainrule train`` builds it.
-
-    Regression has one output; classification one output per class label, or a single
-    (sigmoid) output for two labels.
-    """
-    if preprocessor.task == "regression":
-        if n_outputs != 1:
-            raise ModelFormatError(
-                f"{where}: a regression model has one output, this network has {n_outputs}"
-            )
-        return
-    n_labels = len(preprocessor.labels)
-    if n_outputs != n_labels and not (n_labels == 2 and n_outputs == 1):
-        raise ModelFormatError(
-            f"{where}: preprocessing has {n_labels} class labels but the network has "
-            f"{n_outputs} output{'s' if n_outputs > 1 else ''}; "
-            "a classifier has one output per label (or one output for two labels)"
-        )
 
 
 def _owned(array: np.ndarray, dtype: np.dtype) -> np.ndarray:
