@@ -3,7 +3,8 @@
 Three graphs, all built with ``onnx.helper`` and checked with ``onnx.checker`` before writing:
 
 * ``network_model(net)`` — the bare network: input ``"X"`` float32 ``(n, n_inputs)``, output
-  ``"y"`` float32 ``(n, n_outputs)`` equal to ``net.predict(X)``.
+  ``"y"`` float32 ``(n, n_outputs)`` equal to ``net.predict(X)``; a row with NaN or ±inf fails
+  the run, as ``predict`` refuses it.
 * ``estimator_model(net, kind=..., classes=...)`` — skl2onnx's conventions for scikit-learn
   models: input ``"X"`` float32 ``(n, n_features)``, a row with NaN or ±inf failing the run; a classifier gives ``"label"`` ``(n,)``
   (int64 for numeric classes, string for text; ``(n, n_labels)`` int64 0/1 when multilabel)
@@ -21,9 +22,10 @@ or infinite becomes the stored fill value (``--impute``), then ``(x - mean) / st
 a category is matched after stripping surrounding whitespace (Python's ``str.strip`` set) and a
 missing one (``""``, ``NA``, ``?``, ... in any case) becomes the stored most frequent category;
 the one-hot columns follow the stored category order. Where ``predict_table`` refuses the table
-(a gap in a model trained without ``--impute``, a category not seen in training) the runtime
-fails the whole run, naming the column in the failing node, e.g.
-``Name:'colour: category not seen in training, or missing without --impute'``.
+(a gap in a model trained without ``--impute``, a category not seen in training, a number too
+large for the network's dtype or too many standard deviations out, a row whose output is not
+finite) the runtime fails the whole run, naming the column (or the output) in the failing node,
+e.g. ``Name:'colour: category not seen in training, or missing without --impute'``.
 
 The preprocessing runs in float64, the network in its dtype; outputs are float32 (``"variable"``
 double for a target with a large offset: ``onnx_inputs.output_dtype``). Files are ONNX
@@ -140,6 +142,16 @@ class _Graph:
         ones = self.op("OneHotEncoder", flag, label=reason, domain="ai.onnx.ml", cats_int64s=[1], zeros=0)
         return self.op("Squeeze", ones, self.const("axis", np.array([2], dtype=np.int64)))
 
+    def finite_rows(self, value: str, reason: str) -> str:
+        """``value`` ``(n, k)`` (float or double) where every row is finite; the run fails, naming
+        ``reason``, where a row holds NaN or ±inf (``refuse_unless``)."""
+        hole = self.cast(self.op("Or", self.op("IsNaN", value), self.op("IsInf", value)), np.float32)
+        holes = self.op("ReduceSum", hole, self.const("axis", np.array([1], dtype=np.int64)), keepdims=1)
+        allowed = self.refuse_unless(
+            self.op("Equal", holes, self.const("zero", np.array(0.0, np.float32))), reason
+        )
+        return self.op("Mul", value, self.op("CastLike", allowed, value))
+
 
 def _forward(g: _Graph, network, x: str) -> str:
     """The network's layers on ``x`` ``(n, n_inputs)`` in its dtype: a = f(x @ W + b), layer by layer."""
@@ -166,29 +178,20 @@ def _forward(g: _Graph, network, x: str) -> str:
     return x
 
 
-def _network_input(g: _Graph, network) -> str:
-    """Input ``"X"`` float32 ``(n, n_inputs)``, cast to the network's dtype."""
+def _finite_rows(g: _Graph, network, reason: str) -> str:
+    """Input ``"X"`` float32 ``(n, n_inputs)``; a row holding NaN or ±inf fails the run, naming
+    ``reason``, as ``predict`` refuses it (without this it would pass NaN on, or get the first class)."""
     g.inputs.append(g.tensor("X", g.onnx.TensorProto.FLOAT, [None, network.n_inputs]))
     g.taken.add("X")
-    return g.cast("X", network.dtype)
-
-
-def _finite_rows(g: _Graph, network) -> str:
-    """Input ``"X"`` float32 ``(n, n_inputs)``; a row holding NaN or ±inf fails the run, as the
-    estimator's predict refuses it (without this it would get the first class)."""
-    g.inputs.append(g.tensor("X", g.onnx.TensorProto.FLOAT, [None, network.n_inputs]))
-    g.taken.add("X")
-    hole = g.cast(g.op("Or", g.op("IsNaN", "X"), g.op("IsInf", "X")), np.float32)
-    holes = g.op("ReduceSum", hole, g.const("axis", np.array([1], dtype=np.int64)), keepdims=1)
-    reason = "X: a row holds NaN or infinity, which the estimator refuses; impute it first"
-    allowed = g.refuse_unless(g.op("Equal", holes, g.const("zero", np.array(0.0, np.float32))), reason)
-    return g.op("Mul", "X", g.op("CastLike", allowed, "X"))  # X's type: skl2onnx may feed double
+    return g.finite_rows("X", reason)  # X's type: skl2onnx may feed double
 
 
 def network_model(network):
-    """The ONNX model of ``network``: ``"X"`` float32 ``(n, n_inputs)`` → ``"y"`` float32 ``(n, n_outputs)``."""
+    """The ONNX model of ``network``: ``"X"`` float32 ``(n, n_inputs)`` → ``"y"`` float32 ``(n, n_outputs)``,
+    ``network.predict(X)``; a row of X holding NaN or ±inf fails the run, as ``predict`` refuses it."""
     g = _Graph(reserved={"y"})
-    y = _forward(g, network, _network_input(g, network))
+    reason = "X: a row holds NaN or infinity, which the network's predict refuses; clean or impute it first"
+    y = _forward(g, network, g.cast(_finite_rows(g, network, reason), network.dtype))
     g.op("Cast", y, out="y", to=g.onnx.TensorProto.FLOAT)
     g.outputs.append(g.tensor("y", g.onnx.TensorProto.FLOAT, [None, network.n_outputs]))
     return g.model(f"chainrule network {network.sizes}")
@@ -242,7 +245,8 @@ def estimator_model(network, *, kind: str, classes=None, multilabel: bool = Fals
     if kind not in ("classifier", "regressor"):
         raise ValueError(f"kind must be 'classifier' or 'regressor', got {kind!r}")
     g = _Graph(reserved={"label", "probabilities", "variable"})
-    scores = _forward(g, network, g.cast(_finite_rows(g, network), network.dtype))
+    reason = "X: a row holds NaN or infinity, which the estimator refuses; impute it first"
+    scores = _forward(g, network, g.cast(_finite_rows(g, network, reason), network.dtype))
     n_outputs, output = network.n_outputs, network.output_activation.name
     if kind == "regressor":
         g.op("Cast", scores, out="variable", to=g.onnx.TensorProto.FLOAT)
@@ -310,9 +314,13 @@ def table_model(network):
             fill = pre.categorical_fill.get(column)
             blocks.append(categorical_column(g, name, pre.categorical[column], fill, column))
         else:
-            blocks.append(numeric_column(g, name, pre.numeric[column], column))
+            blocks.append(numeric_column(g, name, pre.numeric[column], column, network.dtype))
     features = g.op("Concat", *blocks, axis=1) if len(blocks) > 1 else blocks[0]
-    scores = _forward(g, network, g.cast(features, network.dtype))
+    scores = g.finite_rows(
+        _forward(g, network, g.cast(features, network.dtype)),
+        f"the network's output is not finite in {network.dtype.name} for a row (an input far from "
+        "the training data), which predict refuses; check the values",
+    )
     if pre.task == "classification":
         labels = g.const("labels", np.array(pre.labels, dtype=object))
         _classify(g, scores, network.n_outputs, labels, g.onnx.TensorProto.STRING)

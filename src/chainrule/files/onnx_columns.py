@@ -28,11 +28,20 @@ def _literal_pattern(text: str) -> str:
     return "".join(c if c.isascii() and c.isalnum() else f"\\x{{{ord(c):x}}}" for c in text)
 
 
-def numeric_column(g, name: str, stats: dict, column: str) -> str:
+def numeric_column(g, name: str, stats: dict, column: str, dtype) -> str:
     """``(x - mean) / std`` in float64 ``(n, 1)`` of input ``name`` (the table's ``column``),
-    NaN and ±inf replaced by the fill value first."""
+    NaN and ±inf replaced by the fill value first.
+
+    As ``predict_table`` refuses them, the run fails on a gap without a fill value and on a
+    number, or a standardised value, beyond ``tables.formats.magnitude_limit(dtype)`` (what
+    the network's ``dtype`` computes with: float32's largest, 1e150 in float64).
+    """
+    from ..tables.formats import magnitude_limit
+
     x = g.cast(name, np.float64)
     hole = g.op("Or", g.op("IsNaN", x), g.op("IsInf", x))
+    limit = g.const("limit", np.array(magnitude_limit(dtype)))
+    within = g.op("Or", hole, g.op("LessOrEqual", g.op("Abs", x), limit))  # gaps: refused or filled
     if "fill" in stats:
         x = g.op("Where", hole, g.const("fill", np.array(stats["fill"])), x)
     else:
@@ -41,7 +50,13 @@ def numeric_column(g, name: str, stats: dict, column: str) -> str:
         )
         x = g.op("Mul", x, g.cast(allowed, np.float64))
     standard = g.op("Sub", x, g.const("mean", np.array(stats["mean"])))
-    return g.op("Div", standard, g.const("std", np.array(stats["std"])))
+    standard = g.op("Div", standard, g.const("std", np.array(stats["std"])))
+    within = g.op("And", within, g.op("Not", g.op("Greater", g.op("Abs", standard), limit)))
+    reason = (
+        f"{column}: too large, or too many training standard deviations from the training mean, "
+        f"for {np.dtype(dtype).name}; check the value"
+    )
+    return g.op("Mul", standard, g.cast(g.refuse_unless(within, reason), np.float64))
 
 
 def categorical_column(g, name: str, categories: list[str], fill: str | None, column: str) -> str:
