@@ -67,6 +67,23 @@ def test_a_regressor_pipeline_converts_for_float_and_double_inputs(dtype):
     np.testing.assert_allclose(variable[:, 0], pipe.predict(X), rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n_outputs", [1, 2, 3])
+def test_a_regressor_declares_the_width_it_outputs(dtype, n_outputs):
+    """The declared ``variable`` is ``(N, n_outputs)``, as the graph computes it (skl2onnx's own
+    shape calculator says ``(N, 1)``, and onnxruntime then warns of the mismatch)."""
+    X, y = load_iris(return_X_y=True)
+    Y = y * 10.0 if n_outputs == 1 else np.column_stack([X[:, j] * (j + 1) for j in range(n_outputs)])
+    pipe = make_pipeline(StandardScaler(), MLPRegressor(hidden_layer_sizes=(8,), max_iter=80, random_state=0))
+    pipe.fit(X, Y)
+    onx = to_onnx(pipe, X[:1].astype(dtype))
+    (output,) = onx.graph.output
+    assert [d.dim_value for d in output.type.tensor_type.shape.dim][1:] == [n_outputs]
+    (variable,) = _run(onx, X.astype(dtype)).values()
+    assert variable.shape == (150, n_outputs)
+    np.testing.assert_allclose(variable, pipe.predict(X).reshape(150, n_outputs), rtol=1e-5, atol=1e-5)
+
+
 @pytest.mark.parametrize("fitted_on", [np.float64, np.float32])
 def test_a_double_conversion_computes_and_outputs_in_double(fitted_on):
     # as scikit-learn's own MLP converter: the double graph agrees with predict to rounding,

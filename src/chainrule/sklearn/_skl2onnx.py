@@ -3,7 +3,9 @@ with ``skl2onnx.to_onnx`` / ``convert_sklearn`` once ``register_skl2onnx()`` has
 
 The shape calculators are skl2onnx's own for scikit-learn's MLP (label and probabilities for
 a classifier, ZipMap by default as for any scikit-learn classifier; one tensor for a
-regressor). The converter puts into skl2onnx's graph the nodes of the graph ``to_onnx``
+regressor), with the widths the graph gives: one 0/1 label per output for a multilabel
+classifier, ``(N, n_outputs_)`` for a regressor (skl2onnx's says ``(N, 1)`` whatever
+the number of outputs). The converter puts into skl2onnx's graph the nodes of the graph ``to_onnx``
 writes (``estimator.onnx_model()``), every name made unique in skl2onnx's scope: the same
 network, labels and refusals, built in one place. Its outputs have the types skl2onnx gives
 the operator. With a double input (``to_onnx(model, X[:1])`` for float64 X) the network
@@ -53,10 +55,17 @@ def register_skl2onnx() -> None:
         options={"zipmap": [True, False, "columns"], "nocl": [True, False]},
         overwrite=True,
     )
+
+    def regressor_shapes(operator):
+        calculate_linear_regressor_output_shapes(operator)  # (N, 1): scikit-learn's MLP has no coef_
+        first = operator.inputs[0].get_first_dimension()
+        output = operator.outputs[0]
+        output.set_type(type(output.type)(shape=[first, operator.raw_operator.n_outputs_]))
+
     update_registered_converter(
         MLPRegressor,
         "ChainruleMLPRegressor",
-        calculate_linear_regressor_output_shapes,
+        regressor_shapes,
         _convert,
         overwrite=True,
     )
