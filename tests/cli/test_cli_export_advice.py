@@ -52,3 +52,39 @@ def test_predict_still_skips_a_blank_line_of_a_one_column_file_and_says_so(one_f
     assert done.returncode == 0, done.stderr
     assert len(done.stdout.strip().splitlines()) == 1 + 2
     assert "skipped 1 blank line between the rows (line 3), which hold no row" in done.stderr
+
+
+# ------------------------------------------------------ D4. a mostly empty column
+def _sparse_export(path) -> None:
+    rng = np.random.default_rng(1)
+    lines = ["tenure,referral_code,churn"]
+    for i in range(300):
+        tenure = rng.integers(1, 60)
+        lines.append(f"{tenure},{'' if i % 50 else 'R' + str(i)},{'yes' if tenure < 20 else 'no'}")
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_gaps_in_one_column_offer_ignore_not_a_drop_that_keeps_a_handful(tmp_path):
+    data = tmp_path / "export.csv"
+    _sparse_export(data)
+    refused = chainrule_cli("train", data, "--target", "churn", "--out", tmp_path / "m")
+    one_line_error(
+        refused,
+        "all of them in column 'referral_code', empty in 294 of the 300 rows; pass --ignore referral_code "
+        "to leave it out, or --impute mean|median; --drop-missing would keep 6 of the 300 rows, too few",
+    )
+    _train(tmp_path, data, "--target", "churn", "--ignore", "referral_code", "--out", tmp_path / "m")
+
+
+def test_drop_missing_that_keeps_a_handful_is_refused_in_chunks(tmp_path):
+    data = tmp_path / "export.csv"
+    _sparse_export(data)
+    refused = chainrule_cli(
+        "train", data, "--target", "churn", "--drop-missing", "--chunk-rows", "100", "--out", tmp_path / "m"
+    )
+    one_line_error(
+        refused,
+        "--drop-missing would keep 6 of the 300 rows, too few to train and test on",
+        "--ignore referral_code",
+    )
+    assert not (tmp_path / "m").exists()

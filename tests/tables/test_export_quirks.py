@@ -4,10 +4,13 @@ a Parquet file's rows; read the same in memory and in chunks, each refusal sayin
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
+from chainrule.tables.fills import KEPT_ROWS, keeps_too_few
 from chainrule.tables.first_pass import FirstPass
-from chainrule.tables.read import DataError, read_table
+from chainrule.tables.preprocess import Preprocessor
+from chainrule.tables.read import DataError, Table, read_table
 from chainrule.tables.stream import Split, open_files
 
 pa = pytest.importorskip("pyarrow")
@@ -71,3 +74,51 @@ def test_a_quoted_empty_line_is_placed_alike_in_chunks_when_the_quoting_is_irreg
     path = _write(tmp_path, 'a,b,y\n1,x"y,a\n\n2,3,b\n""\n4,5,a\n')  # the csv module counts the lines
     expected = "t.csv:5: row has 1 fields but the header has 3"
     assert expected in _error(lambda: read_table(path)) and expected in _error(lambda: _streamed(path, 2))
+
+
+# ------------------------------------------ D4. gaps in a mostly empty column, drop_missing
+def _sparse(rows: int = 300, filled_every: int = 50) -> str:
+    rng = np.random.default_rng(0)
+    lines = ["x,referral,y"]
+    for i in range(rows):
+        lines.append(f"{rng.normal():.3f},{'' if i % filled_every else 'R' + str(i)},{'ab'[i % 2]}")
+    return "\n".join(lines) + "\n"
+
+
+def test_gaps_in_a_mostly_empty_column_are_named_with_ignore(tmp_path):
+    table = read_table(_write(tmp_path, _sparse()))
+    probe, _ = Preprocessor.fit(table, "y")
+    message = _error(lambda: probe.reject_missing(table, with_target=True, at_training=True))
+    assert message == (
+        f"{table.source}: 294 missing or non-finite values (first at line 3, column 'referral', value ''), "
+        "all of them in column 'referral', empty in 294 of the 300 rows; pass ignore='referral' to "
+        "leave it out, or impute='mean'|'median'; drop_missing=True would keep 6 of the 300 rows, "
+        "too few to train and test on"
+    )
+
+
+def test_scattered_gaps_still_offer_drop_missing():
+    data = Table.from_columns(
+        "t.csv", {"x": ["" if i % 40 == 0 else str(i) for i in range(200)], "y": ["a", "b"] * 100}
+    )
+    probe, _ = Preprocessor.fit(data, "y")
+    message = _error(lambda: probe.reject_missing(data, with_target=True, at_training=True))
+    assert message.endswith("value ''); pass impute='mean'|'median' or drop_missing=True")
+
+
+def test_drop_missing_keeps_half_the_rows_or_a_hundred():
+    assert KEPT_ROWS == 100
+    assert keeps_too_few(10, 1500) and keeps_too_few(99, 1000)
+    assert not keeps_too_few(100, 1000)  # enough to train and test on
+    assert not keeps_too_few(20, 40)  # a small table that loses half its rows trains as it would whole
+
+
+def test_drop_missing_that_keeps_a_handful_is_refused_in_chunks(tmp_path):
+    path = _write(tmp_path, _sparse())
+    assert _error(lambda: _streamed(path, drop_missing=True)) == (
+        f"{path}: drop_missing=True would keep 6 of the 300 rows, too few to train and test on (fewer "
+        "than half of them, and fewer than 100); pass ignore='referral' to leave out the mostly empty "
+        "column, or impute='mean' to fill the gaps"
+    )
+    _, notes = _streamed(_write(tmp_path, _sparse(filled_every=3), "third.csv"), drop_missing=True)
+    assert "dropped 200 rows with missing values" in notes  # 100 kept: enough

@@ -12,7 +12,52 @@ import numpy as np
 
 from .data_error import DataError
 
-__all__ = ["dropped_note", "fill_counts", "fill_note", "fill_notes", "missing_advice", "reject_missing"]
+__all__ = [
+    "KEPT_ROWS",
+    "dropped_note",
+    "fill_counts",
+    "fill_note",
+    "fill_notes",
+    "keeps_too_few",
+    "missing_advice",
+    "mostly_empty",
+    "reject_missing",
+    "too_few_kept",
+]
+
+#: drop_missing=True keeps at least half of the rows or this many: 100 rows hold 20 test rows at
+#: the default test_size 0.2, the fewest on which the linear fallback chooses between models.
+KEPT_ROWS = 100
+
+
+def keeps_too_few(kept: int, rows: int) -> bool:
+    """Whether dropping the rows with gaps keeps too few of the ``rows`` to train and test on:
+    fewer than half of them and fewer than ``KEPT_ROWS``. A table that loses a few rows to gaps
+    trains as it would whole; one whose gaps are in most rows (a mostly empty column) is not
+    cut down to a handful."""
+    return 2 * kept < rows and kept < KEPT_ROWS
+
+
+def mostly_empty(gaps: dict[str, int], rows: int) -> list[str]:
+    """The columns of ``gaps`` (column → its gaps) with a gap in more than half of the ``rows``."""
+    return [name for name, count in gaps.items() if 2 * count > rows]
+
+
+def too_few_kept(
+    kept: int, rows: int, emptiest: list[str], impute: str = "median", target_gaps: int = 0
+) -> str:
+    """Why drop_missing=True is refused when it ``keeps_too_few`` rows, and what keeps them:
+    ignore= for the ``emptiest`` columns (``mostly_empty``), or ``impute=``; when the target is
+    missing in most rows (``target_gaps`` of them), filling it in, as nothing imputes a target."""
+    problem = (
+        f"drop_missing=True would keep {kept} of the {rows} rows, too few to train and test on "
+        f"(fewer than half of them, and fewer than {KEPT_ROWS})"
+    )
+    if 2 * target_gaps > rows:
+        return f"{problem}; the target is missing in {target_gaps} of them: fill it in, or train on another target"
+    which = "the mostly empty column" + ("s" if len(emptiest) > 1 else "")
+    ignore = f"pass ignore={','.join(emptiest)!r} to leave out {which}, or " if emptiest else "pass "
+    return f"{problem}; {ignore}impute={impute!r} to fill the gaps"
 
 
 def missing_advice(in_the_target: bool, in_target: int, at_training: bool) -> str:
@@ -42,28 +87,57 @@ def missing_advice(in_the_target: bool, in_target: int, at_training: bool) -> st
 
 def reject_missing(pre, table, with_target: bool, at_training: bool = False) -> None:
     """``Preprocessor.reject_missing``: DataError with the count and first place of the gaps
-    ``pre`` does not fill (``Preprocessor.gaps``), and what to do (``missing_advice``)."""
+    ``pre`` does not fill (``Preprocessor.gaps``), and what to do (``missing_advice``; at
+    training, gaps in features only get ``_feature_advice``, which names mostly empty columns)."""
     columns = pre.features + ([pre.target] if with_target else [])
     if pre.impute is not None:
         columns = [pre.target] if with_target else []
-    count, first, in_target = 0, None, 0
+    counts, first, bad = {}, None, np.zeros(len(table), dtype=bool)
     position = {name: i for i, name in enumerate(table.columns)}
     for name in columns:
         gaps = pre.gaps(table, name)
         found = int(gaps.sum())
         if found:
-            count += found
-            in_target += found if name == pre.target else 0
+            counts[name], bad = found, bad | gaps
             place = (int(np.argmax(gaps)), position[name])
             if first is None or place < first[0]:
                 first = (place, name)
-    if count:
+    if counts:
         (row, _), name = first
-        advice = missing_advice(name == pre.target, in_target, at_training)
+        count, in_target = sum(counts.values()), counts.get(pre.target, 0)
+        found, advice = "", missing_advice(name == pre.target, in_target, at_training)
+        if at_training and not in_target:
+            found, advice = _feature_advice(counts, len(table), len(table) - int(bad.sum()))
         raise DataError(
-            f"{table.source}: {count} missing or non-finite value{'s' if count > 1 else ''} "
-            f"(first at line {table.lines[row]}, column {name!r}, value {table.text(row, name)!r}); {advice}"
+            f"{table.source}: {count} missing or non-finite value{'s' if count > 1 else ''} (first at line "
+            f"{table.lines[row]}, column {name!r}, value {table.text(row, name)!r}){found}; {advice}"
         )
+
+
+def _feature_advice(gaps: dict[str, int], rows: int, kept: int) -> tuple[str, str]:
+    """(where the ``gaps`` (column → count) of a table of ``rows`` rows are, when most are in
+    mostly empty columns; what to do): ignore= those columns, impute=, and drop_missing=True
+    unless it keeps too few rows (``keeps_too_few``: it would keep ``kept``)."""
+    drop = (
+        f"; drop_missing=True would keep {kept} of the {rows} rows, too few to train and test on"
+        if keeps_too_few(kept, rows)
+        else " or drop_missing=True"
+    )
+    emptiest = mostly_empty(gaps, rows)
+    if not emptiest:
+        return "", f"pass impute='mean'|'median'{drop}"
+    held, total = sum(gaps[name] for name in emptiest), sum(gaps.values())
+    names = " and ".join(map(repr, emptiest))
+    found = (
+        f", {'all' if held == total else held} of them in column{'s' if len(emptiest) > 1 else ''} {names}, "
+        f"empty in {' and '.join(str(gaps[name]) for name in emptiest)} of the {rows} rows"
+    )
+    them = "it" if len(emptiest) == 1 else "them"
+    rest = "" if held == total else f" (then impute= or drop_missing=True for the other {total - held})"
+    return (
+        found,
+        f"pass ignore={','.join(emptiest)!r} to leave {them} out{rest}, or impute='mean'|'median'{drop}",
+    )
 
 
 def fill_counts(pre, table) -> dict[str, dict[str, int]]:

@@ -37,7 +37,7 @@ import numpy as np
 
 from .cells import arrow
 from .column_facts import MAX_CATEGORIES, ColumnFacts, add_counts
-from .fills import dropped_note, fill_note
+from .fills import dropped_note, fill_note, keeps_too_few, mostly_empty, too_few_kept
 from .infer import (
     ID_ROWS,
     check_options,
@@ -308,7 +308,8 @@ class FirstPass:
 
     def _check_rows(self) -> None:
         """DataError, as in memory, when a column has no value in any row (without impute=), or
-        too few rows remain to train on: none dropped, too few to hold out test rows."""
+        too few rows remain to train on: drop_missing=True keeps too few (``fills.keeps_too_few``),
+        none dropped, too few to hold out test rows."""
         empty = [
             name for name, column in self.columns.items() if column.left_out is None and not column.present
         ]
@@ -320,6 +321,13 @@ class FirstPass:
             raise DataError(
                 f"{self.source}: fewer than 2 rows remain after dropping rows with missing values"
             )
+        if dropped and keeps_too_few(read - dropped, read):
+            gaps = {
+                name: read - column.present for name, column in self.columns.items() if name not in self.index
+            }
+            emptiest = mostly_empty(gaps, read)
+            problem = too_few_kept(read - dropped, read, emptiest, "mean", self.target_gaps)
+            raise DataError(f"{self.source}: {problem}")
         if read < 2 or self.rows["train"] == 0:
             advice = (
                 f"hold out test_size={test_size}; add rows or lower test_size="
