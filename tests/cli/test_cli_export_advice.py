@@ -54,6 +54,20 @@ def test_predict_still_skips_a_blank_line_of_a_one_column_file_and_says_so(one_f
     assert "skipped 1 blank line between the rows (line 3), which hold no row" in done.stderr
 
 
+# ----------------------------------------------------- D5. a title above the header
+def test_a_title_line_above_the_header_says_to_remove_it_and_that_works(tmp_path):
+    rows = [f"{i % 7},{i % 5},{'ab'[i % 2]}" for i in range(60)]
+    data = tmp_path / "export.csv"
+    data.write_text("Report exported 2024-05-01 by ERP\nx,z,y\n" + "\n".join(rows) + "\n")
+    refused = chainrule_cli("train", data, "--target", "y", "--out", tmp_path / "m")
+    line = one_line_error(
+        refused, "export.csv:1: line 1 has 1 field but most rows below it have 3 (from line 2)"
+    )
+    assert "remove the lines above the header" in line and "fix the row" not in line
+    data.write_text("x,z,y\n" + "\n".join(rows) + "\n")
+    _train(tmp_path, data, "--target", "y", "--out", tmp_path / "m")
+
+
 # ------------------------------------------------------ D4. a mostly empty column
 def _sparse_export(path) -> None:
     rng = np.random.default_rng(1)

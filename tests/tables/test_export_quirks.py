@@ -76,6 +76,41 @@ def test_a_quoted_empty_line_is_placed_alike_in_chunks_when_the_quoting_is_irreg
     assert expected in _error(lambda: read_table(path)) and expected in _error(lambda: _streamed(path, 2))
 
 
+# -------------------------------------------------- D5. a title line above the header
+def _with_title(title: str, delimiter: str = ",", rows: int = 30) -> str:
+    lines = [delimiter.join(["a", "b", "c", "y"])]
+    lines += [delimiter.join([str(i), str(i % 3), "x" if i % 2 else "z", "yn"[i % 2]]) for i in range(rows)]
+    return title + "\n" + "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_a_title_above_the_header_is_named_in_memory_and_in_chunks(tmp_path, delimiter):
+    path = _write(tmp_path, _with_title("Report exported 2024-05-01 by ERP", delimiter))
+    expected = (
+        "t.csv:1: line 1 has 1 field but most rows below it have 4 (from line 2), so it does not look "
+        "like the header; remove the lines above the header"
+    )
+    assert expected in _error(lambda: read_table(path))
+    assert expected in _error(lambda: _streamed(path))
+
+
+def test_a_title_of_several_lines_points_to_the_first_line_of_the_rows_width(tmp_path):
+    path = _write(tmp_path, _with_title("Bank statement\n\nAccount 0001"))
+    assert "line 1 has 1 field but most rows below it have 4 (from line 4)" in _error(
+        lambda: read_table(path)
+    )
+
+
+def test_a_ragged_row_is_still_a_ragged_row(tmp_path):
+    text = "a,b,y\n" + "".join(f"{i},{i},n\n" for i in range(10)) + "1,2,3,n\n" + "4,5,n\n" * 5
+    assert "t.csv:12: row has 4 fields but the header has 3; fix the row" in _error(
+        lambda: read_table(_write(tmp_path, text))
+    )
+    assert "t.csv:3: row has 3 fields but the header has 2" in _error(
+        lambda: read_table(_write(tmp_path, "x,y\n1,2\n3,4,5\n"))
+    )
+
+
 # ------------------------------------------ D4. gaps in a mostly empty column, drop_missing
 def _sparse(rows: int = 300, filled_every: int = 50) -> str:
     rng = np.random.default_rng(0)

@@ -17,8 +17,8 @@ costs one re-read, never an error, up to ``LARGEST_BLOCK``.
 
 ``CsvSource.of(path)`` opens a file as ``read_table`` reads one: UTF-8, Windows-1252 for a
 file that is not UTF-8 but reads as it, UTF-16 or UTF-32 with a byte-order mark (decided by
-one scan of the file); the delimiter guessed from the header among , ; tab | or named by
-Excel's ``sep=;`` first line (then skipped); blank lines skipped and a record of empty cells
+one scan of the file); the delimiter detected as ``read_table`` detects it (``lines.detect_delimiter``:
+, ; tab or |) or named by Excel's ``sep=;`` first line (then skipped); blank lines skipped and a record of empty cells
 (``,,``) read as a row of gaps. Line numbers cost nothing until an error needs one:
 ``lines(first, count)`` then reads the file from its start (from where the last call
 stopped, when it can) counting records as ``tables.lines`` does, or by the ``csv`` module
@@ -37,7 +37,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .cells import arrow
-from .lines import DELIMITERS, RecordLines
+from .header import title_above_header, widths_after
+from .lines import RecordLines, detect_delimiter
 from .read import DataError
 from .text import binary_kind, separator_hint, wide_encoding
 
@@ -98,7 +99,7 @@ class CsvSource:
             text = file.read(1 << 16).decode(_codec(encoding), errors="replace")
         hint = separator_hint(text)
         lines = text.splitlines()[1 if hint else 0 :]
-        delimiter = hint or max(DELIMITERS, key=(lines[0] if lines else "").count)
+        delimiter = hint or detect_delimiter("\n".join(lines))  # as read_table detects it
 
         def blank_line(row) -> str:  # white space without a delimiter, as read_table skips it
             return "error" if row.text.strip() or delimiter in row.text else "skip"
@@ -174,11 +175,28 @@ class CsvSource:
         if found is None:
             return None
         row, expected, got = map(int, found.groups())  # Arrow's rows count a sep= line and the header
+        title = self._title_above_header()
+        if title is not None:
+            return title
         line = int(self.lines(row - 2 - self.skip, 1)[0])
         return (
             f"{self.path}:{line}: row has {got} fields but the header has {expected}; fix the row "
             "(a value containing the delimiter needs quotes)"
         )
+
+    def _title_above_header(self) -> str | None:
+        """``header.title_above_header``'s message when the first line is likely a title above
+        the header, from the first records of the file as the ``csv`` module reads them."""
+        with open(self.path, encoding=_codec(self.encoding), newline="") as file:
+            reader = csv.reader(file, delimiter=self.parse.delimiter)
+            line = 1
+            for cells in reader:
+                at, line = line, reader.line_num + 1
+                if at > self.skip and (len(cells) > 1 or "".join(cells).strip()):
+                    rows = widths_after(reader, line)
+                    title = title_above_header(at, len(cells), rows)
+                    return None if title is None else f"{self.path}:{at}: {title}"
+        return None
 
     # ------------------------------------------------------------------ lines
     def lines(self, first: int, count: int) -> np.ndarray:

@@ -140,9 +140,21 @@ class RecordLines:
 
 
 def detect_delimiter(text: str) -> str:
-    """The candidate delimiter that splits the first lines into the most equal columns."""
-    sample = "\n".join(text.splitlines()[:50])
-    best, best_score = ",", (0, 0)
+    """The candidate delimiter that splits the first lines into the most equal columns, judged
+    from the first line that some candidate splits (a title above the header has none), else ','."""
+    lines = text.splitlines()[:60]
+    for first in range(min(10, len(lines))):  # a title of up to 10 lines above the header
+        found = _best_delimiter(lines[first : first + 50])
+        if found is not None:
+            return found
+    return ","
+
+
+def _best_delimiter(lines: list[str]) -> str | None:
+    """The candidate that splits ``lines`` into the most equal columns, the first in at least
+    two; None when no candidate splits the first line."""
+    sample = "\n".join(lines)
+    best, best_score = None, (0, 0)
     for candidate in DELIMITERS:
         try:
             widths = [len(r) for r in csv.reader(io.StringIO(sample, newline=""), delimiter=candidate) if r]

@@ -33,7 +33,7 @@ import numpy as np
 from .cells import MISSING, arrow, as_numpy, parse_number, stripped
 from .compressed import compressed_file, decompressed
 from .data_error import DataError
-from .header import checked_names, without_trailing_column
+from .header import checked_names, title_above_header, widths_after, without_trailing_column
 from .lines import blank_record_lines, detect_delimiter, line_ends, quoting_is_regular, record_lines
 from .table import Columns, Table
 from .text import binary_kind, separator_hint, wide_encoding
@@ -283,13 +283,16 @@ def _scan(raw: bytes, layout: _Layout, source: str, blanks: list | None = None) 
             line, start_line = start_line, reader.line_num + 1
             empty = not any(cell.strip() for cell in record)
             if header is None:
-                header = None if empty or line <= layout.skip else record
+                header, header_line = (None, 0) if empty or line <= layout.skip else (record, line)
                 continue
             if empty and len(record) < 2 and record != [""]:  # a blank line: no delimiter, no ""
                 if blanks is not None:
                     blanks.append(line)
                 continue
             if len(record) != len(header):
+                rows = [(line, len(record)), *widths_after(reader, start_line)]  # a title above the header?
+                if title := title_above_header(header_line, len(header), rows, len(lines)):
+                    raise DataError(f"{source}:{header_line}: {title}")
                 raise DataError(
                     f"{source}:{line}: row has {len(record)} fields but the header has {len(header)}; "
                     "fix the row (a value containing the delimiter needs quotes)"
