@@ -102,3 +102,14 @@ def test_drop_missing_that_keeps_a_handful_is_refused_in_chunks(tmp_path):
         "--ignore referral_code",
     )
     assert not (tmp_path / "m").exists()
+
+
+# ------------------------------------------------------------ D6. float class labels
+def test_float_labels_are_pointed_to_task_regression_alone(tmp_path):
+    data = tmp_path / "t.csv"
+    weights = [150 + 3 * i for i in range(16)] + [150, 153, 156, 159]  # 16 classes in 20 rows
+    data.write_text("x,weight\n" + "".join(f"{i % 7},{w}.0\n" for i, w in enumerate(weights)))
+    refused = chainrule_cli("train", data, "--target", "weight", "--out", tmp_path / "m")
+    line = one_line_error(refused, "(16 classes, e.g. '", ".0'", "for a number, pass --task regression;")
+    assert "plainly" not in line
+    _train(tmp_path, data, "--target", "weight", "--task", "regression", "--out", tmp_path / "m")

@@ -9,6 +9,7 @@ import pytest
 
 from chainrule.tables.fills import KEPT_ROWS, keeps_too_few
 from chainrule.tables.first_pass import FirstPass
+from chainrule.tables.infer import unlearnable_classes
 from chainrule.tables.preprocess import Preprocessor
 from chainrule.tables.read import DataError, Table, read_table
 from chainrule.tables.stream import Split, open_files
@@ -157,3 +158,12 @@ def test_drop_missing_that_keeps_a_handful_is_refused_in_chunks(tmp_path):
     )
     _, notes = _streamed(_write(tmp_path, _sparse(filled_every=3), "third.csv"), drop_missing=True)
     assert "dropped 200 rows with missing values" in notes  # 100 kept: enough
+
+
+# ------------------------------------------------------------ D6. float class labels
+def test_classes_that_are_plain_numbers_are_pointed_to_regression_alone():
+    counts = np.ones(20, dtype=np.int64)
+    plain = unlearnable_classes("Weight", counts, "191.0")
+    assert "for a number, pass task='regression';" in plain and "plainly" not in plain
+    written = unlearnable_classes("price", counts, "$1,140.93")
+    assert "for a number, write it plainly (no unit or separators) and pass task='regression'" in written

@@ -162,14 +162,17 @@ def unlearnable_classes(target: str, counts: np.ndarray, example: str) -> str | 
     From ``ID_ROWS`` rows on, a target where most rows hold a class no other row holds is
     refused: an ID, a name, or a number read as labels (a price with its currency sign). A
     class of one row can be learned from that row or tested on it, never both, so the split
-    would put nearly nothing in the test rows. ``counts`` are the rows of each class."""
+    would put nearly nothing in the test rows. ``counts`` are the rows of each class, ``example``
+    a class of one row: when it is a number as written ('191.0'), task='regression' is all it
+    takes, else the number must first be written plainly ('$12.50')."""
     rows, once = int(counts.sum()), int(np.sum(counts == 1))
     if rows < ID_ROWS or 2 * once <= rows:
         return None
+    plainly = "" if parse_number(example) is not None else "write it plainly (no unit or separators) and "
     return (
         f"target {target!r} holds a class no other row holds in {once} of its {rows} rows "
         f"({counts.size} classes, e.g. {example!r}): such classes can be neither learned nor tested; "
-        "for a number, write it plainly (no unit or separators) and pass task='regression'; "
+        f"for a number, {plainly}pass task='regression'; "
         "for an ID or a name, pass target= with the column to predict"
     )
 
