@@ -104,6 +104,35 @@ def test_drop_missing_that_keeps_a_handful_is_refused_in_chunks(tmp_path):
     assert not (tmp_path / "m").exists()
 
 
+# --------------------------------------------------------- D7. accounting negatives
+def _ledger(path) -> None:
+    rng = np.random.default_rng(2)
+    lines = ["balance,months,default"]
+    for _ in range(200):
+        amount = rng.normal(0, 1500)
+        written = f"{abs(amount):,.2f}"
+        lines.append(
+            f'"({written})",{rng.integers(1, 40)},Y' if amount < 0 else f'"{written}",{rng.integers(1, 40)},N'
+        )
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_accounting_negatives_are_read_with_thousands_and_predicted_alike(tmp_path):
+    data = tmp_path / "ledger.csv"
+    _ledger(data)
+    refused = chainrule_cli("train", data, "--target", "default", "--out", tmp_path / "m")
+    line = one_line_error(
+        refused, "column 'balance' holds numbers written as text", "in parentheses", "--thousands ,"
+    )
+    assert "--categorical" not in line and "like an ID" not in line
+    _train(tmp_path, data, "--target", "default", "--thousands", ",", "--out", tmp_path / "m")
+    new = tmp_path / "new.csv"
+    new.write_text('balance,months\n"(2,500.00)",10\n"2,500.00",10\n')
+    done = chainrule_cli("predict", tmp_path / "m", new)
+    assert done.returncode == 0, done.stderr
+    assert [row.split(",")[0] for row in done.stdout.strip().splitlines()[1:]] == ["Y", "N"]
+
+
 # ------------------------------------------------------------ D6. float class labels
 def test_float_labels_are_pointed_to_task_regression_alone(tmp_path):
     data = tmp_path / "t.csv"

@@ -9,6 +9,7 @@ import pytest
 
 from chainrule.tables.fills import KEPT_ROWS, keeps_too_few
 from chainrule.tables.first_pass import FirstPass
+from chainrule.tables.formats import parse_formatted
 from chainrule.tables.infer import unlearnable_classes
 from chainrule.tables.preprocess import Preprocessor
 from chainrule.tables.read import DataError, Table, read_table
@@ -109,6 +110,49 @@ def test_a_ragged_row_is_still_a_ragged_row(tmp_path):
     )
     assert "t.csv:3: row has 3 fields but the header has 2" in _error(
         lambda: read_table(_write(tmp_path, "x,y\n1,2\n3,4,5\n"))
+    )
+
+
+# ------------------------------------------------ D7. accounting negatives, (1,660.94)
+def test_a_number_in_parentheses_is_negative_with_a_thousands_or_decimal_option():
+    texts = pa.array(["(1,660.94)", "256.44", " ( 12 ) ", "(-5)", "()", "(abc)", ""])
+    cells = parse_formatted(texts, {"thousands": ","})
+    assert cells.numbers[:3].tolist() == [-1660.94, 256.44, -12.0]
+    assert cells.text.tolist() == [False, False, False, True, True, True, False]
+    assert (
+        parse_formatted(pa.array(["(1.660,94)"]), {"thousands": ".", "decimal": ","}).numbers[0] == -1660.94
+    )
+    assert parse_formatted(pa.array(["(5)"]), {}).text[0]  # nothing is guessed without an option
+
+
+def _ledger(amounts: list[str]) -> Table:
+    return Table.from_columns("t.csv", {"balance": amounts * 10, "y": ["a", "b"] * (5 * len(amounts))})
+
+
+def test_accounting_negatives_are_named_as_numbers_and_never_offered_as_categories():
+    table = _ledger(["(1,660.94)", "256.44", "2,455.07", "(1,108.83)", "(12.50)", "1,001.00"])
+    message = _error(lambda: Preprocessor.fit(table, "y"))
+    assert message == (
+        "t.csv: column 'balance' holds numbers written as text ('(1,660.94)'; 30 of them in parentheses, "
+        "negatives as accounts write them); pass thousands=',' to read them as numbers, one in "
+        "parentheses as negative"
+    )
+    pre, _ = Preprocessor.fit(table, "y", number_format={"thousands": ","})
+    assert "balance" in pre.numeric and "balance" not in pre.categorical
+
+
+def test_negatives_in_parentheses_alone_name_an_option_that_reads_them():
+    message = _error(lambda: Preprocessor.fit(_ledger(["(660.94)", "256.44", "(12)", "3"]), "y"))
+    assert "holds numbers written as text ('(660.94)'; 20 of them in parentheses" in message
+    assert "pass thousands=','" in message and "categorical" not in message
+
+
+def test_numbers_in_another_form_than_asked_are_not_offered_as_categories():
+    table = _ledger(["1.660,94", "256,44", "(1.108,83)", "2,5"])
+    message = _error(lambda: Preprocessor.fit(table, "y", number_format={"thousands": ","}))
+    assert "holds numbers written as text when read with thousands=','" in message
+    assert (
+        "pass thousands='.', decimal=',' to read them as numbers" in message and "categorical" not in message
     )
 
 

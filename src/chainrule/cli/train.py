@@ -16,6 +16,7 @@ EXAMPLES = """examples:
   chainrule train data.csv --target price           # task inferred from the target
   chainrule train admissions.csv --target admit --hidden 8 --epochs 500 --lr 0.01
   chainrule train data.csv --target y --impute median --out runs/y    # fill gaps in numbers
+  chainrule train ledger.csv --target y --thousands ,   # 1,234.50; (1,234.50) is negative
   chainrule train data.csv --config train.toml      # options from a TOML file
   chainrule train 'data/*.parquet' --target y --chunk-rows 100000   # files larger than memory
 """

@@ -152,15 +152,15 @@ class ColumnFacts:
 
 def _check_written_as(table: Table, name: str, text: np.ndarray) -> None:
     """DataError when a column's first text cells are all numbers written another way
-    (``50%``, ``1,234.5``): a run in memory reads them with an option, one in chunks not yet."""
+    (``50%``, ``1,234.5``, ``(1,660.94)``): a run in memory reads them with an option, one in
+    chunks not yet (never as categories, which would one-hot encode every amount)."""
     option = written_as(table.trimmed(name), text)
     if option is not None:
         example = table.text(int(np.argmax(text)), name).strip()
         raise DataError(
             f"{table.source}: column {name!r} holds numbers written as text ({example!r}), which "
             f"a run in chunks (every Parquet file) does not read yet; write them as plain numbers, "
-            f"or train on a CSV file in memory with {option} (or pass categorical={name!r} to keep "
-            "them as categories)"
+            f"or train on a CSV file in memory with {option}"
         )
 
 

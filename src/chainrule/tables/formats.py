@@ -6,11 +6,12 @@ reads: ``{"decimal": ","}`` reads ``0,5`` as 0.5, ``{"thousands": ","}`` reads `
 also a no-break space), ``{"percent": True}`` reads ``50%`` as 0.5.
 It is given explicitly (nothing is guessed) and stored with the model, so prediction reads new
 rows the same way. With ``decimal=","`` a cell holding a ``.`` that is not the thousands
-separator is not a number (``1.500`` would be ambiguous).
+separator is not a number (``1.500`` would be ambiguous). With a decimal or thousands option,
+a number in parentheses is negative, as accounts write it: ``(1,660.94)`` is −1660.94.
 
 Without a format, ``written_as`` finds columns whose text cells are all numbers in one of those
-forms, so training refuses them in one line that names the option, rather than one-hot encoding
-them (after which any new value fails at prediction).
+forms (in parentheses or not), so training refuses them in one line that names the option,
+rather than one-hot encoding them (after which any new value fails at prediction).
 
 Everything here is one Arrow or NumPy operation over a column.
 """
@@ -23,7 +24,10 @@ import numpy as np
 
 from .cells import Cells, arrow, as_numpy, parse_cells, stripped
 
-__all__ = ["format_key", "parse_formatted", "written_as", "magnitude_limit", "too_large"]
+__all__ = ["format_key", "parse_formatted", "parenthesised", "written_as", "magnitude_limit", "too_large"]
+
+#: A negative number as accounts write it, ``(1,660.94)``: the number (group 1) in parentheses.
+PARENTHESISED = r"^\(\s*([0-9.][^()]*?)\s*\)$"
 
 _DIGITS = r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)"
 #: What ``thousands=' '`` reads as the space between groups: a space, a no-break space (French
@@ -54,12 +58,17 @@ def parse_formatted(texts, number_format: dict | None) -> Cells:
         return parse_cells(texts)
     _, pc, _ = arrow()
     trimmed = stripped(texts)
+    decimal, thousands = key.get("decimal", "."), key.get("thousands")
+    negative = np.zeros(len(trimmed), dtype=bool)
+    if decimal != "." or thousands:  # (1,660.94) is -1660.94
+        marked = pc.match_substring_regex(trimmed, PARENTHESISED)
+        negative = as_numpy(marked).astype(bool)
+        trimmed = pc.if_else(marked, pc.replace_substring_regex(trimmed, PARENTHESISED, r"\1"), trimmed)
     percent = np.zeros(len(trimmed), dtype=bool)
     if key.get("percent"):
         marked = pc.match_substring_regex(trimmed, r"^[+-]?[0-9.,]*[0-9.,]\s*%$")
         percent = as_numpy(marked).astype(bool)
         trimmed = pc.if_else(marked, pc.replace_substring_regex(trimmed, r"\s*%$", ""), trimmed)
-    decimal, thousands = key.get("decimal", "."), key.get("thousands")
     if thousands == " ":
         trimmed = pc.replace_substring_regex(trimmed, _SPACES, " ")
     elif thousands == "'":  # Swiss numbers typed with the typographic apostrophe: 1’234
@@ -82,7 +91,19 @@ def parse_formatted(texts, number_format: dict | None) -> Cells:
         percent &= ~cells.text & ~cells.missing
         cells.numbers[percent] /= 100.0
         cells.percent = percent
+    negative &= ~cells.text & ~cells.missing
+    cells.numbers[negative] *= -1.0
     return cells
+
+
+def parenthesised(trimmed, text: np.ndarray) -> int:
+    """How many of a column's text cells (``text``) are written in parentheses, ``(1,660.94)``."""
+    pa, pc, _ = arrow()
+    if not text.any():
+        return 0
+    return int(
+        pc.sum(pc.match_substring_regex(pc.filter(trimmed, pa.array(text)), PARENTHESISED)).as_py() or 0
+    )
 
 
 def written_as(trimmed, text: np.ndarray) -> str | None:
@@ -92,11 +113,16 @@ def written_as(trimmed, text: np.ndarray) -> str | None:
     if not text.any():
         return None
     cells = pc.filter(trimmed, pa.array(text))
+    inside = pc.replace_substring_regex(cells, PARENTHESISED, r"\1")  # (1,660.94) is a number too
     found = {
-        name: as_numpy(pc.match_substring_regex(cells, pattern)).astype(bool) for name, pattern, _ in _FORMS
+        name: as_numpy(pc.match_substring_regex(inside, pattern)).astype(bool) for name, pattern, _ in _FORMS
     }
-    if not np.logical_or.reduce(list(found.values())).all():
+    negative = as_numpy(pc.match_substring_regex(cells, PARENTHESISED)).astype(bool)
+    plain = negative & ~parse_cells(inside).text  # (660.94): read with either option
+    if not (np.logical_or.reduce(list(found.values())) | plain).all():
         return None
+    if plain.all() or (plain | found["percent"]).all():
+        found["thousands"] |= plain  # read as a thousands option reads any plain number
     options = {name: option for name, _, option in _FORMS}
     used = [name for name in ("both", "spaced_comma", "swiss", "percent") if found[name].any()]
     if found["spaced"].any() and "spaced_comma" not in used:

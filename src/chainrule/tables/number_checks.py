@@ -1,12 +1,13 @@
 """The checks on a column's numbers that name the cell: too large for the dtype, written in a
-form not asked for, or text where numbers are, with the option that would read it."""
+form not asked for, or text where numbers are, with the option that would read it (never
+categories for numbers)."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from .cells import arrow, parse_cells
-from .formats import format_key, magnitude_limit, too_large, written_as
+from .formats import format_key, magnitude_limit, parenthesised, too_large, written_as
 from .infer import where
 from .read import DataError, Table
 
@@ -29,26 +30,34 @@ def check_magnitudes(table: Table, name: str, numbers: np.ndarray, dtype) -> Non
         )
 
 
-def check_written_otherwise(table: Table, name: str, cells, fmt: dict, role: str) -> None:
+def check_written_otherwise(table: Table, name: str, cells, fmt: dict, role: str = "") -> None:
     """DataError when a column's text cells (read with the number format ``fmt``) are all
-    numbers: in a form not asked for (``1,234.5``, ``12%``), named with the options that read
-    it; or, when a format was asked for, written plainly (``0.5`` with ``decimal=','``)."""
+    numbers: in a form not asked for (``1,234.5``, ``12%``, ``(1,660.94)``), named with the
+    options that read it; or, when a format was asked for, written plainly (``0.5`` with
+    ``decimal=','``). ``role``: the other way out (a target's class labels); a feature's numbers
+    are never offered as categories, which would one-hot encode every amount."""
     if not cells.text.any():
         return
     trimmed, asked = table.trimmed(name), _asked(fmt)
     option = written_as(trimmed, cells.text)
     example = table.text(_first(cells.text), name).strip()
+    role = f", or {role}" if role else ""
     if asked and _plain(trimmed, cells.text):  # 0.5 under decimal=',': the file writes '.' decimals
         also = f" (or, if they group thousands, pass {option})" if option else ""
         raise DataError(
             f"{table.source}: column {name!r} holds plain numbers ({example!r}), not numbers written "
-            f"as {asked} reads them; leave {asked} out for this file{also}, or {role}"
+            f"as {asked} reads them; leave {asked} out for this file{also}{role}"
         )
     if option is not None:
         read = f" when read with {asked}" if asked else ""
+        negatives = parenthesised(trimmed, cells.text)
+        inside = (
+            f"; {negatives} of them in parentheses, negatives as accounts write them" if negatives else ""
+        )
+        negative = ", one in parentheses as negative" if negatives else ""
         raise DataError(
-            f"{table.source}: column {name!r} holds numbers written as text{read} ({example!r}); "
-            f"pass {option} to read them as numbers, or {role}"
+            f"{table.source}: column {name!r} holds numbers written as text{read} ({example!r}{inside}); "
+            f"pass {option} to read them as numbers{negative}{role}"
         )
 
 
@@ -63,17 +72,22 @@ def _plain(trimmed, text: np.ndarray) -> bool:
     return bool(np.all(~parse_cells(pc.filter(trimmed, pa.array(text))).text))
 
 
-def not_a_number(table: Table, name: str, cells, fmt: dict, advice: str) -> DataError:
-    """The error for the first text cell of a numeric column, ending in ``advice``. A column
-    read with a number format (``fmt``) says so, and when its text cells are numbers in another
-    form, names the options that read them (``1.234,5`` with ``decimal=','`` alone)."""
+def not_a_number(table: Table, name: str, cells, fmt: dict, advice: str, categories: str = "") -> DataError:
+    """The error for the first text cell of a numeric column, ending in ``advice`` and, unless
+    its text cells are numbers written another way, ``categories`` (the option that reads the
+    column as categories). A column read with a number format (``fmt``) says so, and when its
+    text cells are numbers in another form, names the options that read them (``1.234,5`` with
+    ``decimal=','`` alone)."""
     asked = _asked(fmt)
     trimmed = table.trimmed(name)
     hint = f" read with {asked}" if asked else ""
     if asked and _plain(trimmed, cells.text):
         hint += " (it reads as a plain number)"
+        categories = ""
     elif asked and (other := written_as(trimmed, cells.text)):
         hint += f" (it reads as a number with {other})"
+        categories = ""
+    advice += f", or pass {categories}" if categories else ""
     return DataError(f"{where(table, _first(cells.text), name)} is not a number{hint}; {advice}")
 
 

@@ -143,9 +143,7 @@ class Preprocessor:
             cells = table.cells(name, fmt)
             present, texts = int(cells.present.sum()), int(cells.text.sum())
             if not chosen:
-                check_written_otherwise(
-                    table, name, cells, fmt, f"categorical={name!r} to keep them as categories"
-                )
+                check_written_otherwise(table, name, cells, fmt)
             if not present and not chosen:  # nothing to learn, nothing to fill with
                 if impute is None:
                     empty.append(name)  # refused below, every such column at once
@@ -172,8 +170,8 @@ class Preprocessor:
                     name,
                     cells,
                     fmt,
-                    f"{present - texts} other values in the column are numbers; "
-                    f"fix the value, or pass categorical={name!r} to treat the column as categories",
+                    f"{present - texts} other values in the column are numbers; fix the value",
+                    f"categorical={name!r} to treat the column as categories",
                 )
             if not chosen and is_row_index(name, cells.numbers, cells.missing):
                 left_out.append(name)
