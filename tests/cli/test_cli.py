@@ -74,7 +74,21 @@ def small(work):
     """A classification model on a CSV with a categorical column and text labels."""
     data = _classification_csv(work / "small.csv")
     out = work / "small-model"
-    result = ok(chainrule_cli("train", data, "--target", "label", "--epochs", "5", "--out", out, cwd=work))
+    # --no-linear-fallback: a table this small saves the linear model, and these tests read a network
+    result = ok(
+        chainrule_cli(
+            "train",
+            data,
+            "--target",
+            "label",
+            "--epochs",
+            "5",
+            "--no-linear-fallback",
+            "--out",
+            out,
+            cwd=work,
+        )
+    )
     return result, data, out
 
 
@@ -190,7 +204,15 @@ def _write_toml(path: Path, options: dict) -> Path:
 def test_config_sets_options_and_the_command_line_overrides_it(small, work):
     config = _write_toml(
         work / "options.toml",
-        {"data": str(small[1]), "target": "label", "epochs": 2, "hidden": "4", "lr": 0.01, "seed": 3},
+        {
+            "data": str(small[1]),
+            "target": "label",
+            "epochs": 2,
+            "hidden": "4",
+            "lr": 0.01,
+            "seed": 3,
+            "linear_fallback": False,
+        },  # fmt: skip
     )
     from_file = ok(chainrule_cli("train", "--config", config, "--out", work / "cfg1", "--json", "-q"))
     assert json.loads(from_file.stdout)["epochs_run"] == 2

@@ -238,9 +238,9 @@ def test_each_verdict_suggests_only_options_that_change_a_default(network, chose
     assert line.startswith("test accuracy: network ")
 
 
-def test_a_network_kept_without_the_rule_says_why_when_the_linear_model_beats_it():
-    # 40 rows of a linear target: 6 validation rows, too few for the choice, so the network
-    # is kept; metrics.json must not claim the one-standard-error rule chose it.
+def test_a_table_too_small_to_choose_on_keeps_the_linear_model_and_says_why():
+    # 40 rows of a linear target: 6 validation rows cannot show the network better than
+    # logistic regression, so the linear model is saved and the verdict says why.
     rng = np.random.default_rng(0)
     x = rng.normal(size=(40, 3))
     labels = np.where(x @ [1.0, -1.0, 0.5] > 0, "yes", "no")
@@ -251,11 +251,13 @@ def test_a_network_kept_without_the_rule_says_why_when_the_linear_model_beats_it
     result = train_table(table, TrainConfig(target="y", epochs=3, verbose=0))
     choice = result.metrics["choice"]
     assert choice["validation_rows"] < MIN_CHOICE_ROWS
-    assert choice["rule"].startswith(f"none: {choice['validation_rows']} validation rows, fewer than")
-    trivial = {"model": "majority class 'no'", "accuracy": 0.5}
-    line = verdict({"accuracy": 0.8}, {"accuracy": 0.9}, trivial, "network", kept_because(choice))
-    assert "the linear model beats the network (the network was kept: " in line
-    assert "validation rows are too few" in line
+    assert choice["rule"].startswith(
+        f"too few rows, keep the linear model: {choice['validation_rows']} validation rows"
+    )
+    assert result.metrics["model"] == "linear" and len(result.network.layers) == 1
+    assert "too few to show the network better" in result.metrics["verdict"]
+    kept = train_table(table, TrainConfig(target="y", epochs=3, verbose=0, linear_fallback=False))
+    assert kept.metrics["model"] == "network" and len(kept.network.layers) > 1
     assert kept_because({"rule": "one standard error", "validation_rows": 40}) is None
 
 

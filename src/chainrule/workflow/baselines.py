@@ -198,8 +198,8 @@ def verdict(
     at_start: bool = False,
 ) -> str:
     """One line: does the network beat the trivial baseline and the linear model on the test
-    rows, and if not, what to try; ``why`` the network was saved, when the linear model beats
-    it on the test rows and that needs saying (see ``select.kept_because``); ``hidden``: the
+    rows, and if not, what to try; ``why`` the saved model was kept other than by the
+    one-standard-error rule (see ``select.kept_because``), said where it needs saying; ``hidden``: the
     network has hidden layers (without, no hidden layer is not advised); ``at_start``: early
     stopping kept the network's start, the ridge model fitted without the validation rows.
     The scores are ranked as printed (``printed``): a difference the line does not show is a tie."""
@@ -216,10 +216,11 @@ def verdict(
         "check that no column gives the target away (a copy, a recoding) before trusting either"
     )
     if chosen == "linear":
-        saved = (
-            f"{scores}; on the validation rows the network was not clearly better than the linear "
-            "model (by one standard error), so the linear model is the saved model (no hidden layer)"
+        reason = why or (
+            "on the validation rows the network was not clearly better than the linear model "
+            "(by one standard error)"
         )
+        saved = f"{scores}; {reason}, so the linear model is the saved model (no hidden layer)"
         if line <= floor:
             return f"{saved}, and it does no better than {trivial['model']}: {nothing}"
         if line >= PERFECT:

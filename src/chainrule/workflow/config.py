@@ -126,8 +126,9 @@ class TrainConfig:
     linear_fallback: bool = option(
         True,
         "keep the linear model (no hidden layer) instead unless the network's loss on the "
-        "validation rows is lower by more than one standard error (needs 20 validation rows; "
-        "a linear-started network had this choice made by early stopping)",
+        "validation rows is lower by more than one standard error (fewer than 20 validation rows "
+        "cannot show that: the linear model is kept; a linear-started network had this choice "
+        "made by early stopping)",
         "bool",
     )
     linear_start: bool = option(
