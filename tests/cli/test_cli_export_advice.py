@@ -142,3 +142,16 @@ def test_float_labels_are_pointed_to_task_regression_alone(tmp_path):
     line = one_line_error(refused, "(16 classes, e.g. '", ".0'", "for a number, pass --task regression;")
     assert "plainly" not in line
     _train(tmp_path, data, "--target", "weight", "--task", "regression", "--out", tmp_path / "m")
+
+
+# ---------------------------------------------------------------- Parquet: rows
+def test_a_parquet_file_names_the_row_of_a_gap(one_feature, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"income": [420.0, 500.0, None]}), tmp_path / "new.parquet")
+    refused = chainrule_cli("predict", one_feature / "plain", tmp_path / "new.parquet")
+    line = one_line_error(
+        refused, "new.parquet: 1 missing or non-finite value (first at row 3, column 'income'"
+    )
+    assert "line" not in line

@@ -211,3 +211,18 @@ def test_classes_that_are_plain_numbers_are_pointed_to_regression_alone():
     assert "for a number, pass task='regression';" in plain and "plainly" not in plain
     written = unlearnable_classes("price", counts, "$1,140.93")
     assert "for a number, write it plainly (no unit or separators) and pass task='regression'" in written
+
+
+# ------------------------------------------------------------- Parquet: rows, not lines
+def test_a_parquet_file_names_rows_not_lines(tmp_path):
+    import pyarrow.parquet as pq
+
+    from chainrule.tables.arrow_table import read_parquet
+
+    pq.write_table(pa.table({"x": [1.0, 2.0, None, 4.0] * 10, "y": ["a", "b"] * 20}), tmp_path / "t.parquet")
+    table = read_parquet(tmp_path / "t.parquet")
+    probe, _ = Preprocessor.fit(table, "y")
+    message = _error(lambda: probe.reject_missing(table, with_target=True, at_training=True))
+    assert "(first at row 3, column 'x', value '')" in message and "line" not in message
+    assert table.place(2) == f"{tmp_path / 't.parquet'}: row 3"
+    assert read_table(_write(tmp_path, "x,y\n1,a\n")).place(0) == f"{tmp_path / 't.csv'}:2"

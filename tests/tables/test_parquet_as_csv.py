@@ -81,7 +81,7 @@ def test_a_number_too_large_is_refused_in_chunks_as_in_memory_without_a_warning(
         str(tmp_path / "t.csv"), ""
     )
     pd.read_csv(tmp_path / "t.csv").to_parquet(tmp_path / "t.parquet", index=False)
-    with pytest.raises(DataError, match=r"t\.parquet:3: column 'x', value '1e\+200' is too large"):
+    with pytest.raises(DataError, match=r"t\.parquet: row 3: column 'x', value '1e\+200' is too large"):
         first_pass(tmp_path / "t.parquet", chunk_rows=100_000, dtype=np.dtype(dtype))
 
 

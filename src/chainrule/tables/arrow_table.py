@@ -131,6 +131,11 @@ class _ArrowColumns:
     def blanks(self) -> list[int]:
         return []
 
+    @property
+    def unit(self) -> str:
+        """What ``locate`` counts: a streamed CSV chunk's lines, or a Parquet file's rows."""
+        return "line" if self.locator is not None else "row"
+
 
 def _numbers(values) -> Cells | None:
     """The Cells of an Arrow column of numbers (null and NaN missing), None for other types."""

@@ -109,8 +109,8 @@ def reject_missing(pre, table, with_target: bool, at_training: bool = False) -> 
         if at_training and not in_target:
             found, advice = _feature_advice(counts, len(table), len(table) - int(bad.sum()))
         raise DataError(
-            f"{table.source}: {count} missing or non-finite value{'s' if count > 1 else ''} (first at line "
-            f"{table.lines[row]}, column {name!r}, value {table.text(row, name)!r}){found}; {advice}"
+            f"{table.source}: {count} missing or non-finite value{'s' if count > 1 else ''} (first at "
+            f"{table.line(row)}, column {name!r}, value {table.text(row, name)!r}){found}; {advice}"
         )
 
 
@@ -174,13 +174,13 @@ def fill_notes(pre, table, counts: dict | None = None) -> list[str]:
         name = next(name for name, c in counts.items() if c["infinite"])
         cells = table.cells(name, pre.number_format)
         row = int(np.argmax(pre.gaps(table, name) & ~cells.missing))
-        first = (table.lines[row], name, table.text(row, name).strip())
+        first = (table.line(row), name, table.text(row, name).strip())
     return [fill_note(pre, counts, len(table), first)]
 
 
 def fill_note(pre, counts: dict, rows: int, first_infinite: tuple | None) -> str:
     """The line ``fill_notes`` writes, from ``fill_counts``' ``counts`` over ``rows`` rows and
-    the first infinity's (line, column, text), or None; a streamed run adds its counts up
+    the first infinity's ("line 7" or "row 7", column, text), or None; a streamed run adds its counts up
     chunk by chunk and writes the same line."""
     total = sum(c["filled"] for c in counts.values())
     parts = []
@@ -196,7 +196,7 @@ def fill_note(pre, counts: dict, rows: int, first_infinite: tuple | None) -> str
     if infinite and first_infinite is not None:
         line, name, text = first_infinite
         note += (
-            f"; {infinite} {'is' if infinite == 1 else 'are'} infinite (first at line "
+            f"; {infinite} {'is' if infinite == 1 else 'are'} infinite (first at "
             f"{line}, column {name!r}, value {text!r}), filled as a missing value: fix the source if "
             "that was not meant"
         )

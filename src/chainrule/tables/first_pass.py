@@ -156,7 +156,7 @@ class FirstPass:
             counts["infinite"] += int(infinite.sum())
             if self.first_infinite is None and infinite.any():
                 row = int(np.argmax(infinite))
-                self.first_infinite = (table.lines[row], name, table.text(row, name).strip())
+                self.first_infinite = (table.line(row), name, table.text(row, name).strip())
 
     def _gaps(self, table: Table, name: str) -> np.ndarray:
         cells = table.cells(name)

@@ -48,9 +48,10 @@ def check_options(source: str, columns, target: str, categorical=(), ignore=()) 
 
 
 def where(table: Table, row: int, name: str, value: str | None = None) -> str:
-    """``file:line: column 'name', value 'text'``: the place of one cell, for error messages."""
+    """``file:line: column 'name', value 'text'`` (``file: row N: ...`` for Parquet): the place
+    of one cell, for error messages."""
     value = table.text(row, name) if value is None else value
-    return f"{table.source}:{table.lines[row]}: column {name!r}, value {value!r}"
+    return f"{table.place(row)}: column {name!r}, value {value!r}"
 
 
 def category_names(table: Table, columns) -> dict[str, list[str]]:

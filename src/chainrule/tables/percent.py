@@ -31,9 +31,9 @@ def _mixed(table: Table, name: str, cells: Cells) -> None:
     if cells.percent.any() and plain.any():
         marked, unmarked = int(np.argmax(cells.percent)), int(np.argmax(plain))
         raise DataError(
-            f"{table.source}: column {name!r} writes numbers both as percentages (line "
-            f"{table.lines[marked]}: {table.text(marked, name).strip()!r}) and plainly (line "
-            f"{table.lines[unmarked]}: {table.text(unmarked, name).strip()!r}), which percent=True reads "
+            f"{table.source}: column {name!r} writes numbers both as percentages ("
+            f"{table.line(marked)}: {table.text(marked, name).strip()!r}) and plainly ("
+            f"{table.line(unmarked)}: {table.text(unmarked, name).strip()!r}), which percent=True reads "
             f"100 times apart ({cells.numbers[marked]:g} and {cells.numbers[unmarked]:g}); "
             "write every number of the column one way"
         )

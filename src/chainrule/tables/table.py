@@ -30,7 +30,8 @@ class Columns:
     """What the tables cut from one file share: the cell texts, and what was parsed from them.
 
     ``locate`` gives the line of every row, ``blanks`` the blank lines between rows (which
-    hold no row); both are found only when first needed.
+    hold no row); both are found only when first needed. ``unit`` is what ``locate`` counts:
+    a text file's lines ("line"), or a Parquet file's rows from 1 ("row").
     """
 
     data: object  # a pyarrow.Table of string columns
@@ -41,6 +42,7 @@ class Columns:
     trimmed: dict = field(default_factory=dict)
     pandas_index: tuple = ()  # the columns a Parquet file's pandas metadata names as the index
     typed_numbers: frozenset = frozenset()  # the columns of numbers by their type (Parquet's)
+    unit: str = "line"
 
 
 class Table:
@@ -126,6 +128,17 @@ class Table:
         if self._shared.lines is None:
             self._shared.lines = self._shared.locate()
         return self._shared.lines if self._rows is None else self._shared.lines[self._rows]
+
+    def line(self, row: int) -> str:
+        """Where row ``row`` is in the file, for messages: ``line 7`` (a text file's line, blank
+        lines and quoted line breaks counted) or ``row 7`` (a Parquet file's row, from 1)."""
+        return f"{self._shared.unit} {self.lines[row]}"
+
+    def place(self, row: int) -> str:
+        """Row ``row``'s place, for messages: ``data.csv:7`` (line 7), or ``data.parquet: row 7``."""
+        if self._shared.unit == "line":
+            return f"{self.source}:{self.lines[row]}"
+        return f"{self.source}: {self.line(row)}"
 
     def blank_lines(self) -> list[int]:
         """The blank lines of the file between its first row and its last: lines that hold no
