@@ -212,7 +212,7 @@ def test_config_sets_options_and_the_command_line_overrides_it(small, work):
             "lr": 0.01,
             "seed": 3,
             "linear_fallback": False,
-        },  # fmt: skip
+        },
     )
     from_file = ok(chainrule_cli("train", "--config", config, "--out", work / "cfg1", "--json", "-q"))
     assert json.loads(from_file.stdout)["epochs_run"] == 2
