@@ -204,6 +204,21 @@ def test_drop_missing_that_keeps_a_handful_is_refused_in_chunks(tmp_path):
     assert "dropped 200 rows with missing values" in notes  # 100 kept: enough
 
 
+def test_drop_missing_that_keeps_a_handful_is_refused_in_memory_as_in_chunks(tmp_path):
+    from chainrule.workflow.config import TrainConfig
+    from chainrule.workflow.train import train_table
+
+    path = _write(tmp_path, _sparse())
+    config = TrainConfig(target="y", drop_missing=True, verbose=0, epochs=2)
+    assert _error(lambda: train_table(read_table(path), config)) == (
+        f"{path}: drop_missing=True would keep 6 of the 300 rows, too few to train and test on (fewer "
+        "than half of them, and fewer than 100); pass ignore='referral' to leave out the mostly empty "
+        "column, or impute='median' to fill the gaps"
+    )
+    kept = train_table(read_table(_write(tmp_path, _sparse(filled_every=3), "third.csv")), config)
+    assert kept.metrics["rows"]["train"] > 0  # gaps in 200 of 300 rows: 100 kept would be enough
+
+
 # ------------------------------------------------------------ D6. float class labels
 def test_classes_that_are_plain_numbers_are_pointed_to_regression_alone():
     counts = np.ones(20, dtype=np.int64)

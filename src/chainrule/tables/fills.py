@@ -43,6 +43,19 @@ def mostly_empty(gaps: dict[str, int], rows: int) -> list[str]:
     return [name for name, count in gaps.items() if 2 * count > rows]
 
 
+def refuse_too_few_kept(table, pre, dropped: int, impute: str | None) -> None:
+    """DataError when drop_missing=True would drop ``dropped`` of the ``table``'s rows and keep
+    too few (``keeps_too_few``), naming the mostly empty columns (by the Preprocessor ``pre``'s
+    gaps) to ignore instead: in memory as ``first_pass`` does in chunks."""
+    read = len(table)
+    if not dropped or not keeps_too_few(read - dropped, read):
+        return
+    gaps = {name: int(pre.gaps(table, name).sum()) for name in pre.features}
+    target_gaps = int(pre.gaps(table, pre.target).sum())
+    problem = too_few_kept(read - dropped, read, mostly_empty(gaps, read), impute or "median", target_gaps)
+    raise DataError(f"{table.source}: {problem}")
+
+
 def too_few_kept(
     kept: int, rows: int, emptiest: list[str], impute: str = "median", target_gaps: int = 0
 ) -> str:

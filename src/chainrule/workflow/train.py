@@ -17,7 +17,7 @@ from ..errors import OptionError
 from ..nn.losses import REGRESSION_LOSSES
 from ..nn.memory import available_bytes, check_memory, network_bytes, size_text
 from ..nn.network import Network
-from ..tables.fills import dropped_note, fill_counts, fill_notes
+from ..tables.fills import dropped_note, fill_counts, fill_notes, refuse_too_few_kept
 from ..tables.infer import class_counts, constant_target, label_codes, unlearnable_classes
 from ..tables.leaks import leak_notes
 from ..tables.preprocess import Preprocessor, category_names
@@ -222,6 +222,7 @@ def train_table(table: Table, config: TrainConfig) -> TrainResult:
     whole = table  # every row of the file, the dropped ones too: the categories' names
     if config.drop_missing:
         bad = probe.missing_rows(table, with_target=True)
+        refuse_too_few_kept(table, probe, bad.size, config.impute)
         if bad.size:
             notes.append(dropped_note(bad.size, config.impute))
             table = table.select_rows(np.setdiff1d(np.arange(len(table)), bad))
