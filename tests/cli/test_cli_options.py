@@ -239,3 +239,23 @@ def test_flags_write_a_switch_turned_off_as_its_no_flag():
 
     assert flags("linear_start=False draws every weight") == "--no-linear-start draws every weight"
     assert flags("pass drop_missing=True") == "pass --drop-missing"
+
+
+def test_a_parquet_rows_place_is_its_row_not_a_line(tmp_path, binary_csv):
+    pytest.importorskip("pyarrow")
+    import pyarrow.csv as pv
+    import pyarrow.parquet as pq
+
+    from chainrule import Network
+    from chainrule.tables.arrow_table import read_table_file
+    from chainrule.workflow.apply import row_example
+
+    out, path = tmp_path / "run", tmp_path / "binary.parquet"
+    pq.write_table(pv.read_csv(binary_csv), path)
+    assert (
+        chainrule_cli("train", path, "--target", "admit", "--epochs", "1", "--out", out, "-q").returncode == 0
+    )
+    network = Network.load(out / "model.safetensors")
+    assert row_example(network, read_table_file(str(path)), 3).note.startswith(f"row 3 of {path}; ")
+    in_text = row_example(network, read_table_file(str(binary_csv)), 3).note
+    assert in_text.startswith(f"row 3 (line 4 of {binary_csv}); ")

@@ -93,7 +93,7 @@ def _outputs(network: Network, pre: Preprocessor, table: Table, X: np.ndarray) -
         row = int(np.argmax(bad))
         far = int(np.argmax(np.abs(X[row])))
         name = pre.input_names[far]
-        place = where(table, row, name) if name in pre.numeric else f"{table.source}:{table.lines[row]}"
+        place = where(table, row, name) if name in pre.numeric else table.place(row)
         raise DataError(
             f"{place}: the network's output is not finite in {network.dtype.name} for this row, "
             f"whose input {name!r} is {abs(float(X[row, far])):.3g} training standard deviations "
@@ -145,7 +145,9 @@ def row_example(network: Network, table: Table, row: int) -> RowExample:
     _outputs(network, pre, single, pre.transform(single, network.dtype))  # predict's refusals too
     x = pre.transform(single, np.float64)
     y = targets_for(network, pre, pre.encode_target(single, np.float64))
-    note = f"row {row} (line {single.lines[0]} of {table.source}); inputs are standardised/one-hot as in training"
+    line = single.line(0)  # "line 7" of a text file; a Parquet file's row number is the row's own
+    found = f" ({line} of {table.source})" if line.startswith("line") else f" of {table.source}"
+    note = f"row {row}{found}; inputs are standardised/one-hot as in training"
     members = members_of(network)
     if members > 1:
         note += (
