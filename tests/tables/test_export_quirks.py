@@ -8,12 +8,11 @@ import numpy as np
 import pytest
 
 from chainrule.tables.fills import KEPT_ROWS, keeps_too_few
-from chainrule.tables.first_pass import FirstPass
 from chainrule.tables.formats import parse_formatted
 from chainrule.tables.infer import unlearnable_classes
 from chainrule.tables.preprocess import Preprocessor
 from chainrule.tables.read import DataError, Table, read_table
-from chainrule.tables.stream import Split, open_files
+from stream_runner import streamed_first_pass
 
 pa = pytest.importorskip("pyarrow")
 
@@ -32,11 +31,7 @@ def _error(call) -> str:
 
 def _streamed(path, chunk_rows: int = 50, **options):
     """The first pass over ``path`` in chunks: (Preprocessor, notes)."""
-    files = open_files(str(path), chunk_rows, "y")
-    first = FirstPass(str(path), files.columns, "y", split=Split(0.2, 1), **options)
-    for chunk in files.chunks():
-        first.add(chunk)
-    return first.finish()
+    return streamed_first_pass(path, chunk_rows, test_size=0.2, **options)
 
 
 # ------------------------------------------- D1. a quoted "" is a row with a gap, not a blank line

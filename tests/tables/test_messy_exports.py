@@ -11,10 +11,10 @@ import pytest
 
 from chainrule.tables.cells import parse_cells
 from chainrule.tables.fills import fill_notes
-from chainrule.tables.first_pass import FirstPass
 from chainrule.tables.preprocess import Preprocessor
 from chainrule.tables.read import DataError, read_table
-from chainrule.tables.stream import Split, open_files
+from chainrule.tables.stream import open_files
+from stream_runner import streamed_first_pass
 
 pa = pytest.importorskip("pyarrow")
 
@@ -33,11 +33,7 @@ def _rows(n: int, start: int = 0) -> list[str]:
 
 def _streamed(path, chunk_rows: int = 7, **options):
     """The first pass over ``path`` in chunks: (Preprocessor, notes)."""
-    files = open_files(str(path), chunk_rows, "y")
-    first = FirstPass(str(path), files.columns, "y", split=Split(0.0, 1), **options)
-    for chunk in files.chunks():
-        first.add(chunk)
-    return first.finish()
+    return streamed_first_pass(path, chunk_rows, test_size=0.0, **options)
 
 
 def _error(call) -> str:
