@@ -98,6 +98,20 @@ def test_a_title_of_several_lines_points_to_the_first_line_of_the_rows_width(tmp
     )
 
 
+def test_rs_row_names_without_a_header_name_are_named_as_such_and_the_advice_works(tmp_path):
+    # R's write.table(row.names=TRUE): each row starts with its name, the header does not.
+    rows = "".join(f'"{i + 1}",{i},{i % 3},{"yn"[i % 2]}\n' for i in range(30))
+    path = _write(tmp_path, "a,b,y\n" + rows)
+    expected = (
+        "t.csv:1: line 1 names 3 fields but most rows below it have 4 (from line 2), as R's write.table "
+        "writes row names without a name in the header; add a first name to the header"
+    )
+    assert expected in _error(lambda: read_table(path))
+    assert expected in _error(lambda: _streamed(path))
+    followed = read_table(_write(tmp_path, ",a,b,y\n" + rows, "named.csv"))  # the advice, followed
+    assert followed.columns[1:] == ["a", "b", "y"]
+
+
 def test_a_ragged_row_is_still_a_ragged_row(tmp_path):
     text = "a,b,y\n" + "".join(f"{i},{i},n\n" for i in range(10)) + "1,2,3,n\n" + "4,5,n\n" * 5
     assert "t.csv:12: row has 4 fields but the header has 3; fix the row" in _error(
@@ -236,3 +250,20 @@ def test_a_parquet_file_names_rows_not_lines(tmp_path):
     assert "(first at row 3, column 'x', value '')" in message and "line" not in message
     assert table.place(2) == f"{tmp_path / 't.parquet'}: row 3"
     assert read_table(_write(tmp_path, "x,y\n1,a\n")).place(0) == f"{tmp_path / 't.csv'}:2"
+
+
+# ------------------------------------------ a spread too small to scale (probe 28 N1)
+def test_a_column_or_target_of_too_small_a_spread_is_refused_at_training_in_memory_and_in_chunks(tmp_path):
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=100)
+    tiny_column = "tiny,b,y\n" + "".join(f"{v * 1e-160:.6e},{v:.3f},{'yn'[i % 2]}\n" for i, v in enumerate(a))
+    path = _write(tmp_path, tiny_column)
+    expected = "column 'tiny' varies by a standard deviation of only"
+    assert expected in _error(lambda: Preprocessor.fit(read_table(path), "y"))
+    assert expected in _error(lambda: _streamed(path))
+    tiny_target = "a,y\n" + "".join(f"{v:.3f},{v * 1e-160:.6e}\n" for v in a)
+    path = _write(tmp_path, tiny_target, "target.csv")
+    assert "target 'y' varies by a standard deviation of only" in _error(
+        lambda: Preprocessor.fit(read_table(path), "y", "regression")
+    )
+    assert "target 'y' varies" in _error(lambda: _streamed(path, task="regression"))

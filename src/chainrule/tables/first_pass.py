@@ -61,7 +61,7 @@ from .left_out import (
     row_index,
     unreadable_values,
 )
-from .number_checks import check_magnitudes
+from .number_checks import check_magnitudes, check_spread
 from .preprocess import Preprocessor
 from .read import DataError, Table
 from .running import Moments
@@ -260,6 +260,7 @@ class FirstPass:
                     f"fix them, or pass ignore={name!r} to leave the column out"
                 )
             std = moments.std
+            check_spread(self.source, name, std)
             if std == 0:
                 notes.append(f"column {name!r} is constant in the training data")
                 std = 1.0
@@ -298,6 +299,7 @@ class FirstPass:
                 raise DataError(f"{self.source}: {constant_target(self.target, moments.mean, rows)}")
             pre.target_mean = self.target_moments.mean
             pre.target_std = self.target_moments.std or 1.0
+            check_spread(self.source, self.target, pre.target_std, target=True)
         if self.rows["dropped"]:
             notes.append(dropped_note(self.rows["dropped"], self.impute))
         if self.filled:  # every gap impute= fills is counted, never filled silently

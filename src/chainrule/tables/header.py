@@ -81,6 +81,12 @@ def title_above_header(line: int, width: int, rows: list[tuple[int, int]], befor
         return None
     first = next(at for at, fields in rows if fields == common)
     fields = f"{width} field{'s' if width != 1 else ''}"
+    if common == width + 1:  # R's write.table: a row name first in every row, none in the header
+        return (
+            f"line {line} names {fields} but most rows below it have {common} (from line {first}), as R's "
+            "write.table writes row names without a name in the header; add a first name to the header "
+            "(an empty one: start it with the delimiter), or write the file with row.names=FALSE"
+        )
     return (
         f"line {line} has {fields} but most rows below it have {common} (from line {first}), so it does not "
         "look like the header; remove the lines above the header (a title, a note of the export), so that "

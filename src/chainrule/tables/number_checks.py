@@ -11,7 +11,20 @@ from .formats import format_key, magnitude_limit, parenthesised, too_large, writ
 from .infer import where
 from .read import DataError, Table
 
-__all__ = ["check_magnitudes", "check_standardised", "check_written_otherwise", "not_a_number"]
+__all__ = [
+    "SMALLEST_SPREAD",
+    "check_magnitudes",
+    "check_spread",
+    "check_standardised",
+    "check_written_otherwise",
+    "not_a_number",
+]
+
+#: The smallest standard deviation a column (or a numeric target) is trained on, the mirror
+#: of the largest magnitude (``formats.magnitude_limit``): standardising by a smaller one
+#: could overflow, and a model file holding one is refused as corrupted
+#: (``files.modelfile_checks.SPREAD_FLOOR`` is a little below it).
+SMALLEST_SPREAD = 1e-150
 
 
 def _first(mask: np.ndarray) -> int:
@@ -27,6 +40,18 @@ def check_magnitudes(table: Table, name: str, numbers: np.ndarray, dtype) -> Non
         raise DataError(
             f"{where(table, _first(large), name)} is too large for {dtype} "
             f"(magnitudes up to {magnitude_limit(dtype):.3g}); {advice}"
+        )
+
+
+def check_spread(source: str, name: str, std: float, target: bool = False) -> None:
+    """DataError when a column's numbers (the ``target``'s) vary, but by less than
+    ``SMALLEST_SPREAD`` (0: a constant column, which trains with a note)."""
+    if 0 < std < SMALLEST_SPREAD:
+        way_out = "" if target else f", or pass ignore={name!r} to leave it out"
+        raise DataError(
+            f"{source}: {'target' if target else 'column'} {name!r} varies by a standard deviation of only "
+            f"{std:.3g}, too little to scale (at least {SMALLEST_SPREAD:g}); rescale it (multiply by a power "
+            f"of ten){way_out}"
         )
 
 

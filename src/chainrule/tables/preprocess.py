@@ -46,7 +46,13 @@ from .left_out import (
     text_with_numbers,
     unusable_categories,
 )
-from .number_checks import check_magnitudes, check_standardised, check_written_otherwise, not_a_number
+from .number_checks import (
+    check_magnitudes,
+    check_spread,
+    check_standardised,
+    check_written_otherwise,
+    not_a_number,
+)
 from .percent import check_percent_form, written_as_percent
 from .read import DataError, Table
 from .stored import checked_fields
@@ -187,6 +193,7 @@ class Preprocessor:
             elif impute == "median":
                 fill = float(np.median(finite))
             mean, std = float(finite.mean()), float(finite.std())
+            check_spread(table.source, name, std)
             if std == 0:
                 notes.append(f"column {name!r} is constant in the training data")
                 std = 1.0
@@ -217,6 +224,7 @@ class Preprocessor:
             finite = cells.numbers[np.isfinite(cells.numbers)]
             pre.target_mean = float(finite.mean())
             pre.target_std = float(finite.std()) or 1.0
+            check_spread(table.source, target, pre.target_std, target=True)
         if impute is not None:
             for name, names in pre.categorical.items():
                 codes = category_codes(table.trimmed(name), names)
