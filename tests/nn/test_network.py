@@ -465,17 +465,22 @@ def test_a_replaced_weight_of_the_same_shape_trains_as_the_course_writes_it():
             1,
             "weight",
             np.zeros((2, 4)),
-            r"new weight has shape \(2, 4\) \(transposed\?\), but it must keep the shape \(4, 2\)",
+            r"new weight of Dense\(4 → 2, identity, bias\) has shape \(2, 4\) \(transposed\?\), but it must keep the shape \(4, 2\)",
         ),
         (
             0,
             "weight",
             np.zeros((3, 5)),
-            r"new weight has shape \(3, 5\), but it must keep the shape \(3, 4\)",
+            r"new weight of Dense\(3 → 4, tanh, bias\) has shape \(3, 5\), but it must keep the shape \(3, 4\)",
         ),
-        (0, "bias", np.zeros(3), r"new bias has shape \(3,\), but it must keep the shape \(4,\)"),
-        (0, "weight", [["a"] * 4] * 3, "new weight must be real numbers"),
-        (0, "weight", [[1, 2], [3]], "new weight must be a rectangular array"),
+        (
+            0,
+            "bias",
+            np.zeros(3),
+            r"new bias of Dense\(3 → 4, tanh, bias\) has shape \(3,\), but it must keep the shape \(4,\)",
+        ),
+        (0, "weight", [["a"] * 4] * 3, r"new weight of Dense\(3 → 4, tanh, bias\) must be real numbers"),
+        (0, "weight", [[1, 2], [3]], r"new weight of Dense\(3 → 4, tanh, bias\) must be a rectangular array"),
         (0, "bias", None, "bias cannot be added or removed"),
     ],
 )
@@ -487,3 +492,12 @@ def test_a_replaced_weight_that_cannot_work_is_refused_when_it_is_set(layer, nam
         net.predict(np.ones((1, 3))),
         Network([3, 4, 2], activation="tanh", seed=0).predict(np.ones((1, 3))),
     )
+
+
+def test_a_read_only_replacement_is_copied_so_training_can_write_into_it():
+    X, y = np.ones((4, 3)), np.ones((4, 1))
+    net = Network([3, 4, 1], seed=0)
+    net.layers[0].weight = np.broadcast_to(0.1, (3, 4))  # read-only
+    assert net.layers[0].weight.flags.writeable
+    net.step(X, y, lr=0.1)
+    assert not np.all(net.layers[0].weight == 0.1)

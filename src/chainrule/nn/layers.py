@@ -35,7 +35,7 @@ class Dense:
 
     @weight.setter
     def weight(self, value) -> None:
-        self._weight = _replacement(value, self._weight, "weight", "(inputs × nodes)")
+        self._weight = _replacement(value, self._weight, f"new weight of {self!r}", "(inputs × nodes)")
 
     @property
     def bias(self) -> np.ndarray | None:
@@ -49,7 +49,11 @@ class Dense:
                 "a layer's bias cannot be added or removed (all layers have one or none); "
                 "build a new Network with the bias you want"
             )
-        self._bias = None if value is None else _replacement(value, self._bias, "bias", "(one per node)")
+        self._bias = (
+            None
+            if value is None
+            else _replacement(value, self._bias, f"new bias of {self!r}", "(one per node)")
+        )
 
     @property
     def n_inputs(self) -> int:
@@ -85,22 +89,25 @@ class Dense:
 
 
 def _replacement(value, old: np.ndarray, name: str, meaning: str) -> np.ndarray:
-    """``value`` as the array that replaces ``old``: real numbers of ``old``'s shape and dtype."""
+    """``value`` as the array that replaces ``old``: real numbers of ``old``'s shape and dtype,
+    writeable (a read-only array, or one of another dtype, is copied)."""
     if value is old:
         return old
     try:
         array = np.asarray(value)
     except ValueError:
-        raise ValueError(f"a layer's new {name} must be a rectangular array of numbers") from None
+        raise ValueError(f"the {name} must be a rectangular array of numbers") from None
     if array.dtype.kind not in "biuf":
-        raise ValueError(f"a layer's new {name} must be real numbers, got {array.dtype} values")
+        raise ValueError(f"the {name} must be real numbers, got {array.dtype} values")
     if array.shape != old.shape:
         hint = " (transposed?)" if array.shape == old.shape[::-1] else ""
         raise ValueError(
-            f"a layer's new {name} has shape {array.shape}{hint}, but it must keep the shape "
+            f"the {name} has shape {array.shape}{hint}, but it must keep the shape "
             f"{old.shape} {meaning} so the layers still chain; build a new Network to change sizes"
         )
-    return array if array.dtype == old.dtype else array.astype(old.dtype)
+    if array.dtype != old.dtype or not array.flags.writeable:  # training writes into it
+        return array.astype(old.dtype)
+    return array
 
 
 def check_layers(layers: list[Dense]) -> np.dtype:
