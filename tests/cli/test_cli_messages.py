@@ -27,6 +27,16 @@ def test_a_one_output_loss_on_three_classes_is_refused_in_one_line(tmp_path, thr
     )
 
 
+@pytest.mark.parametrize("loss", ["binary_cross_entropy", "binary_cross_entropy_sum"])
+def test_a_one_output_loss_on_two_classes_trains_one_sigmoid_output(tmp_path, loss):
+    path = tmp_path / "two.csv"
+    path.write_text("x1,x2,y\n" + "".join(f"{i % 7},{(i * 3) % 5},{'ab'[i % 2]}\n" for i in range(60)))
+    out = tmp_path / "o"
+    done = chainrule_cli("train", path, "--target", "y", "--loss", loss, "--epochs", "2", "--out", out, "-q")
+    assert done.returncode == 0, done.stderr
+    assert f'"loss_name": "{loss}"' in (out / "metrics.json").read_text()
+
+
 def test_an_error_keeps_its_advice_when_a_category_holds_a_line_break(tmp_path):
     """A quoted CSV cell may hold a line break; the error that lists the categories stays
     one line, with the break written as \\n and the advice at its end."""

@@ -162,8 +162,8 @@ def output_layer(task: str, n_classes: int, loss: str | None) -> tuple[int, str,
                 "loss", f"{loss} is for classification; regression takes {', '.join(TABLE_REGRESSION_LOSSES)}"
             )
         return 1, "identity", loss
-    if loss in (None, "binary_cross_entropy") and n_classes == 2:
-        return 1, "sigmoid", "binary_cross_entropy"
+    if loss in (None, "binary_cross_entropy", "binary_cross_entropy_sum") and n_classes == 2:
+        return 1, "sigmoid", loss or "binary_cross_entropy"
     if loss in (None, "cross_entropy"):
         return n_classes, "softmax", "cross_entropy"
     if loss in ("binary_cross_entropy", "binary_cross_entropy_sum"):  # one sigmoid output
