@@ -102,9 +102,10 @@ def test_a_report_names_the_saved_model_when_the_linear_model_was_kept():
     )
     heading = re.search(r"<h1>(.*?)</h1>\s*<p>(.*?)</p>", page, re.S)
     assert heading.group(1) == "Training report · linear model 1-1"
-    assert "the network trained 40 epochs" in heading.group(
-        2
-    ) and "which is the saved model" in heading.group(2)
+    rows = result.metrics["choice"]["validation_rows"]
+    assert "the network trained 40 epochs" in heading.group(2)
+    assert f"on its {rows} validation rows it was not shown better than the linear model" in heading.group(2)
+    assert "which is the saved model" in heading.group(2)
     assert "<h2>Loss curves (of the network that was not kept)</h2>" in page
 
 

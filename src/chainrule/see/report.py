@@ -187,10 +187,12 @@ def _headline(metrics: dict, shape: str, history) -> tuple[str, str, str]:
         f"{len(history.epoch)} epoch{'' if len(history.epoch) == 1 else 's'}{_restored(history.best_epoch)}"
     )
     if metrics.get("model") == "linear":
+        rows = (metrics.get("choice") or {}).get("validation_rows")
+        on = f"on its {rows} validation rows" if isinstance(rows, int) else "on the validation rows"
         return (
             f"linear model {shape}",
-            f"the network trained {trained}; on the validation rows it was not clearly better "
-            "than the linear model (no hidden layer), which is the saved model",
+            f"the network trained {trained}; {on} it was not shown better than the linear model "
+            "(no hidden layer), which is the saved model",
             " (of the network that was not kept)",
         )
     ensemble = metrics.get("ensemble")
