@@ -24,36 +24,21 @@ class Dense:
     """
 
     def __init__(self, weight: np.ndarray, bias: np.ndarray | None, activation: Activation):
-        self._weight = weight
-        self._bias = bias
-        self.activation = activation
+        self.__dict__.update(weight=weight, bias=bias, activation=activation)
 
-    @property
-    def weight(self) -> np.ndarray:
-        """``(n_in, n_out)``: inputs × nodes."""
-        return self._weight
-
-    @weight.setter
-    def weight(self, value) -> None:
-        self._weight = _replacement(value, self._weight, f"new weight of {self!r}", "(inputs × nodes)")
-
-    @property
-    def bias(self) -> np.ndarray | None:
-        """``(n_out,)``, one per node, or None for a layer without biases."""
-        return self._bias
-
-    @bias.setter
-    def bias(self, value) -> None:
-        if (value is None) != (self._bias is None):
-            raise ValueError(
-                "a layer's bias cannot be added or removed (all layers have one or none); "
-                "build a new Network with the bias you want"
-            )
-        self._bias = (
-            None
-            if value is None
-            else _replacement(value, self._bias, f"new bias of {self!r}", "(one per node)")
-        )
+    def __setattr__(self, name: str, value) -> None:
+        """A replaced ``weight`` or ``bias`` is checked (``_replacement``); reading either stays
+        a plain attribute lookup, as training does many times a step."""
+        if name == "weight":
+            value = _replacement(value, self.weight, "weight", self)
+        elif name == "bias":
+            if (value is None) != (self.bias is None):
+                raise ValueError(
+                    "a layer's bias cannot be added or removed (all layers have one or none); "
+                    "build a new Network with the bias you want"
+                )
+            value = None if value is None else _replacement(value, self.bias, "bias", self)
+        object.__setattr__(self, name, value)
 
     @property
     def n_inputs(self) -> int:
@@ -88,22 +73,24 @@ class Dense:
         return f"Dense({self.n_inputs} → {self.n_outputs}, {self.activation.name}, {bias})"
 
 
-def _replacement(value, old: np.ndarray, name: str, meaning: str) -> np.ndarray:
-    """``value`` as the array that replaces ``old``: real numbers of ``old``'s shape and dtype,
-    writeable (a read-only array, or one of another dtype, is copied)."""
+def _replacement(value, old: np.ndarray, name: str, layer: Dense) -> np.ndarray:
+    """``value`` as the array that replaces ``layer``'s ``name`` (``old``): real numbers of
+    ``old``'s shape and dtype, writeable (a read-only array, or one of another dtype, is copied)."""
     if value is old:
         return old
+    what = f"the new {name} of {layer!r}"
     try:
         array = np.asarray(value)
     except ValueError:
-        raise ValueError(f"the {name} must be a rectangular array of numbers") from None
+        raise ValueError(f"{what} must be a rectangular array of numbers") from None
     if array.dtype.kind not in "biuf":
-        raise ValueError(f"the {name} must be real numbers, got {array.dtype} values")
+        raise ValueError(f"{what} must be real numbers, got {array.dtype} values")
     if array.shape != old.shape:
         hint = " (transposed?)" if array.shape == old.shape[::-1] else ""
+        meaning = "(inputs × nodes)" if name == "weight" else "(one per node)"
         raise ValueError(
-            f"the {name} has shape {array.shape}{hint}, but it must keep the shape "
-            f"{old.shape} {meaning} so the layers still chain; build a new Network to change sizes"
+            f"{what} has shape {array.shape}{hint}, but it must keep the shape {old.shape} {meaning} "
+            "so the layers still chain; build a new Network to change sizes"
         )
     if array.dtype != old.dtype or not array.flags.writeable:  # training writes into it
         return array.astype(old.dtype)
